@@ -1,19 +1,64 @@
 package io.clipstream.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the {@code clipstream} command line. */
-@Command(name = "clipstream", mixinStandardHelpOptions = true,
-        description = "Real-time CLIP image tagging and moderation on Kafka.")
+/**
+ * Entry point of the {@code clipstream} command line. Every command prints one JSON object per line on stdout; a
+ * missing folder, an unknown layout or a bad option is one line on stderr and a non-zero exit, never a stack trace
+ * (set {@code CLIPSTREAM_DEBUG=1} to see one).
+ */
+@Command(name = "clipstream", mixinStandardHelpOptions = true, versionProvider = ClipstreamCommand.Version.class,
+        description = "Real-time CLIP image tagging and moderation on Kafka.",
+        subcommands = {TokenizeCommand.class, EmbedCommand.class, ClassifyCommand.class,
+            CommandLine.HelpCommand.class})
 public final class ClipstreamCommand implements Runnable {
+
+    /** Exit status for usage errors and failures to start. */
+    static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        CommandLine.usage(this, System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Builds the command line with the project's error handling. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new ClipstreamCommand());
+        cli.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("clipstream: " + ex.getMessage() + " (see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            err.flush();
+            return EXIT_USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            err.println("clipstream: " + message);
+            if (System.getenv("CLIPSTREAM_DEBUG") != null) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_USAGE;
+        });
+        return cli;
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ClipstreamCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = ClipstreamCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"clipstream " + (v == null ? "dev" : v)};
+        }
     }
 }
