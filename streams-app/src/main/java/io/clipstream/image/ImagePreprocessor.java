@@ -1,0 +1,157 @@
+package io.clipstream.image;
+
+import java.nio.FloatBuffer;
+import java.util.Objects;
+
+/**
+ * Decodes any supported image and preprocesses it exactly like OpenAI CLIP's {@code preprocess}
+ * (torchvision 0.14 on Pillow 9.4), so that embeddings computed in Java match the Python reference bit for bit.
+ *
+ * <p>The reference pipeline ({@code tools/make_image_fixtures.py}) is:
+ * <ol>
+ *   <li>decode (first frame only for GIF) — see {@link ImageDecoder} for the per-format Pillow modes;</li>
+ *   <li>apply the EXIF orientation like {@code ImageOps.exif_transpose}. <b>OpenAI's preprocess does not do
+ *       this</b>; we do, so phone photos come out upright;</li>
+ *   <li>modes Pillow cannot resample with a convolution filter — palette ("P", e.g. GIF, palette PNG/BMP) and
+ *       bilevel ("1") — are converted to RGB <em>before</em> resizing, as Hugging Face's CLIPImageProcessor
+ *       does (OpenAI's pipeline would resize them with nearest neighbour). Every other mode is resized in its
+ *       own mode exactly as OpenAI's pipeline does: L and RGB directly; LA and RGBA premultiplied by alpha
+ *       (Pillow converts to "La"/"RGBa", resizes, and divides back); CMYK in CMYK; 16-bit grey as 32-bit
+ *       mode "I" with double arithmetic;</li>
+ *   <li>{@link ResizeMode#SHORTEST}: torchvision {@code Resize(size)} (short side = size, long side =
+ *       {@code int(size * long / short)}) and {@code CenterCrop(size)} with offsets
+ *       {@code int(round((dim - size) / 2.0))} (round half to even); {@link ResizeMode#SQUASH}: resize to
+ *       size × size. Resampling is {@link PilResampler}, a bit-exact port of Pillow's;</li>
+ *   <li>{@code convert("RGB")}: LA/RGBA drop alpha (no compositing), CMYK uses Pillow's {@code cmyk2rgb},
+ *       I is clipped to 0..255;</li>
+ *   <li>{@code ToTensor} ({@code u8 / 255f}) and {@code Normalize} ({@code (x - mean) / std}) in float32,
+ *       planar CHW.</li>
+ * </ol>
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class ImagePreprocessor {
+    private final PreprocessSpec spec;
+    /** {@code lut[c * 256 + v] = (v / 255f - mean[c]) / std[c]}, identical to torchvision's float32 ops. */
+    private final float[] lut;
+
+    /** Creates a preprocessor for {@code spec}. */
+    public ImagePreprocessor(PreprocessSpec spec) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        float[] mean = spec.mean();
+        float[] std = spec.std();
+        lut = new float[3 * 256];
+        for (int c = 0; c < 3; c++) {
+            for (int v = 0; v < 256; v++) {
+                float x = (float) v / 255f;
+                lut[c * 256 + v] = (x - mean[c]) / std[c];
+            }
+        }
+    }
+
+    /** The spec this preprocessor applies. */
+    public PreprocessSpec spec() {
+        return spec;
+    }
+
+    /**
+     * Decoded, oriented, resized and cropped RGB pixels, size×size×3 interleaved bytes (HWC).
+     *
+     * @throws ImageRejectedException when the payload is empty, of unknown format, declares too many pixels,
+     *                                is corrupt or truncated, or uses an unsupported feature
+     */
+    public RgbImage preprocessPixels(byte[] encoded) throws ImageRejectedException {
+        if (encoded == null || encoded.length == 0) {
+            throw new ImageRejectedException(RejectionReason.EMPTY, "no image bytes");
+        }
+        ImageFormat format = ImageFormat.sniff(encoded).orElseThrow(() -> new ImageRejectedException(
+                RejectionReason.UNKNOWN_FORMAT, "magic bytes match no supported image format"));
+        DecodedImage decoded = ImageDecoder.decode(encoded, format, spec.maxPixels());
+        decoded = ExifOrientation.apply(decoded, ExifOrientation.read(encoded, format));
+        return resizeAndCrop(decoded);
+    }
+
+    RgbImage resizeAndCrop(DecodedImage img) {
+        int size = spec.size();
+        int w = img.width();
+        int h = img.height();
+        int outW;
+        int outH;
+        if (spec.resizeMode() == ResizeMode.SQUASH) {
+            outW = size;
+            outH = size;
+        } else {
+            boolean wide = w > h;
+            long shortSide = wide ? h : w;
+            long longSide = wide ? w : h;
+            int newLong = (int) ((double) (size * longSide) / shortSide);
+            outW = wide ? newLong : size;
+            outH = wide ? size : newLong;
+        }
+        int cropX = (int) Math.rint((outW - size) / 2.0);
+        int cropY = (int) Math.rint((outH - size) / 2.0);
+        PilResampler.Crop crop = new PilResampler.Crop(cropX, cropY, size, size);
+        byte[] rgb;
+        if (img.mode() == PilMode.I) {
+            int[] out = PilResampler.resize32(img.ints(), w, h, outW, outH, crop, spec.interpolation());
+            rgb = PilColorConversions.intGreyToRgb(out);
+        } else {
+            PilMode mode = img.mode();
+            byte[] px = img.bytes();
+            boolean premultiplied = mode == PilMode.LA || mode == PilMode.RGBA;
+            if (premultiplied) {
+                px = px.clone();
+                PilColorConversions.premultiply(px, mode.channels);
+            }
+            byte[] out = PilResampler.resize8(px, w, h, mode.channels, outW, outH, crop, spec.interpolation());
+            if (premultiplied) {
+                PilColorConversions.unpremultiply(out, mode.channels);
+            }
+            rgb = PilColorConversions.toRgb(mode, out);
+        }
+        return new RgbImage(size, size, rgb);
+    }
+
+    /**
+     * Writes {@code (u8/255 - mean)/std} as planar CHW float32 into {@code dst} at its current position
+     * ({@code 3 * width * height} floats), advancing it.
+     *
+     * @throws java.nio.BufferOverflowException when {@code dst} has too little room
+     */
+    public void writeNormalized(RgbImage pixels, FloatBuffer dst) {
+        Objects.requireNonNull(pixels, "pixels");
+        Objects.requireNonNull(dst, "dst");
+        int plane = pixels.width() * pixels.height();
+        if (dst.remaining() < 3 * plane) {
+            throw new java.nio.BufferOverflowException();
+        }
+        byte[] px = pixels.pixels();
+        if (dst.hasArray()) {
+            float[] arr = dst.array();
+            int base = dst.arrayOffset() + dst.position();
+            normalizeInto(px, plane, arr, base);
+            dst.position(dst.position() + 3 * plane);
+        } else {
+            float[] tmp = new float[3 * plane];
+            normalizeInto(px, plane, tmp, 0);
+            dst.put(tmp);
+        }
+    }
+
+    private void normalizeInto(byte[] px, int plane, float[] out, int base) {
+        final float[] l = lut;
+        for (int i = 0, p = 0; i < plane; i++, p += 3) {
+            out[base + i] = l[px[p] & 0xFF];
+            out[base + plane + i] = l[256 + (px[p + 1] & 0xFF)];
+            out[base + 2 * plane + i] = l[512 + (px[p + 2] & 0xFF)];
+        }
+    }
+
+    /** Convenience: {@link #preprocessPixels} + {@link #writeNormalized} into a new {@code float[3*size*size]}. */
+    public float[] preprocess(byte[] encoded) throws ImageRejectedException {
+        RgbImage pixels = preprocessPixels(encoded);
+        float[] out = new float[3 * pixels.width() * pixels.height()];
+        writeNormalized(pixels, FloatBuffer.wrap(out));
+        return out;
+    }
+}
