@@ -1,0 +1,153 @@
+package io.clipstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clipstream.clip.TestModels;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ClipstreamCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+        List<JsonNode> lines() throws IOException {
+            List<JsonNode> nodes = new ArrayList<>();
+            for (String line : out.split("\n")) {
+                if (!line.isBlank()) {
+                    nodes.add(JSON.readTree(line));
+                }
+            }
+            return nodes;
+        }
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = ClipstreamCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static Path referenceImage(String name) {
+        return TestModels.committed("reference-images").resolve(name);
+    }
+
+    @Test
+    void aBadOptionIsOneLineOnStderr() {
+        Run r = run("embed", "--model", "x", "--image", "--bogus", "f.jpg");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("clipstream: Unknown option: '--bogus' (see 'clipstream embed --help')\n");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void aMissingFolderIsOneLineOnStderr() {
+        Path missing = dir.resolve("missing");
+        Run r = run("embed", "--model", missing.toString(), "--text", "hello");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("clipstream: model folder " + missing
+                + " does not exist or is not a directory\n");
+    }
+
+    @Test
+    void anUnknownLayoutIsOneLineOnStderr() throws IOException {
+        Files.writeString(dir.resolve("readme.txt"), "not a model");
+        Run r = run("classify", "--model", dir.toString(), "--image", "a.jpg", "--labels", "cat");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("clipstream: model folder " + dir + " has an unknown layout")
+                .endsWith("found [readme.txt]\n").hasLineCount(1);
+    }
+
+    @Test
+    void imageAndTextAreMutuallyExclusive() {
+        Run r = run("embed", "--model", "x", "--image", "--text", "a");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("clipstream: Error: --image, --text are mutually exclusive");
+    }
+
+    @Test
+    void tokenizePrintsFullContextIdsAndDoubleDashEndsOptions() throws IOException {
+        Path model = TestModels.copyWithTokenizer("tiny-vit-openclip", dir);
+        Run r = run("tokenize", "--model", model.toString(), "--", "a photo of a horse", "--help");
+        assertThat(r.exit()).isZero();
+        List<JsonNode> lines = r.lines();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0).path("text").asText()).isEqualTo("a photo of a horse");
+        assertThat(lines.get(0).path("ids")).hasSize(77);
+        int[] expected = {49406, 320, 1125, 539, 320, 4558, 49407, 0};
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(lines.get(0).path("ids").get(i).asInt()).isEqualTo(expected[i]);
+        }
+        assertThat(lines.get(1).path("text").asText()).isEqualTo("--help");
+    }
+
+    @Test
+    void embedImagesKeepsOrderReportsBadFilesAndExitsOne() throws IOException {
+        Path model = TestModels.copy("tiny-vit-openclip", dir);
+        Path empty = Files.write(dir.resolve("empty.jpg"), new byte[0]);
+        Path html = Files.writeString(dir.resolve("page.jpg"), "<html><body>not an image</body></html>");
+        Run r = run("embed", "--model", model.toString(), "--image", referenceImage("astronaut.jpg").toString(),
+                empty.toString(), dir.resolve("nope.png").toString(), html.toString(),
+                referenceImage("chelsea.png").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        List<JsonNode> lines = r.lines();
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(0).path("embedding")).hasSize(32);
+        assertThat(lines.get(1).path("error").asText()).isEqualTo("EMPTY");
+        assertThat(lines.get(2).path("error").asText()).isEqualTo("UNREADABLE");
+        assertThat(lines.get(3).path("error").asText()).isEqualTo("UNKNOWN_FORMAT");
+        assertThat(lines.get(4).path("image").asText()).isEqualTo(referenceImage("chelsea.png").toString());
+        assertThat(lines.get(4).path("embedding")).hasSize(32);
+        double norm = 0;
+        for (JsonNode v : lines.get(4).path("embedding")) {
+            norm += v.asDouble() * v.asDouble();
+        }
+        assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+    }
+
+    @Test
+    void embedTextPrintsOneEmbeddingPerText() throws IOException {
+        Path model = TestModels.copyWithTokenizer("tiny-vit-openclip", dir);
+        Run r = run("embed", "--model", model.toString(), "--text", "a cat", "a dog");
+        assertThat(r.exit()).isZero();
+        assertThat(r.lines()).extracting(n -> n.path("text").asText()).containsExactly("a cat", "a dog");
+        assertThat(r.lines().get(1).path("embedding")).hasSize(32);
+    }
+
+    @Test
+    void classifyPrintsEveryLabelHighestFirstSummingToOne() throws IOException {
+        Path model = TestModels.copyWithTokenizer("tiny-vit-openclip", dir);
+        Run r = run("classify", "--model", model.toString(), "--image", referenceImage("chelsea.png").toString(),
+                "--labels", "a cat", "a dog", "an astronaut");
+        assertThat(r.exit()).isZero();
+        List<JsonNode> lines = r.lines();
+        assertThat(lines).extracting(n -> n.path("label").asText())
+                .containsExactlyInAnyOrder("a cat", "a dog", "an astronaut");
+        double sum = 0;
+        double previous = 1;
+        for (JsonNode line : lines) {
+            double p = line.path("probability").asDouble();
+            assertThat(p).isLessThanOrEqualTo(previous);
+            previous = p;
+            sum += p;
+        }
+        assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+    }
+}
