@@ -309,6 +309,11 @@ public final class ModelFolder {
         return root;
     }
 
+    /** The model's id in results: the folder's name (for example {@code ViT-B-32__openai}). */
+    public String modelId() {
+        return root.getFileName().toString();
+    }
+
     /** The layout the folder was recognised as. */
     public ModelLayout layout() {
         return layout;

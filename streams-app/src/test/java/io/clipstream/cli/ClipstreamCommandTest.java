@@ -3,47 +3,18 @@ package io.clipstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clipstream.clip.TestModels;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ClipstreamCommandTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     Path dir;
-
-    private record Run(int exit, String out, String err) {
-        List<JsonNode> lines() throws IOException {
-            List<JsonNode> nodes = new ArrayList<>();
-            for (String line : out.split("\n")) {
-                if (!line.isBlank()) {
-                    nodes.add(JSON.readTree(line));
-                }
-            }
-            return nodes;
-        }
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = ClipstreamCommand.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     private static Path referenceImage(String name) {
         return TestModels.committed("reference-images").resolve(name);
@@ -51,7 +22,7 @@ class ClipstreamCommandTest {
 
     @Test
     void aBadOptionIsOneLineOnStderr() {
-        Run r = run("embed", "--model", "x", "--image", "--bogus", "f.jpg");
+        CliRun r = CliRun.of("embed", "--model", "x", "--image", "--bogus", "f.jpg");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("clipstream: Unknown option: '--bogus' (see 'clipstream embed --help')\n");
         assertThat(r.out()).isEmpty();
@@ -60,7 +31,7 @@ class ClipstreamCommandTest {
     @Test
     void aMissingFolderIsOneLineOnStderr() {
         Path missing = dir.resolve("missing");
-        Run r = run("embed", "--model", missing.toString(), "--text", "hello");
+        CliRun r = CliRun.of("embed", "--model", missing.toString(), "--text", "hello");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("clipstream: model folder " + missing
                 + " does not exist or is not a directory\n");
@@ -69,7 +40,7 @@ class ClipstreamCommandTest {
     @Test
     void anUnknownLayoutIsOneLineOnStderr() throws IOException {
         Files.writeString(dir.resolve("readme.txt"), "not a model");
-        Run r = run("classify", "--model", dir.toString(), "--image", "a.jpg", "--labels", "cat");
+        CliRun r = CliRun.of("classify", "--model", dir.toString(), "--image", "a.jpg", "--labels", "cat");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).startsWith("clipstream: model folder " + dir + " has an unknown layout")
                 .endsWith("found [readme.txt]\n").hasLineCount(1);
@@ -77,7 +48,7 @@ class ClipstreamCommandTest {
 
     @Test
     void imageAndTextAreMutuallyExclusive() {
-        Run r = run("embed", "--model", "x", "--image", "--text", "a");
+        CliRun r = CliRun.of("embed", "--model", "x", "--image", "--text", "a");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).startsWith("clipstream: Error: --image, --text are mutually exclusive");
     }
@@ -85,7 +56,7 @@ class ClipstreamCommandTest {
     @Test
     void tokenizePrintsFullContextIdsAndDoubleDashEndsOptions() throws IOException {
         Path model = TestModels.copyWithTokenizer("tiny-vit-openclip", dir);
-        Run r = run("tokenize", "--model", model.toString(), "--", "a photo of a horse", "--help");
+        CliRun r = CliRun.of("tokenize", "--model", model.toString(), "--", "a photo of a horse", "--help");
         assertThat(r.exit()).isZero();
         List<JsonNode> lines = r.lines();
         assertThat(lines).hasSize(2);
@@ -103,7 +74,7 @@ class ClipstreamCommandTest {
         Path model = TestModels.copy("tiny-vit-openclip", dir);
         Path empty = Files.write(dir.resolve("empty.jpg"), new byte[0]);
         Path html = Files.writeString(dir.resolve("page.jpg"), "<html><body>not an image</body></html>");
-        Run r = run("embed", "--model", model.toString(), "--image", referenceImage("astronaut.jpg").toString(),
+        CliRun r = CliRun.of("embed", "--model", model.toString(), "--image", referenceImage("astronaut.jpg").toString(),
                 empty.toString(), dir.resolve("nope.png").toString(), html.toString(),
                 referenceImage("chelsea.png").toString());
         assertThat(r.exit()).isEqualTo(1);
@@ -125,7 +96,7 @@ class ClipstreamCommandTest {
     @Test
     void embedTextPrintsOneEmbeddingPerText() throws IOException {
         Path model = TestModels.copyWithTokenizer("tiny-vit-openclip", dir);
-        Run r = run("embed", "--model", model.toString(), "--text", "a cat", "a dog");
+        CliRun r = CliRun.of("embed", "--model", model.toString(), "--text", "a cat", "a dog");
         assertThat(r.exit()).isZero();
         assertThat(r.lines()).extracting(n -> n.path("text").asText()).containsExactly("a cat", "a dog");
         assertThat(r.lines().get(1).path("embedding")).hasSize(32);
@@ -134,7 +105,7 @@ class ClipstreamCommandTest {
     @Test
     void classifyPrintsEveryLabelHighestFirstSummingToOne() throws IOException {
         Path model = TestModels.copyWithTokenizer("tiny-vit-openclip", dir);
-        Run r = run("classify", "--model", model.toString(), "--image", referenceImage("chelsea.png").toString(),
+        CliRun r = CliRun.of("classify", "--model", model.toString(), "--image", referenceImage("chelsea.png").toString(),
                 "--labels", "a cat", "a dog", "an astronaut");
         assertThat(r.exit()).isZero();
         List<JsonNode> lines = r.lines();
