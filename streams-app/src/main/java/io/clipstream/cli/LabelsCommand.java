@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "labels", mixinStandardHelpOptions = true,
         description = "Validate, compile, score and calibrate label sets (label-sets/*.yaml).",
         subcommands = {LabelsValidateCommand.class, LabelsCompileCommand.class, LabelsScoreCommand.class,
-            LabelsCalibrateCommand.class})
+            LabelsCalibrateCommand.class, LabelsPublishCommand.class})
 final class LabelsCommand implements Runnable {
 
     @picocli.CommandLine.Spec

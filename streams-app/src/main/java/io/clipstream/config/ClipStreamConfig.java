@@ -1,0 +1,337 @@
+package io.clipstream.config;
+
+import io.clipstream.clip.ExecutionDevice;
+import io.clipstream.clip.InferenceOptions;
+import io.clipstream.registry.RegistrySettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The application's one typed configuration: every key with its type, default, validation and documentation.
+ * Values come from a properties file and are overridden by environment variables ({@code CLIPSTREAM_} + the key in
+ * upper case with dots as underscores, e.g. {@code CLIPSTREAM_BATCH_MAX_SIZE}). Keys starting with {@code kafka.}
+ * are passed through, without the prefix, to Kafka Streams and its clients (SASL, SSL, tuning); from the
+ * environment, {@code CLIPSTREAM_KAFKA_SASL_MECHANISM} becomes {@code kafka.sasl.mechanism}.
+ */
+public final class ClipStreamConfig extends AbstractConfig {
+
+    /** Prefix of environment variables that override keys. */
+    public static final String ENV_PREFIX = "CLIPSTREAM_";
+    /** Prefix of keys passed through to Kafka. */
+    public static final String KAFKA_PREFIX = "kafka.";
+
+    public static final String APPLICATION_ID = "application.id";
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String NUM_STREAM_THREADS = "num.stream.threads";
+    public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
+    public static final String STATE_DIR = "state.dir";
+
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO = "schema.registry.basic.auth.user.info";
+    public static final String SCHEMA_REGISTRY_BEARER_TOKEN = "schema.registry.bearer.token";
+    public static final String SCHEMA_REGISTRY_TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
+    public static final String SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
+    public static final String SCHEMA_REGISTRY_AUTO_REGISTER = "schema.registry.auto.register";
+
+    public static final String TOPIC_PREFIX = "topic.prefix";
+    public static final String TOPIC_IMAGE_EVENTS = "topic.image.events";
+    public static final String TOPIC_IMAGE_TAGS = "topic.image.tags";
+    public static final String TOPIC_POLICY_FLAGS = "topic.policy.flags";
+    public static final String TOPIC_IMAGE_EMBEDDINGS = "topic.image.embeddings";
+    public static final String TOPIC_DEAD_LETTERS = "topic.dead.letters";
+    public static final String TOPIC_LABEL_SETS = "topic.label.sets";
+    public static final String TOPIC_CREATE = "topic.create";
+    public static final String TOPIC_PARTITIONS = "topic.partitions";
+    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
+
+    public static final String MODEL_DIR = "model.dir";
+    public static final String MODEL_VARIANT = "model.variant";
+    public static final String MODEL_ID = "model.id";
+    public static final String INFERENCE_DEVICE = "inference.device";
+    public static final String INFERENCE_CUDA_FALLBACK = "inference.cuda.fallback";
+    public static final String INFERENCE_INTRA_OP_THREADS = "inference.intra.op.threads";
+    public static final String INFERENCE_ALLOW_SPINNING = "inference.allow.spinning";
+    public static final String INFERENCE_MAX_BATCH_SIZE = "inference.max.batch.size";
+    public static final String INFERENCE_MAX_QUEUE_DELAY_MS = "inference.max.queue.delay.ms";
+
+    public static final String BATCH_MAX_SIZE = "batch.max.size";
+    public static final String BATCH_MAX_DELAY_MS = "batch.max.delay.ms";
+    public static final String DECODE_THREADS = "decode.threads";
+
+    public static final String IMAGE_MAX_BYTES = "image.max.bytes";
+    public static final String IMAGE_MAX_PIXELS = "image.max.pixels";
+    public static final String IMAGE_REFERENCES_ENABLED = "image.references.enabled";
+
+    public static final String LABELS_SETS = "labels.sets";
+    public static final String OUTPUT_EMBEDDINGS_ENABLED = "output.embeddings.enabled";
+
+    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_HOST = "http.host";
+
+    /** Variables the launcher and logging read, which are not configuration keys. */
+    private static final java.util.Set<String> LAUNCHER_VARIABLES =
+            java.util.Set.of("CLIPSTREAM_DEBUG", "CLIPSTREAM_JAVA_OPTS", "CLIPSTREAM_LOG_LEVEL");
+
+    private static final ConfigDef DEFINITION = define();
+
+    private static ConfigDef define() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new ConfigDef()
+                .define(APPLICATION_ID, Type.STRING, "clipstream", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                        "Kafka Streams application id: the consumer group, and the prefix of internal topics.")
+                .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", Importance.HIGH,
+                        "Kafka brokers to bootstrap from (host:port, comma-separated).")
+                .define(PROCESSING_GUARANTEE, Type.STRING, "exactly_once_v2",
+                        ValidString.in("exactly_once_v2", "at_least_once"), Importance.HIGH,
+                        "exactly_once_v2: every event yields its results once, even across crashes (transactions;"
+                                + " read outputs with isolation.level=read_committed). at_least_once: faster commits,"
+                                + " duplicates possible after a crash.")
+                .define(NUM_STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
+                        "Kafka Streams threads. Decoding and inference run on their own pools, so few are needed;"
+                                + " instances x threads beyond the partition count sit idle.")
+                .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.MEDIUM,
+                        "How often Kafka Streams commits (and, under exactly-once, ends a transaction).")
+                .define(STATE_DIR, Type.STRING, Path.of(System.getProperty("java.io.tmpdir"), "clipstream-state")
+                        .toString(), Importance.MEDIUM, "Directory of the local state stores (the event buffer).")
+                .define(SCHEMA_REGISTRY_URL, Type.LIST, "mock://clipstream", Importance.HIGH,
+                        "Confluent-compatible schema registry URL(s), comma-separated; mock://SCOPE is an in-memory"
+                                + " registry (tests and the embedded demo only).")
+                .define(SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO, Type.PASSWORD, null, Importance.MEDIUM,
+                        "user:password for HTTP basic authentication to the schema registry.")
+                .define(SCHEMA_REGISTRY_BEARER_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+                        "Bearer token for the schema registry (instead of basic authentication).")
+                .define(SCHEMA_REGISTRY_TRUSTSTORE_LOCATION, Type.STRING, null, Importance.LOW,
+                        "Trust store (JKS or PKCS12) for a schema registry served over TLS by a private CA.")
+                .define(SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW,
+                        "Password of the schema registry trust store.")
+                .define(SCHEMA_REGISTRY_AUTO_REGISTER, Type.BOOLEAN, true, Importance.MEDIUM,
+                        "Register output schemas on first use; when false they must already be registered.")
+                .define(TOPIC_PREFIX, Type.STRING, "", Importance.MEDIUM,
+                        "Prefix added to every topic name below (e.g. 'prod.').")
+                .define(TOPIC_IMAGE_EVENTS, Type.STRING, "image-events", new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, "Input topic of ImageEvent records.")
+                .define(TOPIC_IMAGE_TAGS, Type.STRING, "image-tags", new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, "Output topic of ImageTags records (one per event and label set).")
+                .define(TOPIC_POLICY_FLAGS, Type.STRING, "policy-flags", new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, "Output topic of PolicyFlag records (only when a policy fires).")
+                .define(TOPIC_IMAGE_EMBEDDINGS, Type.STRING, "image-embeddings", new ConfigDef.NonEmptyString(),
+                        Importance.LOW, "Output topic of ImageEmbedding records, when enabled.")
+                .define(TOPIC_DEAD_LETTERS, Type.STRING, "dead-letters", new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, "Dead-letter topic: original bytes plus error headers.")
+                .define(TOPIC_LABEL_SETS, Type.STRING, "label-sets", new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, "Compacted topic of compiled LabelSet records, keyed by name.")
+                .define(TOPIC_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
+                        "Create missing topics at start-up (label-set topic compacted, with a 64 MiB message limit).")
+                .define(TOPIC_PARTITIONS, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM,
+                        "Partitions of topics created at start-up.")
+                .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.MEDIUM,
+                        "Replication factor of topics created at start-up; -1 uses the broker default.")
+                .define(MODEL_DIR, Type.STRING, "models/tiny-shapes", new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, "CLIP model folder (open_clip/Immich or Hugging Face layout).")
+                .define(MODEL_VARIANT, Type.STRING, "", Importance.LOW,
+                        "Hugging Face graph variant to load: '' (full precision), fp16, quantized, ...")
+                .define(MODEL_ID, Type.STRING, "", Importance.LOW,
+                        "Model id written on results; empty uses the model folder's name.")
+                .define(INFERENCE_DEVICE, Type.STRING, "cpu", (name, value) -> {
+                    try {
+                        ExecutionDevice.parse((String) value);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(name, value, e.getMessage());
+                    }
+                }, Importance.HIGH, "Where inference runs: cpu, cuda or cuda:N (needs the gpu build).")
+                .define(INFERENCE_CUDA_FALLBACK, Type.BOOLEAN, false, Importance.MEDIUM,
+                        "When CUDA is asked for but cannot load: run on the CPU (true) or fail at start-up.")
+                .define(INFERENCE_INTRA_OP_THREADS, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
+                        "ONNX Runtime intra-op threads; 0 = one per core.")
+                .define(INFERENCE_ALLOW_SPINNING, Type.BOOLEAN, false, Importance.LOW,
+                        "Let idle ONNX Runtime threads spin; off, since spinning steals shared cores from decoding.")
+                .define(INFERENCE_MAX_BATCH_SIZE, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,
+                        "Most images in one model run: the process-wide batcher merges stream threads' batches up"
+                                + " to this size.")
+                .define(INFERENCE_MAX_QUEUE_DELAY_MS, Type.LONG, 5L, Range.atLeast(0), Importance.MEDIUM,
+                        "How long the process-wide batcher waits for more images to fill a model run.")
+                .define(BATCH_MAX_SIZE, Type.INT, 16, Range.between(1, 4096), Importance.HIGH,
+                        "A stream task flushes its buffered events when this many are waiting.")
+                .define(BATCH_MAX_DELAY_MS, Type.LONG, 50L, Range.atLeast(1), Importance.HIGH,
+                        "A stream task flushes when its oldest buffered event is this old (wall clock).")
+                .define(DECODE_THREADS, Type.INT, cores, Range.atLeast(1), Importance.MEDIUM,
+                        "Threads that decode and preprocess images (the CPU bottleneck); default one per core.")
+                .define(IMAGE_MAX_BYTES, Type.INT, 20 * 1024 * 1024, Range.atLeast(1), Importance.MEDIUM,
+                        "Largest encoded image accepted; larger events go to dead letters (TOO_LARGE).")
+                .define(IMAGE_MAX_PIXELS, Type.LONG, 50_000_000L, Range.atLeast(1), Importance.MEDIUM,
+                        "Largest width x height accepted, read from the header before decoding (TOO_MANY_PIXELS).")
+                .define(IMAGE_REFERENCES_ENABLED, Type.BOOLEAN, false, Importance.MEDIUM,
+                        "Fetch images given by reference (URI). Off: such events go to dead letters"
+                                + " (REFERENCE_NOT_ALLOWED).")
+                .define(LABELS_SETS, Type.LIST, "", Importance.MEDIUM,
+                        "Names of the label sets to score with; empty scores with every set on the label-set topic.")
+                .define(OUTPUT_EMBEDDINGS_ENABLED, Type.BOOLEAN, false, Importance.LOW,
+                        "Also emit each image's embedding to the image-embeddings topic.")
+                .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+                        "Port of /metrics (Prometheus), /health and /ready; 0 picks a free port.")
+                .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.LOW,
+                        "Address the HTTP endpoints bind to.");
+    }
+
+    private final Map<String, String> kafka;
+
+    private ClipStreamConfig(Map<String, String> values, Map<String, String> kafka) {
+        super(DEFINITION, values, false);
+        this.kafka = Map.copyOf(kafka);
+    }
+
+    /** The definition of every key (for documentation and tests). */
+    public static ConfigDef definition() {
+        return DEFINITION;
+    }
+
+    /**
+     * Builds the configuration from file properties overridden by the environment.
+     *
+     * @throws ConfigException naming the key and the problem
+     */
+    public static ClipStreamConfig from(Map<String, String> properties, Map<String, String> environment) {
+        Map<String, String> merged = new HashMap<>(properties);
+        for (Map.Entry<String, String> env : environment.entrySet()) {
+            if (!env.getKey().startsWith(ENV_PREFIX) || LAUNCHER_VARIABLES.contains(env.getKey())) {
+                continue;
+            }
+            String key = keyForEnv(env.getKey());
+            if (key.startsWith(KAFKA_PREFIX) || DEFINITION.names().contains(key)) {
+                merged.put(key, env.getValue());
+            } else {
+                throw new ConfigException("environment variable " + env.getKey() + " names no configuration key"
+                        + " (" + key + ")");
+            }
+        }
+        Map<String, String> own = new TreeMap<>();
+        Map<String, String> kafka = new TreeMap<>();
+        for (Map.Entry<String, String> e : merged.entrySet()) {
+            if (e.getKey().startsWith(KAFKA_PREFIX)) {
+                kafka.put(e.getKey().substring(KAFKA_PREFIX.length()), e.getValue());
+            } else if (DEFINITION.names().contains(e.getKey())) {
+                own.put(e.getKey(), e.getValue());
+            } else {
+                throw new ConfigException("unknown configuration key '" + e.getKey() + "'"
+                        + (e.getKey().contains(".") ? "" : " (Kafka settings take the prefix kafka.)"));
+            }
+        }
+        return new ClipStreamConfig(own, kafka);
+    }
+
+    /** Defaults plus {@code overrides}, without the environment (tests, the demo). */
+    public static ClipStreamConfig of(Map<String, String> overrides) {
+        return from(overrides, Map.of());
+    }
+
+    /** The environment variable that overrides {@code key}. */
+    public static String envFor(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /** The key an environment variable overrides. */
+    static String keyForEnv(String variable) {
+        return variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    /** Settings passed through to Kafka Streams and its clients, without the {@code kafka.} prefix. */
+    public Map<String, String> kafkaSettings() {
+        return kafka;
+    }
+
+    /** The full name of a topic key, with the prefix. */
+    public String topic(String key) {
+        return getString(TOPIC_PREFIX) + getString(key);
+    }
+
+    /** The inference options for the model. */
+    public InferenceOptions inferenceOptions() {
+        return new InferenceOptions(ExecutionDevice.parse(getString(INFERENCE_DEVICE)),
+                getBoolean(INFERENCE_CUDA_FALLBACK), getInt(INFERENCE_INTRA_OP_THREADS),
+                getBoolean(INFERENCE_ALLOW_SPINNING), getInt(INFERENCE_MAX_BATCH_SIZE), getString(MODEL_VARIANT));
+    }
+
+    /** How to reach the schema registry. */
+    public RegistrySettings registrySettings() {
+        List<URI> urls = getList(SCHEMA_REGISTRY_URL).stream().map(URI::create).toList();
+        String location = getString(SCHEMA_REGISTRY_TRUSTSTORE_LOCATION);
+        return new RegistrySettings(urls, secret(SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO),
+                secret(SCHEMA_REGISTRY_BEARER_TOKEN), location == null ? null : Path.of(location),
+                secret(SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD), Duration.ofSeconds(30));
+    }
+
+    private String secret(String key) {
+        Password password = getPassword(key);
+        return password == null ? null : password.value();
+    }
+
+    /** The label sets to score with; empty means all. */
+    public List<String> labelSets() {
+        return getList(LABELS_SETS).stream().filter(s -> !s.isBlank()).toList();
+    }
+
+    /** Every key with its documentation, in definition order. */
+    public static List<ConfigDef.ConfigKey> keys() {
+        return List.copyOf(DEFINITION.configKeys().values());
+    }
+
+    /** Markdown table of every key (generated into the README). */
+    public static String markdownTable() {
+        StringBuilder out = new StringBuilder("| key | environment variable | type | default | description |\n"
+                + "|---|---|---|---|---|\n");
+        for (ConfigDef.ConfigKey key : keys()) {
+            String defaultValue = key.hasDefault() ? String.valueOf(
+                    key.defaultValue instanceof List<?> l ? String.join(",", l.stream().map(Object::toString)
+                            .toList()) : key.defaultValue) : "(required)";
+            if (key.name.equals(STATE_DIR) || key.name.equals(DECODE_THREADS)) {
+                defaultValue = key.name.equals(STATE_DIR) ? "$TMPDIR/clipstream-state" : "one per core";
+            }
+            out.append("| `").append(key.name).append("` | `").append(envFor(key.name)).append("` | ")
+                    .append(key.type.name().toLowerCase(Locale.ROOT)).append(" | ")
+                    .append(defaultValue.isEmpty() || "null".equals(defaultValue) ? "" : "`" + defaultValue + "`")
+                    .append(" | ").append(key.documentation.replace("|", "\\|"))
+                    .append(key.validator != null && !(key.validator instanceof ConfigDef.NonEmptyString)
+                            ? " Valid: " + key.validator + "." : "")
+                    .append(" |\n");
+        }
+        out.append("| `kafka.*` | `CLIPSTREAM_KAFKA_*` | | | Passed through, without the prefix, to Kafka"
+                + " Streams and its clients (for example `kafka.security.protocol=SASL_SSL`). |\n");
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        Map<String, String> shown = new TreeMap<>();
+        for (ConfigDef.ConfigKey key : keys()) {
+            Object value = values().get(key.name);
+            shown.put(key.name, key.type == Type.PASSWORD ? (value == null ? "null" : "[hidden]")
+                    : String.valueOf(value));
+        }
+        Map<String, String> kafkaShown = new TreeMap<>();
+        kafka.forEach((k, v) -> kafkaShown.put(k, isSecretKafkaKey(k) ? "[hidden]" : v));
+        return "ClipStreamConfig" + shown + " kafka" + kafkaShown;
+    }
+
+    /** Whether a Kafka setting holds a secret (passwords, JAAS configs, keys). */
+    public static boolean isSecretKafkaKey(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return Arrays.asList("password", "jaas", "secret", "token", "key").stream().anyMatch(k::contains)
+                && !k.endsWith(".type") && !k.endsWith("algorithm") && !k.endsWith(".location");
+    }
+}
