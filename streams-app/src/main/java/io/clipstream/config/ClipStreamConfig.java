@@ -148,13 +148,8 @@ public final class ClipStreamConfig extends AbstractConfig {
                         "Hugging Face graph variant to load: '' (full precision), fp16, quantized, ...")
                 .define(MODEL_ID, Type.STRING, "", Importance.LOW,
                         "Model id written on results; empty uses the model folder's name.")
-                .define(INFERENCE_DEVICE, Type.STRING, "cpu", (name, value) -> {
-                    try {
-                        ExecutionDevice.parse((String) value);
-                    } catch (IllegalArgumentException e) {
-                        throw new ConfigException(name, value, e.getMessage());
-                    }
-                }, Importance.HIGH, "Where inference runs: cpu, cuda or cuda:N (needs the gpu build).")
+                .define(INFERENCE_DEVICE, Type.STRING, "cpu", new DeviceValidator(), Importance.HIGH,
+                        "Where inference runs: cpu, cuda or cuda:N (needs the gpu build).")
                 .define(INFERENCE_CUDA_FALLBACK, Type.BOOLEAN, false, Importance.MEDIUM,
                         "When CUDA is asked for but cannot load: run on the CPU (true) or fail at start-up.")
                 .define(INFERENCE_INTRA_OP_THREADS, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
@@ -187,6 +182,23 @@ public final class ClipStreamConfig extends AbstractConfig {
                         "Port of /metrics (Prometheus), /health and /ready; 0 picks a free port.")
                 .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.LOW,
                         "Address the HTTP endpoints bind to.");
+    }
+
+    /** Accepts what {@link ExecutionDevice#parse} accepts. */
+    private static final class DeviceValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                ExecutionDevice.parse((String) value);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "cpu, cuda, cuda:N";
+        }
     }
 
     private final Map<String, String> kafka;
