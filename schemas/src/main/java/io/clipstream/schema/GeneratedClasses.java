@@ -13,12 +13,12 @@ public final class GeneratedClasses {
     private GeneratedClasses() {
     }
 
-    /** Trusts {@code io.clipstream.schema}; idempotent. */
+    /** Trusts {@code io.clipstream.schema} and its sub-packages; idempotent. */
     public static synchronized void trust() {
         if (!installed) {
             ClassSecurityValidator.ClassSecurityPredicate previous = ClassSecurityValidator.getGlobal();
             ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(previous,
-                    type -> GeneratedClasses.class.getPackageName().equals(type.getPackageName())));
+                    type -> type.getPackageName().startsWith(GeneratedClasses.class.getPackageName())));
             installed = true;
         }
     }

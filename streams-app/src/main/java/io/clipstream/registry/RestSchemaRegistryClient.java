@@ -117,7 +117,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                     body(schema));
             return reply.path("is_compatible").asBoolean(false);
         } catch (SchemaRegistryException e) {
-            if (e.status() == 404) {
+            // subject not found (Confluent 40401, Apicurio 40402): nothing to be incompatible with. Any other 404
+            // (a wrong base URL, say) must not read as "compatible".
+            if (e.status() == 404 && (e.errorCode() == 40401 || e.errorCode() == 40402)) {
                 return true;
             }
             throw e;

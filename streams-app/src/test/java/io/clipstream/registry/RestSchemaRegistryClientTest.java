@@ -42,6 +42,9 @@ class RestSchemaRegistryClientTest {
                         .writeValueAsString(SCHEMA.toString()) + "}";
             } else if (path.startsWith("/api/compatibility/subjects/topic-value")) {
                 reply = "{\"is_compatible\": false}";
+            } else if (path.startsWith("/api/compatibility/subjects/unknown-value")) {
+                status = 404;
+                reply = "{\"error_code\": 40401, \"message\": \"Subject not found\"}";
             } else {
                 status = 404;
                 reply = "{\"error_code\": 40403, \"message\": \"Schema not found\"}";
@@ -93,5 +96,7 @@ class RestSchemaRegistryClientTest {
         }).hasMessage("schema registry GET /schemas/ids/99 failed with 404: Schema not found");
         assertThat(client.isCompatible("topic-value", SCHEMA)).isFalse();
         assertThat(client.isCompatible("unknown-value", SCHEMA)).isTrue();
+        assertThatThrownBy(() -> client.isCompatible("elsewhere-value", SCHEMA))
+                .isInstanceOf(SchemaRegistryException.class);
     }
 }

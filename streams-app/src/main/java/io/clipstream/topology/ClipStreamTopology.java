@@ -1,0 +1,79 @@
+package io.clipstream.topology;
+
+import io.clipstream.registry.AvroWireFormat;
+import io.clipstream.schema.LabelSet;
+import io.clipstream.registry.SchemaRegistryClient;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the processor topology, top to bottom:
+ *
+ * <pre>
+ * image-events ─► image-batcher (validate ─► buffer store ─► flush on size | age ─► decode pool
+ *                                 ─► inference batcher ─► score with the active label sets)
+ *                   ├─► image-tags
+ *                   ├─► policy-flags        (only when a policy fires)
+ *                   ├─► image-embeddings    (when enabled)
+ *                   └─► dead-letters        (original bytes + error headers, any stage)
+ * label-sets (compacted) ─► global store ─► active label sets (fingerprint-checked)
+ * </pre>
+ */
+public final class ClipStreamTopology {
+
+    /** The changelogged store holding buffered events until their results are forwarded. */
+    public static final String BUFFER_STORE = "event-buffer";
+    /** The global store of published label sets. */
+    public static final String LABEL_SET_STORE = "label-sets";
+
+    static final String SOURCE = "image-events-source";
+    static final String PROCESSOR = "image-batcher";
+    static final String TAGS_SINK = "image-tags-sink";
+    static final String FLAGS_SINK = "policy-flags-sink";
+    static final String EMBEDDINGS_SINK = "image-embeddings-sink";
+    static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+
+    private ClipStreamTopology() {
+    }
+
+    /**
+     * The topology; pure: it starts nothing, and the same inputs give the same topology.
+     *
+     * @param topics topic names and serdes
+     * @param registry the schema registry the label-set records are read with
+     * @param resources the process-wide model, pools and label sets
+     * @param settings batching and input limits
+     */
+    public static Topology buildTopology(Topics topics, SchemaRegistryClient registry, PipelineResources resources,
+            BatchingSettings settings) {
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, topics.imageEvents().keySerde().deserializer(),
+                topics.imageEvents().valueSerde().deserializer(), topics.imageEvents().name());
+        ImageBatchProcessor.SinkNames sinks = new ImageBatchProcessor.SinkNames(TAGS_SINK, FLAGS_SINK,
+                EMBEDDINGS_SINK, DEAD_LETTERS_SINK);
+        topology.addProcessor(PROCESSOR, () -> new ImageBatchProcessor(BUFFER_STORE, sinks, topics.eventFormat(),
+                resources, settings), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE),
+                Serdes.Long(), new BufferedEventSerde()).withLoggingEnabled(java.util.Map.of()), PROCESSOR);
+        topology.addSink(TAGS_SINK, topics.imageTags().name(), topics.imageTags().keySerde().serializer(),
+                topics.imageTags().valueSerde().serializer(), PROCESSOR);
+        topology.addSink(FLAGS_SINK, topics.policyFlags().name(), topics.policyFlags().keySerde().serializer(),
+                topics.policyFlags().valueSerde().serializer(), PROCESSOR);
+        topology.addSink(EMBEDDINGS_SINK, topics.imageEmbeddings().name(),
+                topics.imageEmbeddings().keySerde().serializer(), topics.imageEmbeddings().valueSerde().serializer(),
+                PROCESSOR);
+        topology.addSink(DEAD_LETTERS_SINK, topics.deadLetters().name(), topics.deadLetters().keySerde().serializer(),
+                topics.deadLetters().valueSerde().serializer(), PROCESSOR);
+
+        AvroWireFormat<LabelSet> labelSetFormat = new AvroWireFormat<>(LabelSet.class, LabelSet.getClassSchema(),
+                registry, false);
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LABEL_SET_STORE),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
+                "label-sets-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.labelSets().name(), "label-sets-updater",
+                () -> new LabelSetStoreProcessor(LABEL_SET_STORE, labelSetFormat, resources.labelSets(),
+                        resources.metrics()));
+        return topology;
+    }
+}

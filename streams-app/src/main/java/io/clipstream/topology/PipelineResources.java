@@ -1,0 +1,23 @@
+package io.clipstream.topology;
+
+import io.clipstream.image.ImagePreprocessor;
+import io.clipstream.labels.ActiveLabelSets;
+import io.clipstream.observe.PipelineMetrics;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * What every stream task shares in one process: one preprocessor, one decode pool, one inference batcher (one
+ * model session), one view of the active label sets, one set of metrics.
+ *
+ * @param preprocessor decodes and preprocesses images for the model
+ * @param decodePool runs preprocessing off the stream threads, bounded
+ * @param batcher the process-wide inference batcher
+ * @param labelSets the active label sets
+ * @param labelSetFilter names of the sets to score with; empty means all
+ * @param modelId model id written on results
+ * @param metrics the pipeline's metrics
+ */
+public record PipelineResources(ImagePreprocessor preprocessor, ExecutorService decodePool, InferenceBatcher batcher,
+        ActiveLabelSets labelSets, List<String> labelSetFilter, String modelId, PipelineMetrics metrics) {
+}

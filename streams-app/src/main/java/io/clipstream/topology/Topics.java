@@ -1,0 +1,53 @@
+package io.clipstream.topology;
+
+import io.clipstream.config.ClipStreamConfig;
+import io.clipstream.registry.AvroSerdes;
+import io.clipstream.registry.SchemaRegistryClient;
+import io.clipstream.schema.ImageEmbedding;
+import io.clipstream.schema.ImageEvent;
+import io.clipstream.schema.ImageTags;
+import io.clipstream.schema.LabelSet;
+import io.clipstream.schema.PolicyFlag;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every topic the processor reads or writes, each with its name (prefixed by config) and serdes: the one place
+ * that says what travels where.
+ *
+ * <p>The input is read as raw bytes and decoded inside the processor, so that a value that cannot be decoded still
+ * reaches the dead-letter topic with its original bytes.
+ *
+ * @param imageEvents input: ImageEvent records, read as bytes
+ * @param imageTags output: one ImageTags per event and label set, keyed by event id
+ * @param policyFlags output: one PolicyFlag per fired policy, keyed by event id
+ * @param imageEmbeddings output (optional): the image embedding, keyed by event id
+ * @param deadLetters output: original key and value bytes with error headers
+ * @param labelSets compacted input: compiled LabelSet records, keyed by name
+ * @param eventFormat the decoder of ImageEvent values
+ */
+public record Topics(TopicSpec<byte[], byte[]> imageEvents, TopicSpec<String, ImageTags> imageTags,
+        TopicSpec<String, PolicyFlag> policyFlags, TopicSpec<String, ImageEmbedding> imageEmbeddings,
+        TopicSpec<byte[], byte[]> deadLetters, TopicSpec<String, LabelSet> labelSets,
+        io.clipstream.registry.AvroWireFormat<ImageEvent> eventFormat) {
+
+    /** The topics named by {@code config}, with Avro serdes on {@code registry}. */
+    public static Topics of(ClipStreamConfig config, SchemaRegistryClient registry) {
+        boolean register = config.getBoolean(ClipStreamConfig.SCHEMA_REGISTRY_AUTO_REGISTER);
+        return new Topics(
+                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS), Serdes.ByteArray(),
+                        Serdes.ByteArray()),
+                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS), Serdes.String(),
+                        AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, register, false)),
+                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS), Serdes.String(),
+                        AvroSerdes.serde(PolicyFlag.class, PolicyFlag.getClassSchema(), registry, register, false)),
+                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_IMAGE_EMBEDDINGS), Serdes.String(),
+                        AvroSerdes.serde(ImageEmbedding.class, ImageEmbedding.getClassSchema(), registry, register,
+                                false)),
+                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_DEAD_LETTERS), Serdes.ByteArray(),
+                        Serdes.ByteArray()),
+                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_LABEL_SETS), Serdes.String(),
+                        AvroSerdes.serde(LabelSet.class, LabelSet.getClassSchema(), registry, register, false)),
+                new io.clipstream.registry.AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(), registry,
+                        register));
+    }
+}
