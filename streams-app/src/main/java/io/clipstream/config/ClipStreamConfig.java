@@ -63,6 +63,7 @@ public final class ClipStreamConfig extends AbstractConfig {
     public static final String MODEL_DIR = "model.dir";
     public static final String MODEL_VARIANT = "model.variant";
     public static final String MODEL_ID = "model.id";
+    public static final String MODEL_FINGERPRINT = "model.fingerprint";
     public static final String INFERENCE_DEVICE = "inference.device";
     public static final String INFERENCE_CUDA_FALLBACK = "inference.cuda.fallback";
     public static final String INFERENCE_INTRA_OP_THREADS = "inference.intra.op.threads";
@@ -148,6 +149,9 @@ public final class ClipStreamConfig extends AbstractConfig {
                         "Hugging Face graph variant to load: '' (full precision), fp16, quantized, ...")
                 .define(MODEL_ID, Type.STRING, "", Importance.LOW,
                         "Model id written on results; empty uses the model folder's name.")
+                .define(MODEL_FINGERPRINT, Type.STRING, "", Importance.LOW,
+                        "Fingerprint label sets must carry; empty computes it from the folder's text model and"
+                                + " tokenizer (give it when the folder holds only the image tower).")
                 .define(INFERENCE_DEVICE, Type.STRING, "cpu", new DeviceValidator(), Importance.HIGH,
                         "Where inference runs: cpu, cuda or cuda:N (needs the gpu build).")
                 .define(INFERENCE_CUDA_FALLBACK, Type.BOOLEAN, false, Importance.MEDIUM,

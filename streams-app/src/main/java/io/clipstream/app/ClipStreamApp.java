@@ -1,0 +1,248 @@
+package io.clipstream.app;
+
+import io.clipstream.clip.ImageEncoder;
+import io.clipstream.clip.ModelFolder;
+import io.clipstream.config.ClipStreamConfig;
+import io.clipstream.labels.ActiveLabelSets;
+import io.clipstream.labels.LabelSetPublisher;
+import io.clipstream.labels.ModelFingerprint;
+import io.clipstream.observe.HttpEndpoints;
+import io.clipstream.observe.PipelineMetrics;
+import io.clipstream.registry.SchemaRegistryClient;
+import io.clipstream.registry.SchemaRegistryClients;
+import io.clipstream.topology.BatchingSettings;
+import io.clipstream.topology.ClipStreamTopology;
+import io.clipstream.topology.InferenceBatcher;
+import io.clipstream.topology.PipelineResources;
+import io.clipstream.topology.Topics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running ClipStream processor: the model loaded once, the decode pool, the inference batcher, Kafka Streams
+ * on the topology, and the HTTP endpoints. {@link #close()} shuts down gracefully: Kafka Streams finishes the
+ * batch in flight and commits, then the batcher, the pool and the model session are released.
+ */
+public final class ClipStreamApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClipStreamApp.class);
+
+    private final ClipStreamConfig config;
+    private final ImageEncoder encoder;
+    private final ExecutorService decodePool;
+    private final InferenceBatcher batcher;
+    private final SchemaRegistryClient registry;
+    private final ActiveLabelSets labelSets;
+    private final PipelineMetrics metrics;
+    private final PrometheusMeterRegistry prometheus;
+    private final KafkaStreams streams;
+    private final HttpEndpoints http;
+    private final AtomicBoolean closing = new AtomicBoolean();
+
+    private ClipStreamApp(ClipStreamConfig config) throws IOException {
+        this.config = config;
+        LOG.info("Starting ClipStream with {}", config);
+        ModelFolder folder = ModelFolder.open(Path.of(config.getString(ClipStreamConfig.MODEL_DIR)),
+                config.getString(ClipStreamConfig.MODEL_VARIANT));
+        String fingerprint = config.getString(ClipStreamConfig.MODEL_FINGERPRINT).isBlank()
+                ? ModelFingerprint.of(folder) : config.getString(ClipStreamConfig.MODEL_FINGERPRINT);
+        String modelId = config.getString(ClipStreamConfig.MODEL_ID).isBlank() ? folder.modelId()
+                : config.getString(ClipStreamConfig.MODEL_ID);
+        encoder = ImageEncoder.open(folder, config.inferenceOptions());
+        LOG.info("Model {} ({}) on {}: {} px, {}-d embeddings, label-set fingerprint {}", modelId,
+                folder.layout().id(), encoder.device(), encoder.imageSize(), encoder.dimension(), fingerprint);
+        prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(prometheus);
+        metrics = new PipelineMetrics(prometheus, encoder.device().toString());
+        int threads = config.getInt(ClipStreamConfig.DECODE_THREADS);
+        AtomicInteger n = new AtomicInteger();
+        decodePool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(threads * 64), r -> {
+                    Thread t = new Thread(r, "clipstream-decode-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.CallerRunsPolicy());
+        batcher = new InferenceBatcher(encoder::embed, config.getInt(ClipStreamConfig.INFERENCE_MAX_BATCH_SIZE),
+                Duration.ofMillis(config.getLong(ClipStreamConfig.INFERENCE_MAX_QUEUE_DELAY_MS)),
+                metrics::inferenceRun);
+        registry = SchemaRegistryClients.create(config.registrySettings());
+        labelSets = new ActiveLabelSets(fingerprint);
+        Topics topics = Topics.of(config, registry);
+        if (config.getBoolean(ClipStreamConfig.TOPIC_CREATE)) {
+            createTopics(topics);
+        }
+        PipelineResources resources = new PipelineResources(encoder.preprocessor(), decodePool, batcher, labelSets,
+                config.labelSets(), modelId, metrics);
+        streams = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
+                BatchingSettings.of(config)), streamsProperties());
+        streams.setUncaughtExceptionHandler(error -> {
+            LOG.error("Stream thread failed; replacing it", error);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        new KafkaStreamsMetrics(streams).bindTo(prometheus);
+        http = new HttpEndpoints(config.getString(ClipStreamConfig.HTTP_HOST),
+                config.getInt(ClipStreamConfig.HTTP_PORT), prometheus, this::liveness, this::readiness);
+        streams.start();
+        LOG.info("ClipStream started; metrics, health and readiness on port {}", http.port());
+    }
+
+    /**
+     * Starts the processor.
+     *
+     * @throws io.clipstream.clip.ModelLoadException when the model cannot be used
+     * @throws org.apache.kafka.common.config.ConfigException for invalid settings
+     */
+    public static ClipStreamApp start(ClipStreamConfig config) {
+        try {
+            return new ClipStreamApp(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Properties streamsProperties() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(ClipStreamConfig.APPLICATION_ID));
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+                String.join(",", config.getList(ClipStreamConfig.BOOTSTRAP_SERVERS)));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                config.getString(ClipStreamConfig.PROCESSING_GUARANTEE));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(ClipStreamConfig.NUM_STREAM_THREADS));
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(ClipStreamConfig.COMMIT_INTERVAL_MS));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ClipStreamConfig.STATE_DIR));
+        props.put(StreamsConfig.producerPrefix("max.request.size"), 16 * 1024 * 1024);
+        props.putAll(config.kafkaSettings());
+        return props;
+    }
+
+    private Properties adminProperties() {
+        Properties props = new Properties();
+        props.putAll(config.kafkaSettings());
+        props.put("bootstrap.servers", String.join(",", config.getList(ClipStreamConfig.BOOTSTRAP_SERVERS)));
+        return props;
+    }
+
+    private void createTopics(Topics topics) {
+        int partitions = config.getInt(ClipStreamConfig.TOPIC_PARTITIONS);
+        short replication = config.getShort(ClipStreamConfig.TOPIC_REPLICATION_FACTOR);
+        List<NewTopic> wanted = new ArrayList<>();
+        for (String name : List.of(topics.imageEvents().name(), topics.imageTags().name(),
+                topics.policyFlags().name(), topics.deadLetters().name(), topics.imageEmbeddings().name())) {
+            wanted.add(new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.of(replication)));
+        }
+        wanted.add(new NewTopic(topics.labelSets().name(), java.util.Optional.of(1),
+                java.util.Optional.of(replication)).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(LabelSetPublisher.MAX_MESSAGE_BYTES))));
+        try (Admin admin = Admin.create(adminProperties())) {
+            for (var entry : admin.createTopics(wanted).values().entrySet()) {
+                try {
+                    entry.getValue().get(30, TimeUnit.SECONDS);
+                    LOG.info("Created topic {}", entry.getKey());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + entry.getKey() + ": "
+                                + e.getCause().getMessage(), e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("timed out creating topics on "
+                    + config.getList(ClipStreamConfig.BOOTSTRAP_SERVERS), e);
+        }
+    }
+
+    private Map<String, HttpEndpoints.Check> liveness() {
+        KafkaStreams.State state = streams.state();
+        boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                || (state == KafkaStreams.State.NOT_RUNNING && !closing.get());
+        return Map.of("streams", new HttpEndpoints.Check(!failed, state.name()));
+    }
+
+    private Map<String, HttpEndpoints.Check> readiness() {
+        Map<String, HttpEndpoints.Check> checks = new LinkedHashMap<>();
+        checks.put("model", new HttpEndpoints.Check(true, encoder.device() + ", " + encoder.dimension() + "-d"));
+        int sets = labelSets.snapshot().size();
+        checks.put("labelSets", new HttpEndpoints.Check(sets > 0, sets + " active"));
+        KafkaStreams.State state = streams.state();
+        checks.put("streams", new HttpEndpoints.Check(state == KafkaStreams.State.RUNNING, state.name()));
+        return checks;
+    }
+
+    /** Kafka Streams, for state and tests. */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** The pipeline metrics. */
+    public PipelineMetrics metrics() {
+        return metrics;
+    }
+
+    /** The active label sets. */
+    public ActiveLabelSets labelSets() {
+        return labelSets;
+    }
+
+    /** The HTTP port bound. */
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** Waits until Kafka Streams is RUNNING, or fails after {@code timeout}. */
+    public void awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Kafka Streams not RUNNING after " + timeout + ": "
+                        + streams.state());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closing.compareAndSet(false, true)) {
+            LOG.info("Shutting down: finishing the batch in flight and committing");
+            streams.close(Duration.ofSeconds(60));
+            batcher.close();
+            decodePool.shutdown();
+            http.close();
+            encoder.close();
+            registry.close();
+            prometheus.close();
+            LOG.info("ClipStream stopped");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.clipstream.cli;
+
+import io.clipstream.app.ClipStreamApp;
+import io.clipstream.config.ClipStreamConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code clipstream run [--config FILE]}: the processor against a real cluster and registry, configured by a
+ * properties file and/or environment variables; SIGTERM shuts it down gracefully.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the processor (configuration from --config FILE and CLIPSTREAM_* variables).")
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file; environment variables win.")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+        ClipStreamConfig config = ClipStreamConfig.from(ConfigCommand.load(file), System.getenv());
+        ClipStreamApp app = ClipStreamApp.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        app.streams().setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "clipstream-shutdown"));
+        stopped.await();
+        app.close();
+        return app.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;
+    }
+}
