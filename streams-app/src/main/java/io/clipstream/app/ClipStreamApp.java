@@ -93,7 +93,7 @@ public final class ClipStreamApp implements AutoCloseable {
                 Duration.ofMillis(config.getLong(ClipStreamConfig.INFERENCE_MAX_QUEUE_DELAY_MS)),
                 metrics::inferenceRun);
         registry = SchemaRegistryClients.create(config.registrySettings());
-        labelSets = new ActiveLabelSets(fingerprint);
+        labelSets = new ActiveLabelSets(fingerprint, encoder.dimension());
         Topics topics = Topics.of(config, registry);
         if (config.getBoolean(ClipStreamConfig.TOPIC_CREATE)) {
             createTopics(topics);

@@ -18,6 +18,7 @@ public final class ActiveLabelSets {
     private static final Logger LOG = LoggerFactory.getLogger(ActiveLabelSets.class);
 
     private final String modelFingerprint;
+    private final int dimension;
     private final Map<String, CompiledLabelSet> active = new ConcurrentHashMap<>();
 
     /** The outcome of offering a label set. */
@@ -34,7 +35,16 @@ public final class ActiveLabelSets {
 
     /** @param modelFingerprint the {@link ModelFingerprint} of the model this processor runs */
     public ActiveLabelSets(String modelFingerprint) {
+        this(modelFingerprint, 0);
+    }
+
+    /**
+     * @param modelFingerprint the {@link ModelFingerprint} of the model this processor runs
+     * @param dimension the model's embedding width; sets of another width are refused (0: not checked)
+     */
+    public ActiveLabelSets(String modelFingerprint, int dimension) {
         this.modelFingerprint = modelFingerprint;
+        this.dimension = dimension;
     }
 
     /** Offers a published set; accepted sets replace the previous version of the same name. */
@@ -46,6 +56,12 @@ public final class ActiveLabelSets {
                     + modelFingerprint + "; recompile it with clipstream labels compile --model <this model>";
             LOG.error("Refused: {}; {}", reason, active.containsKey(name)
                     ? "version " + active.get(name).version() + " stays active" : "no version is active");
+            return new Refused(name, reason);
+        }
+        if (dimension > 0 && labelSet.getDimension() != dimension) {
+            String reason = "label set " + name + " version " + labelSet.getVersion() + " has "
+                    + labelSet.getDimension() + "-d embeddings but the model's are " + dimension + "-d";
+            LOG.error("Refused: {}", reason);
             return new Refused(name, reason);
         }
         CompiledLabelSet compiled;

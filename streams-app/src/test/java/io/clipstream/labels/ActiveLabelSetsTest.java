@@ -28,6 +28,15 @@ class ActiveLabelSetsTest {
     }
 
     @Test
+    void aSetOfAnotherEmbeddingWidthIsRefused() {
+        ActiveLabelSets active = new ActiveLabelSets("sha256:model", 512);
+        assertThat(active.offer(LabelSetFixtures.paperSet("1", "sha256:model"))).isEqualTo(
+                new ActiveLabelSets.Refused("paper", "label set paper version 1 has 2-d embeddings but the model's"
+                        + " are 512-d"));
+        assertThat(active.snapshot()).isEmpty();
+    }
+
+    @Test
     void removeDropsTheSet() {
         ActiveLabelSets active = new ActiveLabelSets("sha256:model");
         active.offer(LabelSetFixtures.paperSet("1", "sha256:model"));
