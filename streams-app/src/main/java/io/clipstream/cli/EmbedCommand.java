@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clipstream.clip.ImageEncoder;
 import io.clipstream.clip.ModelFolder;
 import io.clipstream.clip.TextEncoder;
-import io.clipstream.image.RgbImage;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -60,22 +58,13 @@ final class EmbedCommand implements Callable<Integer> {
             return 0;
         }
         try (ImageEncoder encoder = ImageEncoder.open(folder, modelOptions.inference())) {
-            List<Path> files = inputs.stream().map(Path::of).toList();
-            List<ImageInputs.Outcome> outcomes = ImageInputs.preprocess(files, encoder.preprocessor());
-            List<RgbImage> usable = new ArrayList<>();
-            for (ImageInputs.Outcome outcome : outcomes) {
-                if (outcome.ok()) {
-                    usable.add(outcome.pixels());
-                }
-            }
-            float[][] embeddings = encoder.embed(usable);
-            int next = 0;
+            ImageInputs.Embedded embedded = ImageInputs.embed(inputs.stream().map(Path::of).toList(), encoder);
             boolean failed = false;
-            for (int i = 0; i < outcomes.size(); i++) {
-                ImageInputs.Outcome outcome = outcomes.get(i);
+            for (int i = 0; i < inputs.size(); i++) {
+                ImageInputs.Outcome outcome = embedded.outcomes().get(i);
                 ObjectNode line = out.object().put("image", inputs.get(i));
                 if (outcome.ok()) {
-                    JsonLines.floats(line, "embedding", embeddings[next++]);
+                    JsonLines.floats(line, "embedding", embedded.embeddings()[i]);
                 } else {
                     failed = true;
                     line.put("error", outcome.errorCode()).put("message", outcome.message());

@@ -27,6 +27,26 @@ final class ImageInputs {
     private ImageInputs() {
     }
 
+    /** Each file's outcome and, for usable ones, its embedding (null for the others), in input order. */
+    record Embedded(List<Outcome> outcomes, float[][] embeddings) {
+    }
+
+    /** Preprocesses every file in parallel, then embeds the usable ones in batches. */
+    static Embedded embed(List<Path> files, io.clipstream.clip.ImageEncoder encoder) {
+        List<Outcome> outcomes = preprocess(files, encoder.preprocessor());
+        List<RgbImage> usable = new java.util.ArrayList<>();
+        outcomes.stream().filter(Outcome::ok).forEach(o -> usable.add(o.pixels()));
+        float[][] packed = encoder.embed(usable);
+        float[][] aligned = new float[outcomes.size()][];
+        int next = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i).ok()) {
+                aligned[i] = packed[next++];
+            }
+        }
+        return new Embedded(outcomes, aligned);
+    }
+
     static List<Outcome> preprocess(List<Path> files, ImagePreprocessor preprocessor) {
         return IntStream.range(0, files.size()).parallel()
                 .mapToObj(i -> preprocessOne(files.get(i), preprocessor))

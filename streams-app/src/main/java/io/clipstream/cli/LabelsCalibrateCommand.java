@@ -2,7 +2,6 @@ package io.clipstream.cli;
 
 import io.clipstream.clip.ImageEncoder;
 import io.clipstream.clip.ModelFolder;
-import io.clipstream.image.RgbImage;
 import io.clipstream.labels.LabelSetDefinition;
 import io.clipstream.labels.LabelSetParser;
 import io.clipstream.labels.ThresholdCalibrator;
@@ -71,15 +70,15 @@ final class LabelsCalibrateCommand implements Callable<Integer> {
                 try (Stream<Path> listing = Files.list(dir)) {
                     files = listing.filter(Files::isRegularFile).sorted().toList();
                 }
-                List<RgbImage> pixels = new ArrayList<>();
-                for (ImageInputs.Outcome outcome : ImageInputs.preprocess(files, encoder.preprocessor())) {
-                    if (outcome.ok()) {
-                        pixels.add(outcome.pixels());
-                    } else {
+                List<float[]> usable = new ArrayList<>();
+                for (float[] e : ImageInputs.embed(files, encoder).embeddings()) {
+                    if (e == null) {
                         unusable++;
+                    } else {
+                        usable.add(e);
                     }
                 }
-                embedded.put(dir.getFileName().toString(), encoder.embed(pixels));
+                embedded.put(dir.getFileName().toString(), usable.toArray(new float[0][]));
             }
         }
         JsonLines out = new JsonLines(spec.commandLine().getOut());

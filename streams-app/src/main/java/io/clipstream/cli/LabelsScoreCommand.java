@@ -13,7 +13,6 @@ import io.clipstream.labels.ModelFingerprint;
 import io.clipstream.labels.ResultRecords;
 import io.clipstream.schema.PolicyFlag;
 import io.clipstream.schema.Timings;
-import io.clipstream.image.RgbImage;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,13 +60,17 @@ final class LabelsScoreCommand implements Callable<Integer> {
         JsonLines out = new JsonLines(spec.commandLine().getOut());
         boolean failed = false;
         try (ImageEncoder encoder = ImageEncoder.open(folder, modelOptions.inference())) {
-            List<ImageInputs.Outcome> outcomes = ImageInputs.preprocess(files, encoder.preprocessor());
-            List<RgbImage> usable = new ArrayList<>();
-            outcomes.stream().filter(ImageInputs.Outcome::ok).forEach(o -> usable.add(o.pixels()));
             long start = System.nanoTime();
-            float[][] embeddings = encoder.embed(usable);
+            ImageInputs.Embedded embedded = ImageInputs.embed(files, encoder);
             long inferenceMs = (System.nanoTime() - start) / 1_000_000;
-            List<ImageVerdict> verdicts = set.score(embeddings);
+            List<float[]> usable = new ArrayList<>();
+            for (float[] e : embedded.embeddings()) {
+                if (e != null) {
+                    usable.add(e);
+                }
+            }
+            List<ImageVerdict> verdicts = set.score(usable.toArray(new float[0][]));
+            List<ImageInputs.Outcome> outcomes = embedded.outcomes();
             int next = 0;
             for (ImageInputs.Outcome outcome : outcomes) {
                 ObjectNode line = out.object().put("image", outcome.file().toString());

@@ -163,20 +163,10 @@ final class PilResampler {
         boolean needVertical = outH != height;
         Coefficients vert = needVertical ? coefficients(height, outH, filter) : null;
 
-        // rows of the source that the (cropped) vertical pass reads
-        int firstRow;
-        int lastRow; // exclusive
-        if (needVertical) {
-            firstRow = Integer.MAX_VALUE;
-            lastRow = 0;
-            for (int yy = crop.y(); yy < crop.y() + crop.height(); yy++) {
-                firstRow = Math.min(firstRow, vert.bounds[yy * 2]);
-                lastRow = Math.max(lastRow, vert.bounds[yy * 2] + vert.bounds[yy * 2 + 1]);
-            }
-        } else {
-            firstRow = crop.y();
-            lastRow = crop.y() + crop.height();
-        }
+        // rows of the source that the (cropped) vertical pass reads: [rows[0], rows[1])
+        int[] rows = sourceRows(vert, crop);
+        int firstRow = rows[0];
+        int lastRow = rows[1];
 
         // horizontal pass: rows [firstRow, lastRow), output columns of the crop only
         byte[] mid;
@@ -321,19 +311,10 @@ final class PilResampler {
         boolean needHorizontal = outW != width;
         boolean needVertical = outH != height;
         Coefficients vert = needVertical ? coefficients(height, outH, filter) : null;
-        int firstRow;
-        int lastRow;
-        if (needVertical) {
-            firstRow = Integer.MAX_VALUE;
-            lastRow = 0;
-            for (int yy = crop.y(); yy < crop.y() + crop.height(); yy++) {
-                firstRow = Math.min(firstRow, vert.bounds[yy * 2]);
-                lastRow = Math.max(lastRow, vert.bounds[yy * 2] + vert.bounds[yy * 2 + 1]);
-            }
-        } else {
-            firstRow = crop.y();
-            lastRow = crop.y() + crop.height();
-        }
+        // rows of the source that the (cropped) vertical pass reads: [rows[0], rows[1])
+        int[] rows = sourceRows(vert, crop);
+        int firstRow = rows[0];
+        int lastRow = rows[1];
         int[] mid;
         int stride;
         int colOffset;
@@ -391,5 +372,19 @@ final class PilResampler {
             }
         }
         return out;
+    }
+
+    /** The source rows the vertical pass reads for the crop's rows (all of them when there is no vertical pass). */
+    private static int[] sourceRows(Coefficients vert, Crop crop) {
+        if (vert == null) {
+            return new int[] {crop.y(), crop.y() + crop.height()};
+        }
+        int first = Integer.MAX_VALUE;
+        int last = 0;
+        for (int yy = crop.y(); yy < crop.y() + crop.height(); yy++) {
+            first = Math.min(first, vert.bounds[yy * 2]);
+            last = Math.max(last, vert.bounds[yy * 2] + vert.bounds[yy * 2 + 1]);
+        }
+        return new int[] {first, last};
     }
 }

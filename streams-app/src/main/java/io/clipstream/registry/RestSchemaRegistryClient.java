@@ -73,27 +73,24 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public int register(String subject, Schema schema) {
-        String key = subject + '\u0000' + schema;
-        Integer cached = idsBySubjectAndSchema.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        JsonNode reply = call("POST", "/subjects/" + encode(subject) + "/versions", body(schema));
-        int id = reply.path("id").asInt();
-        idsBySubjectAndSchema.put(key, id);
+        int id = cachedId(subject, schema, "/subjects/" + encode(subject) + "/versions");
         schemasById.putIfAbsent(id, schema);
         return id;
     }
 
     @Override
     public int lookup(String subject, Schema schema) {
+        return cachedId(subject, schema, "/subjects/" + encode(subject));
+    }
+
+    /** The id the registry gives {@code schema} when POSTed to {@code path}, asked once per subject and schema. */
+    private int cachedId(String subject, Schema schema, String path) {
         String key = subject + '\u0000' + schema;
         Integer cached = idsBySubjectAndSchema.get(key);
         if (cached != null) {
             return cached;
         }
-        JsonNode reply = call("POST", "/subjects/" + encode(subject), body(schema));
-        int id = reply.path("id").asInt();
+        int id = call("POST", path, body(schema)).path("id").asInt();
         idsBySubjectAndSchema.put(key, id);
         return id;
     }
