@@ -87,7 +87,7 @@ public final class ClipStreamConfig extends AbstractConfig {
 
     /** Variables the launcher and logging read, which are not configuration keys. */
     private static final java.util.Set<String> LAUNCHER_VARIABLES =
-            java.util.Set.of("CLIPSTREAM_DEBUG", "CLIPSTREAM_JAVA_OPTS", "CLIPSTREAM_LOG_LEVEL");
+            java.util.Set.of("CLIPSTREAM_DEBUG", "CLIPSTREAM_JAVA_OPTS", "CLIPSTREAM_LOG_LEVEL", "CLIPSTREAM_HOME");
 
     private static final ConfigDef DEFINITION = define();
 

@@ -55,19 +55,44 @@ public final class ThresholdCalibrator {
                     || positives.length == 0) {
                 continue;
             }
-            List<float[]> negatives = new ArrayList<>();
-            samples.forEach((key, embeddings) -> {
-                if (!key.equals(label.getId())) {
-                    negatives.addAll(Arrays.asList(embeddings));
-                }
-            });
-            results.add(calibrateOne(label, positives, negatives, targetPrecision));
+            results.add(calibrateOne(label, positives, negativesFor(label, samples), targetPrecision));
         }
         return results;
     }
 
-    private static Result calibrateOne(CompiledLabel label, float[][] positives, List<float[]> negatives,
-            double target) {
+    /**
+     * Precision and recall of given thresholds on labelled samples (for instance held-out ones), with the same
+     * positives and negatives as {@link #calibrate}.
+     */
+    public static List<Result> measure(LabelSet set, Map<String, float[][]> samples, Map<String, Float> thresholds) {
+        List<Result> results = new ArrayList<>();
+        for (CompiledLabel label : set.getLabels()) {
+            Float t = thresholds.get(label.getId());
+            float[][] positives = samples.get(label.getId());
+            if (t == null || positives == null) {
+                continue;
+            }
+            float[][] scores = scores(label, positives, negativesFor(label, samples));
+            int tp = count(scores[0], t);
+            int fp = count(scores[1], t);
+            results.add(new Result(label.getId(), t, tp + fp == 0 ? 1.0 : (double) tp / (tp + fp),
+                    (double) tp / scores[0].length, scores[0].length, scores[1].length));
+        }
+        return results;
+    }
+
+    private static List<float[]> negativesFor(CompiledLabel label, Map<String, float[][]> samples) {
+        List<float[]> negatives = new ArrayList<>();
+        samples.forEach((key, embeddings) -> {
+            if (!key.equals(label.getId())) {
+                negatives.addAll(Arrays.asList(embeddings));
+            }
+        });
+        return negatives;
+    }
+
+    /** Effective scores of the positives ([0]) and negatives ([1]). */
+    private static float[][] scores(CompiledLabel label, float[][] positives, List<float[]> negatives) {
         float[] embedding = toArray(label.getEmbedding());
         List<float[]> counters = label.getCounterEmbeddings().stream().map(ThresholdCalibrator::toArray).toList();
         float[] pos = new float[positives.length];
@@ -78,6 +103,14 @@ public final class ThresholdCalibrator {
         for (int i = 0; i < neg.length; i++) {
             neg[i] = effectiveScore(negatives.get(i), embedding, counters);
         }
+        return new float[][] {pos, neg};
+    }
+
+    private static Result calibrateOne(CompiledLabel label, float[][] positives, List<float[]> negatives,
+            double target) {
+        float[][] scores = scores(label, positives, negatives);
+        float[] pos = scores[0];
+        float[] neg = scores[1];
         float[] candidates = pos.clone();
         Arrays.sort(candidates);
         for (float t : candidates) {
