@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "clipstream", mixinStandardHelpOptions = true, versionProvider = ClipstreamCommand.Version.class,
         description = "Real-time CLIP image tagging and moderation on Kafka.",
         subcommands = {TokenizeCommand.class, EmbedCommand.class, ClassifyCommand.class, LabelsCommand.class,
-            ConfigCommand.class, RunCommand.class, DemoCommand.class,
+            ConfigCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class, TailCommand.class,
             CommandLine.HelpCommand.class})
 public final class ClipstreamCommand implements Runnable {
 

@@ -5,13 +5,10 @@ import io.clipstream.clip.InferenceOptions;
 import io.clipstream.clip.ModelFolder;
 import io.clipstream.labels.LabelSetFiles;
 import io.clipstream.labels.LabelSetPublisher;
-import io.clipstream.registry.RegistrySettings;
 import io.clipstream.registry.SchemaRegistryClient;
-import io.clipstream.registry.SchemaRegistryClients;
 import io.clipstream.schema.LabelSet;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,12 +26,8 @@ final class LabelsPublishCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka.")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry", required = true, paramLabel = "URL",
-            description = "Schema registry URL(s), comma-separated; mock://scope for the in-memory one.")
-    String schemaRegistry;
+    @picocli.CommandLine.Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--topic", defaultValue = LabelSetPublisher.DEFAULT_TOPIC, paramLabel = "TOPIC",
             description = "Label-set topic (default: ${DEFAULT-VALUE}).")
@@ -42,10 +35,6 @@ final class LabelsPublishCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model folder to compile a YAML file for.")
     Path model;
-
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "Extra Kafka client setting (SASL, SSL, ...); repeatable.")
-    Map<String, String> kafkaProperties = Map.of();
 
     @Parameters(index = "0", paramLabel = "FILE", description = "Label-set YAML (with --model) or compiled .avro.")
     Path file;
@@ -63,9 +52,9 @@ final class LabelsPublishCommand implements Callable<Integer> {
             set = LabelSetLoading.compile(LabelSetLoading.parse(file), ModelFolder.open(model),
                     InferenceOptions.defaults().withDevice(ExecutionDevice.CPU));
         }
-        try (SchemaRegistryClient registry = SchemaRegistryClients.create(RegistrySettings.of(schemaRegistry));
-                LabelSetPublisher publisher = new LabelSetPublisher(bootstrapServers, kafkaProperties, registry,
-                        topic)) {
+        try (SchemaRegistryClient registry = kafka.registry();
+                LabelSetPublisher publisher = new LabelSetPublisher(kafka.bootstrapServers, kafka.kafkaProperties,
+                        registry, topic)) {
             long offset = publisher.publish(set);
             JsonLines out = new JsonLines(spec.commandLine().getOut());
             out.write(out.object().put("topic", topic).put("key", set.getName()).put("version", set.getVersion())
