@@ -53,7 +53,7 @@ final class LabelsPublishCommand implements Callable<Integer> {
                     InferenceOptions.defaults().withDevice(ExecutionDevice.CPU));
         }
         try (SchemaRegistryClient registry = kafka.registry();
-                LabelSetPublisher publisher = new LabelSetPublisher(kafka.bootstrapServers, kafka.kafkaProperties,
+                LabelSetPublisher publisher = new LabelSetPublisher(kafka.bootstrapServers(), kafka.clientSettings(),
                         registry, topic)) {
             long offset = publisher.publish(set);
             JsonLines out = new JsonLines(spec.commandLine().getOut());

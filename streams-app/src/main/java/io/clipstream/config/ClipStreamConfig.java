@@ -30,6 +30,8 @@ import org.apache.kafka.common.config.types.Password;
  */
 public final class ClipStreamConfig extends AbstractConfig {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClipStreamConfig.class);
+
     /** Prefix of environment variables that override keys. */
     public static final String ENV_PREFIX = "CLIPSTREAM_";
     /** Prefix of keys passed through to Kafka. */
@@ -224,6 +226,7 @@ public final class ClipStreamConfig extends AbstractConfig {
      */
     public static ClipStreamConfig from(Map<String, String> properties, Map<String, String> environment) {
         Map<String, String> merged = new HashMap<>(properties);
+        List<String> ignored = new java.util.ArrayList<>();
         for (Map.Entry<String, String> env : environment.entrySet()) {
             if (!env.getKey().startsWith(ENV_PREFIX) || LAUNCHER_VARIABLES.contains(env.getKey())) {
                 continue;
@@ -232,9 +235,14 @@ public final class ClipStreamConfig extends AbstractConfig {
             if (key.startsWith(KAFKA_PREFIX) || DEFINITION.names().contains(key)) {
                 merged.put(key, env.getValue());
             } else {
-                throw new ConfigException("environment variable " + env.getKey() + " names no configuration key"
-                        + " (" + key + ")");
+                // Kubernetes injects CLIPSTREAM_SERVICE_HOST, CLIPSTREAM_PORT_8080_TCP, ... for a Service named
+                // clipstream, so an unknown variable is reported, not fatal (a typo in a file still is).
+                ignored.add(env.getKey());
             }
+        }
+        if (!ignored.isEmpty()) {
+            LOG.warn("Ignored environment variables that name no configuration key: {}", ignored.stream().sorted()
+                    .toList());
         }
         Map<String, String> own = new TreeMap<>();
         Map<String, String> kafka = new TreeMap<>();

@@ -61,8 +61,9 @@ class ClipStreamConfigTest {
                         + " cuda:N, found 'tpu'");
         assertThatThrownBy(() -> ClipStreamConfig.of(Map.of("batch.max.sise", "3")))
                 .hasMessage("unknown configuration key 'batch.max.sise'");
-        assertThatThrownBy(() -> ClipStreamConfig.from(Map.of(), Map.of("CLIPSTREAM_BATCH_SIZE", "3")))
-                .hasMessage("environment variable CLIPSTREAM_BATCH_SIZE names no configuration key (batch.size)");
+        assertThat(ClipStreamConfig.from(Map.of(), Map.of("CLIPSTREAM_SERVICE_HOST", "10.0.0.1",
+                "CLIPSTREAM_PORT_8080_TCP", "tcp://10.0.0.1:8080")).getInt(ClipStreamConfig.BATCH_MAX_SIZE))
+                .as("variables Kubernetes injects for a Service named clipstream are ignored").isEqualTo(16);
     }
 
     @Test
