@@ -49,6 +49,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!verbose && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.ERROR);
+            context.getLoggerList().stream().filter(l -> l.getLevel() != null).forEach(l -> l.setLevel(Level.ERROR));
         }
         Path home = home();
         Path modelDir = model != null ? model : home.resolve("models/tiny-shapes");
