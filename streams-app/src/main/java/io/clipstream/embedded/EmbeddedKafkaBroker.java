@@ -11,9 +11,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -53,6 +55,12 @@ import org.slf4j.LoggerFactory;
  *     String bootstrap = kafka.bootstrapServers();
  * }
  * }</pre>
+ *
+ * <p>With {@link Builder#saslSsl} it also opens a third listener, {@code SASL_SSL} on 127.0.0.1 (TLS with the given
+ * key store, SCRAM-SHA-512 authentication), for tests of secured clients: {@link #saslSslBootstrapServers()}. The
+ * SCRAM users are written into the cluster's bootstrap metadata when the log directory is formatted (what
+ * {@code kafka-storage format --add-scram} does). The PLAINTEXT listener stays the inter-broker listener and what
+ * {@link #createTopic} uses; the controller listener stays PLAINTEXT; all of them on loopback only.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -61,6 +69,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     static final int NODE_ID = 1;
     static final String BROKER_LISTENER = "PLAINTEXT";
     static final String CONTROLLER_LISTENER = "CONTROLLER";
+    static final String SASL_SSL_LISTENER = "SASL_SSL";
+    /** The one SASL mechanism the SASL_SSL listener enables. */
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
     static final String HOST = "127.0.0.1";
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -69,10 +80,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path logDir;
     private final boolean ownsLogDir;
     private final Map<String, String> extraProperties;
+    private final SaslSsl saslSsl;
 
     private final boolean autoPort;
     private int port;
     private int controllerPort;
+    private int saslSslPort;
     private boolean everStarted;
     private KafkaRaftServer server;
     private boolean closed;
@@ -92,6 +105,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.port = builder.port;
         this.autoPort = builder.port == 0;
         this.extraProperties = Map.copyOf(builder.brokerProperties);
+        this.saslSsl = builder.saslSsl;
+    }
+
+    /** The SASL_SSL listener's TLS key store and its SCRAM users. */
+    private record SaslSsl(Path keyStore, String keyStorePassword, Map<String, String> scramUsers) {
+        @Override
+        public String toString() {
+            return "SaslSsl[keyStore=" + keyStore + ", users=" + scramUsers.keySet() + "]";
+        }
     }
 
     public static Builder builder() {
@@ -102,6 +124,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private Path logDir;
         private int port;
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+        private SaslSsl saslSsl;
 
         private Builder() {
         }
@@ -124,6 +147,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         /** An extra broker setting, e.g. {@code message.max.bytes}; it overrides this class's defaults. */
         public Builder brokerProperty(String key, String value) {
             brokerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Also opens a {@code SASL_SSL} listener on 127.0.0.1 (port picked at the first start, kept by restarts):
+         * TLS with the server certificate in {@code keyStore} (PKCS12; its key has the store's password) and
+         * SCRAM-SHA-512 authentication of {@code scramUsers} (user name to password). Users are created when the
+         * log directory is formatted, so a log directory formatted before keeps the users it has.
+         */
+        public Builder saslSsl(Path keyStore, String keyStorePassword, Map<String, String> scramUsers) {
+            Objects.requireNonNull(keyStore, "keyStore");
+            Objects.requireNonNull(keyStorePassword, "keyStorePassword");
+            if (!Files.isRegularFile(keyStore)) {
+                throw new IllegalArgumentException("no key store at " + keyStore);
+            }
+            if (scramUsers == null || scramUsers.isEmpty()) {
+                throw new IllegalArgumentException("at least one SCRAM user is needed");
+            }
+            Map<String, String> users = new LinkedHashMap<>();
+            scramUsers.forEach((user, password) -> {
+                // the values go into the --add-scram syntax, SCRAM-SHA-512=[name=...,password=...]
+                if (user == null || user.isEmpty() || password == null || password.isEmpty()
+                        || (user + password).chars().anyMatch(c -> c == '"' || c == ',' || c == '[' || c == ']'
+                                || c == '=' || Character.isWhitespace(c) || Character.isISOControl(c))) {
+                    throw new IllegalArgumentException("SCRAM user names and passwords must be non-empty, without"
+                            + " quotes, commas, brackets, '=' or white space (user '" + user + "')");
+                }
+                users.put(user, password);
+            });
+            this.saslSsl = new SaslSsl(keyStore.toAbsolutePath(), keyStorePassword, Map.copyOf(users));
             return this;
         }
 
@@ -155,6 +208,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             if (controllerPort == 0) {
                 controllerPort = freePort();
             }
+            if (saslSsl != null && saslSslPort == 0) {
+                saslSslPort = freePort();
+            }
             try {
                 started = startOnce();
                 break;
@@ -168,12 +224,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 LOG.warn("Embedded Kafka broker could not bind its ports ({}); retrying on others", e.getMessage());
                 port = 0;
                 controllerPort = 0;
+                saslSslPort = 0;
             }
         }
         everStarted = true;
         server = started;
-        LOG.info("Embedded Kafka broker up on {} in {} ms (log dir {})",
-                bootstrapServers(), (System.nanoTime() - begin) / 1_000_000, logDir);
+        LOG.info("Embedded Kafka broker up on {}{} in {} ms (log dir {})", bootstrapServers(),
+                saslSsl == null ? "" : " and SASL_SSL " + saslSslBootstrapServers(),
+                (System.nanoTime() - begin) / 1_000_000, logDir);
         return this;
     }
 
@@ -202,6 +260,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             throw new IllegalStateException("the embedded Kafka broker did not start (listener " + HOST + ":" + port
+                    + (saslSsl == null ? "" : ", SASL_SSL " + HOST + ":" + saslSslPort)
                     + ", controller " + HOST + ":" + controllerPort + ", log dir " + logDir + "): " + e.getMessage(), e);
         }
     }
@@ -221,6 +280,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("the embedded Kafka broker has not been started yet, so it has no port");
         }
         return HOST + ":" + port;
+    }
+
+    /**
+     * {@code 127.0.0.1:PORT} of the SASL_SSL listener (TLS + SCRAM-SHA-512); known once the broker has been started.
+     *
+     * @throws IllegalStateException if the broker was built without {@link Builder#saslSsl} or never started
+     */
+    public synchronized String saslSslBootstrapServers() {
+        if (saslSsl == null) {
+            throw new IllegalStateException("the embedded Kafka broker has no SASL_SSL listener (see Builder.saslSsl)");
+        }
+        if (saslSslPort == 0) {
+            throw new IllegalStateException("the embedded Kafka broker has not been started yet, so it has no"
+                    + " SASL_SSL port");
+        }
+        return HOST + ":" + saslSslPort;
     }
 
     /** The broker's log directory. */
@@ -329,6 +404,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         p.put("inter.broker.listener.name", BROKER_LISTENER);
         p.put("log.dirs", logDir.toString());
+        if (saslSsl != null) {
+            addSaslSslListener(p);
+        }
 
         // One node: every internal topic has a single replica.
         p.put("offsets.topic.replication.factor", "1");
@@ -359,6 +437,34 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return p;
     }
 
+    /** The SASL_SSL listener: TLS with the key store, SCRAM-SHA-512 against the credentials in the metadata log. */
+    private void addSaslSslListener(Properties p) {
+        String address = SASL_SSL_LISTENER + "://" + HOST + ":" + saslSslPort;
+        p.put("listeners", p.getProperty("listeners") + "," + address);
+        p.put("advertised.listeners", p.getProperty("advertised.listeners") + "," + address);
+        p.put("listener.security.protocol.map", p.getProperty("listener.security.protocol.map") + ","
+                + SASL_SSL_LISTENER + ":SASL_SSL");
+        String prefix = "listener.name." + SASL_SSL_LISTENER.toLowerCase(Locale.ROOT) + ".";
+        p.put(prefix + "sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        p.put(prefix + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        p.put(prefix + "ssl.keystore.type", "PKCS12");
+        p.put(prefix + "ssl.keystore.location", saslSsl.keyStore().toString());
+        p.put(prefix + "ssl.keystore.password", saslSsl.keyStorePassword());
+        p.put(prefix + "ssl.key.password", saslSsl.keyStorePassword());
+        p.put(prefix + "ssl.client.auth", "none");
+    }
+
+    /** {@code kafka-storage format --add-scram} arguments: one SCRAM-SHA-512 credential per user. */
+    private List<String> scramArguments() {
+        List<String> arguments = new ArrayList<>();
+        if (saslSsl != null) {
+            saslSsl.scramUsers().forEach((user, password) -> arguments.add(SCRAM_MECHANISM + "=[name=" + user
+                    + ",password=" + password + "]"));
+        }
+        return arguments;
+    }
+
     private void format(KafkaConfig config) throws Exception {
         Formatter formatter = new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
@@ -370,6 +476,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 .setMetadataLogDirectory(config.metadataLogDir())
                 .setWriteBootstrapSnapshot(true)
                 .setHasDynamicQuorum(false);
+        List<String> scram = scramArguments();
+        if (!scram.isEmpty()) {
+            formatter.setScramArguments(scram);
+        }
         for (String dir : config.logDirs()) {
             formatter.addDirectory(dir);
         }

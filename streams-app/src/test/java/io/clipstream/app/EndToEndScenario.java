@@ -8,8 +8,8 @@ import io.clipstream.labels.LabelSetPublisher;
 import io.clipstream.registry.AvroSerdes;
 import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.RegistrySettings;
-import io.clipstream.registry.RestSchemaRegistryClient;
 import io.clipstream.registry.SchemaRegistryClient;
+import io.clipstream.registry.SchemaRegistryClients;
 import io.clipstream.schema.CompiledLabel;
 import io.clipstream.schema.GroupScoring;
 import io.clipstream.schema.ImageEvent;
@@ -51,22 +51,48 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The end-to-end scenario shared by the embedded-broker IT and the Testcontainers IT: start the processor on the
  * given Kafka and registry, publish a label set, produce image events, read tags and flags with
  * {@code read_committed}, and measure throughput, p99 latency and batch sizes.
+ *
+ * <p>Extra settings (the four-argument constructor) are added to the processor's configuration; those starting with
+ * {@code kafka.} (SASL, SSL) also configure, without the prefix, the scenario's own clients: the label-set
+ * publisher, the event producer and the verifying consumers. A {@code mock://} registry URL uses the in-memory
+ * registry shared with the processor.
  */
-final class EndToEndScenario {
+public final class EndToEndScenario {
 
     private static final String FINGERPRINT = "sha256:integration-test";
 
     private final String bootstrapServers;
     private final String registryUrl;
     private final Path dir;
+    private final Map<String, String> extraSettings;
+    private final Map<String, String> clientSettings;
 
     EndToEndScenario(String bootstrapServers, String registryUrl, Path dir) {
+        this(bootstrapServers, registryUrl, dir, Map.of());
+    }
+
+    /** @param extraSettings added to (and overriding) the processor's settings; {@code kafka.*} also for clients */
+    public EndToEndScenario(String bootstrapServers, String registryUrl, Path dir, Map<String, String> extraSettings) {
         this.bootstrapServers = bootstrapServers;
         this.registryUrl = registryUrl;
         this.dir = dir;
+        this.extraSettings = Map.copyOf(extraSettings);
+        Map<String, String> clients = new HashMap<>();
+        extraSettings.forEach((key, value) -> {
+            if (key.startsWith(ClipStreamConfig.KAFKA_PREFIX)) {
+                clients.put(key.substring(ClipStreamConfig.KAFKA_PREFIX.length()), value);
+            }
+        });
+        this.clientSettings = Map.copyOf(clients);
     }
 
-    record RunResult(int tags, int flags, Set<String> versions, List<String> versionsInOrder,
+    /** Something to check on the running processor, once it is ready and before events are produced. */
+    @FunctionalInterface
+    public interface WhileRunning {
+        void check(ClipStreamApp app) throws Exception;
+    }
+
+    public record RunResult(int tags, int flags, Set<String> versions, List<String> versionsInOrder,
             double eventsPerSecond, long p99Ms, double meanBatch, double maxBatch) {
     }
 
@@ -84,6 +110,12 @@ final class EndToEndScenario {
 
     RunResult run(String name, int partitions, int threads, int events, boolean hotUpdate)
             throws Exception {
+        return run(name, partitions, threads, events, hotUpdate, app -> { });
+    }
+
+    /** {@link #run(String, int, int, int, boolean)}, calling {@code whileRunning} once the processor is ready. */
+    public RunResult run(String name, int partitions, int threads, int events, boolean hotUpdate,
+            WhileRunning whileRunning) throws Exception {
         String prefix = name + ".";
         Map<String, String> settings = new HashMap<>();
         settings.put("application.id", "clipstream-" + name);
@@ -101,10 +133,11 @@ final class EndToEndScenario {
         settings.put("batch.max.delay.ms", "20");
         settings.put("inference.intra.op.threads", "1");
         settings.put("decode.threads", "2");
+        settings.putAll(extraSettings);
         ClipStreamConfig config = ClipStreamConfig.of(settings);
-        SchemaRegistryClient registry = new RestSchemaRegistryClient(RegistrySettings.of(registryUrl));
+        SchemaRegistryClient registry = SchemaRegistryClients.create(RegistrySettings.of(registryUrl));
         try (ClipStreamApp app = ClipStreamApp.start(config);
-                LabelSetPublisher publisher = new LabelSetPublisher(bootstrapServers, Map.of(), registry,
+                LabelSetPublisher publisher = new LabelSetPublisher(bootstrapServers, clientSettings, registry,
                         config.topic(ClipStreamConfig.TOPIC_LABEL_SETS))) {
             publisher.publish(labelSet("1"));
             app.awaitRunning(Duration.ofSeconds(60));
@@ -114,6 +147,7 @@ final class EndToEndScenario {
             }
             assertThat(httpStatus(app.httpPort(), "/ready")).isEqualTo(200);
             assertThat(httpStatus(app.httpPort(), "/health")).isEqualTo(200);
+            whileRunning.check(app);
 
             byte[][] images = {
                 Files.readAllBytes(TestModels.committed("reference-images").resolve("astronaut.jpg")),
@@ -123,9 +157,10 @@ final class EndToEndScenario {
                     registry, true);
             String eventsTopic = config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS);
             long start = System.nanoTime();
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
+            Map<String, Object> producerConfig = new HashMap<>(clientSettings);
+            producerConfig.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5));
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig,
                     new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
                 for (int i = 0; i < events; i++) {
                     if (hotUpdate && i == events / 2) {
@@ -179,7 +214,7 @@ final class EndToEndScenario {
 
     private <T extends org.apache.avro.specific.SpecificRecord> List<T> consume(String topic,
             Class<T> type, org.apache.avro.Schema schema, SchemaRegistryClient registry, int expected) {
-        Map<String, Object> props = new HashMap<>();
+        Map<String, Object> props = new HashMap<>(clientSettings);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "verify-" + topic + "-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
