@@ -65,6 +65,7 @@ public final class ClipStreamApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final HttpEndpoints http;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
     private ClipStreamApp(ClipStreamConfig config) throws IOException {
         this.config = config;
@@ -105,6 +106,11 @@ public final class ClipStreamApp implements AutoCloseable {
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("Stream thread failed; replacing it", error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
         });
         new KafkaStreamsMetrics(streams).bindTo(prometheus);
         http = new HttpEndpoints(config.getString(ClipStreamConfig.HTTP_HOST),
@@ -217,6 +223,11 @@ public final class ClipStreamApp implements AutoCloseable {
     /** The HTTP port bound. */
     public int httpPort() {
         return http.port();
+    }
+
+    /** Blocks until Kafka Streams has stopped (closed, or failed for good). */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
     }
 
     /** Waits until Kafka Streams is RUNNING, or fails after {@code timeout}. */

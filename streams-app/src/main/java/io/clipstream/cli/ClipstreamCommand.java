@@ -51,8 +51,15 @@ public final class ClipstreamCommand implements Runnable {
         return cli;
     }
 
-    public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+    public static void main(String[] args) throws InterruptedException {
+        // ONNX Runtime recurses deeply in native code when it loads and runs graphs; the main thread's default
+        // stack can overflow (SIGSEGV, no Java error), so the commands run on a thread with a large stack.
+        int[] status = new int[1];
+        Thread command = new Thread(null, () -> status[0] = commandLine().execute(args), "clipstream-main",
+                64L * 1024 * 1024);
+        command.start();
+        command.join();
+        System.exit(status[0]);
     }
 
     /** The version from the jar manifest. */

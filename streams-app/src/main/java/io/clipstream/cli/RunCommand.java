@@ -4,7 +4,6 @@ import io.clipstream.app.ClipStreamApp;
 import io.clipstream.config.ClipStreamConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,17 +23,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ClipStreamConfig config = ClipStreamConfig.from(ConfigCommand.load(file), System.getenv());
         ClipStreamApp app = ClipStreamApp.start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        app.streams().setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                stopped.countDown();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "clipstream-shutdown"));
-        stopped.await();
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "clipstream-shutdown"));
+        app.awaitStopped();
         app.close();
         return app.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;
     }

@@ -85,7 +85,7 @@ public final class OnnxSessions {
         synchronized (SESSIONS) {
             Entry entry = SESSIONS.get(key);
             if (entry == null) {
-                entry = create(key);
+                entry = createOnLargeStack(key);
                 SESSIONS.put(key, entry);
             }
             entry.references++;
@@ -137,6 +137,37 @@ public final class OnnxSessions {
         } catch (OrtException e) {
             throw new ModelLoadException(key.file() + " cannot be loaded by ONNX Runtime: " + e.getMessage(), e);
         }
+    }
+
+    /** Stack for the thread that loads ONNX Runtime and creates sessions. */
+    private static final long LOADER_STACK_BYTES = 64L * 1024 * 1024;
+
+    /**
+     * Runs {@link #create} on a thread with a large stack. Loading ONNX Runtime's native library and optimising a
+     * graph recurse deeply in native code; on a caller's default stack (less what a long command line takes) that
+     * overflows and kills the JVM with SIGSEGV, without a Java error.
+     */
+    private static Entry createOnLargeStack(Key key) {
+        Entry[] entry = new Entry[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread loader = new Thread(null, () -> {
+            try {
+                entry[0] = create(key);
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        }, "onnx-session-loader", LOADER_STACK_BYTES);
+        loader.start();
+        try {
+            loader.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelLoadException("interrupted while loading " + key.file(), e);
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return entry[0];
     }
 
     private static ExecutionDevice addCuda(OrtSession.SessionOptions options, Key key) {

@@ -70,7 +70,8 @@ public final class InferenceBatcher implements AutoCloseable {
         this.maxQueueDelayNanos = maxQueueDelay.toNanos();
         this.observer = observer;
         this.queue = new ArrayBlockingQueue<>(Math.max(64, maxBatchSize * 8));
-        this.dispatcher = new Thread(this::dispatch, "clipstream-inference");
+        // a large stack: ONNX Runtime recurses deeply in native code when it runs the graph on this thread
+        this.dispatcher = new Thread(null, this::dispatch, "clipstream-inference", 64L * 1024 * 1024);
         this.dispatcher.setDaemon(true);
         this.dispatcher.start();
     }

@@ -1,0 +1,216 @@
+package io.clipstream.robustness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clipstream.clip.InferenceOptions;
+import io.clipstream.clip.ModelFolder;
+import io.clipstream.clip.TextEncoder;
+import io.clipstream.embedded.EmbeddedKafkaBroker;
+import io.clipstream.labels.LabelSetCompiler;
+import io.clipstream.labels.LabelSetParser;
+import io.clipstream.labels.LabelSetPublisher;
+import io.clipstream.labels.ModelFingerprint;
+import io.clipstream.registry.AvroSerdes;
+import io.clipstream.registry.AvroWireFormat;
+import io.clipstream.registry.InMemorySchemaRegistry;
+import io.clipstream.registry.RegistryHttpServer;
+import io.clipstream.schema.ImageEvent;
+import io.clipstream.schema.ImageTags;
+import io.clipstream.schema.InlineImage;
+import io.clipstream.schema.LabelSet;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Crashes and restarts with the processor in child JVMs: SIGKILL during a run, a broker restart, and two instances
+ * of which one dies. In every case the read_committed output holds exactly one ImageTags per input event.
+ */
+class CrashRecoveryIT {
+
+    private static final Path MODEL = Path.of("..", "models", "tiny-shapes");
+
+    @TempDir
+    Path dir;
+
+    private final String scope = "crash-" + System.nanoTime();
+    private InMemorySchemaRegistry registry;
+    private EmbeddedKafkaBroker broker;
+    private RegistryHttpServer registryServer;
+
+    @BeforeEach
+    void start() throws Exception {
+        registry = InMemorySchemaRegistry.scope(scope);
+        broker = EmbeddedKafkaBroker.builder().logDir(dir.resolve("kafka")).build().start();
+        registryServer = new RegistryHttpServer(registry);
+        broker.createTopic("image-events", 4, Map.of());
+        ModelFolder folder = ModelFolder.open(MODEL);
+        LabelSet labels;
+        try (TextEncoder text = TextEncoder.open(folder, InferenceOptions.defaults())) {
+            labels = new LabelSetCompiler(text, ModelFingerprint.of(folder), Clock.systemUTC())
+                    .compile(LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml")));
+        }
+        try (LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry,
+                "label-sets")) {
+            publisher.publish(labels);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        registryServer.close();
+        broker.close();
+        InMemorySchemaRegistry.drop(scope);
+    }
+
+    private Map<String, String> settings(String name) {
+        Map<String, String> s = new HashMap<>();
+        s.put("application.id", "crash-test");
+        s.put("bootstrap.servers", broker.bootstrapServers());
+        s.put("schema.registry.url", registryServer.url());
+        s.put("model.dir", MODEL.toAbsolutePath().toString());
+        s.put("state.dir", dir.resolve("state-" + name).toString());
+        s.put("topic.partitions", "4");
+        s.put("batch.max.size", "16");
+        s.put("batch.max.delay.ms", "50");
+        s.put("decode.threads", "2");
+        s.put("inference.intra.op.threads", "1");
+        s.put("kafka.session.timeout.ms", "6000");
+        s.put("kafka.heartbeat.interval.ms", "1000");
+        return s;
+    }
+
+    private void produce(int count) throws Exception {
+        Path images = MODEL.resolve("demo-images");
+        List<Path> files;
+        try (var list = Files.list(images)) {
+            files = list.filter(p -> p.toString().endsWith(".png")).sorted().toList();
+        }
+        byte[][] bytes = new byte[files.size()][];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = Files.readAllBytes(files.get(i));
+        }
+        AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(),
+                registry, true);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 20),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < count; i++) {
+                String id = "e" + i;
+                producer.send(new ProducerRecord<>("image-events", id, format.write("image-events-value",
+                        ImageEvent.newBuilder().setEventId(id).setOccurredAt(Instant.now()).setSource("crash")
+                                .setImage(new InlineImage(ByteBuffer.wrap(bytes[i % bytes.length]))).build())));
+            }
+        }
+    }
+
+    /** Reads image-tags (read_committed) until {@code count} records or the timeout; returns id → occurrences. */
+    private Map<String, Integer> results(int count, Duration timeout) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "verify-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Integer> seen = new HashMap<>();
+        int records = 0;
+        try (KafkaConsumer<String, ImageTags> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false)
+                        .deserializer())) {
+            consumer.subscribe(List.of("image-tags"));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long settle = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settle)) {
+                for (ConsumerRecord<String, ImageTags> record : consumer.poll(Duration.ofMillis(300))) {
+                    seen.merge(record.value().getEventId(), 1, Integer::sum);
+                    records++;
+                }
+                if (records >= count && settle == Long.MAX_VALUE) {
+                    settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                }
+            }
+        }
+        return seen;
+    }
+
+    private static void assertExactlyOnce(Map<String, Integer> seen, int count, String what) {
+        long duplicates = seen.values().stream().filter(n -> n > 1).count();
+        long missing = count - seen.size();
+        System.out.printf("%s: %d events -> %d distinct results, %d duplicated, %d missing%n", what, count,
+                seen.size(), duplicates, missing);
+        assertThat(duplicates).as("duplicates").isZero();
+        assertThat(missing).as("missing").isZero();
+    }
+
+    @Test
+    void killedFiveTimesWithSigkillNothingIsLostOrDuplicated() throws Exception {
+        int events = 5000;
+        produce(events);
+        Random random = new Random(5);
+        try (ChildProcessor app = new ChildProcessor(dir.resolve("app"), "app", settings("a"))) {
+            for (int kill = 1; kill <= 5; kill++) {
+                app.start();
+                app.awaitReady(Duration.ofSeconds(90));
+                Thread.sleep(1000 + random.nextInt(3000));
+                app.kill();
+                System.out.printf("kill -9 number %d done%n", kill);
+            }
+            app.start();
+            assertExactlyOnce(results(events, Duration.ofMinutes(6)), events, "5 x kill -9");
+            app.stop();
+        }
+    }
+
+    @Test
+    void aBrokerRestartDuringTheRunLosesNothing() throws Exception {
+        int events = 1000;
+        produce(events);
+        try (ChildProcessor app = new ChildProcessor(dir.resolve("app"), "app", settings("b"))) {
+            app.start();
+            app.awaitReady(Duration.ofSeconds(90));
+            Thread.sleep(2000);
+            broker.restart();
+            System.out.println("broker restarted");
+            assertExactlyOnce(results(events, Duration.ofMinutes(4)), events, "broker restart");
+            app.stop();
+        }
+    }
+
+    @Test
+    void whenOneOfTwoInstancesDiesTheOtherTakesOverItsPartitions() throws Exception {
+        int events = 2000;
+        try (ChildProcessor first = new ChildProcessor(dir.resolve("first"), "first", settings("first"));
+                ChildProcessor second = new ChildProcessor(dir.resolve("second"), "second", settings("second"))) {
+            first.start();
+            second.start();
+            first.awaitReady(Duration.ofSeconds(90));
+            second.awaitReady(Duration.ofSeconds(90));
+            produce(events);
+            Thread.sleep(3000);
+            first.kill();
+            System.out.println("first instance killed");
+            assertExactlyOnce(results(events, Duration.ofMinutes(4)), events, "two instances, one killed");
+            second.stop();
+        }
+    }
+}
