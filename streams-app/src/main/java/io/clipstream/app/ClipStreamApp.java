@@ -67,55 +67,78 @@ public final class ClipStreamApp implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
+    /** What the constructor opened so far, closed in reverse when start-up fails half-way. */
+    private final java.util.Deque<AutoCloseable> opened = new java.util.ArrayDeque<>();
+
     private ClipStreamApp(ClipStreamConfig config) throws IOException {
         this.config = config;
-        LOG.info("Starting ClipStream with {}", config);
-        ModelFolder folder = ModelFolder.open(Path.of(config.getString(ClipStreamConfig.MODEL_DIR)),
-                config.getString(ClipStreamConfig.MODEL_VARIANT));
-        String fingerprint = config.getString(ClipStreamConfig.MODEL_FINGERPRINT).isBlank()
-                ? ModelFingerprint.of(folder) : config.getString(ClipStreamConfig.MODEL_FINGERPRINT);
-        String modelId = config.getString(ClipStreamConfig.MODEL_ID).isBlank() ? folder.modelId()
-                : config.getString(ClipStreamConfig.MODEL_ID);
-        encoder = ImageEncoder.open(folder, config.inferenceOptions());
-        LOG.info("Model {} ({}) on {}: {} px, {}-d embeddings, label-set fingerprint {}", modelId,
-                folder.layout().id(), encoder.device(), encoder.imageSize(), encoder.dimension(), fingerprint);
-        prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(prometheus);
-        metrics = new PipelineMetrics(prometheus, encoder.device().toString());
-        int threads = config.getInt(ClipStreamConfig.DECODE_THREADS);
-        AtomicInteger n = new AtomicInteger();
-        decodePool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(threads * 64), r -> {
-                    Thread t = new Thread(r, "clipstream-decode-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
-        batcher = new InferenceBatcher(encoder::embed, config.getInt(ClipStreamConfig.INFERENCE_MAX_BATCH_SIZE),
-                Duration.ofMillis(config.getLong(ClipStreamConfig.INFERENCE_MAX_QUEUE_DELAY_MS)),
-                metrics::inferenceRun);
-        registry = SchemaRegistryClients.create(config.registrySettings());
-        labelSets = new ActiveLabelSets(fingerprint, encoder.dimension());
-        Topics topics = Topics.of(config, registry);
-        if (config.getBoolean(ClipStreamConfig.TOPIC_CREATE)) {
-            createTopics(topics);
-        }
-        PipelineResources resources = new PipelineResources(encoder.preprocessor(), decodePool, batcher, labelSets,
-                config.labelSets(), modelId, metrics);
-        streams = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
-                BatchingSettings.of(config)), streamsProperties());
-        streams.setUncaughtExceptionHandler(error -> {
-            LOG.error("Stream thread failed; replacing it", error);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                stopped.countDown();
+        try {
+            LOG.info("Starting ClipStream with {}", config);
+            ModelFolder folder = ModelFolder.open(Path.of(config.getString(ClipStreamConfig.MODEL_DIR)),
+                    config.getString(ClipStreamConfig.MODEL_VARIANT));
+            String fingerprint = config.getString(ClipStreamConfig.MODEL_FINGERPRINT).isBlank()
+                    ? ModelFingerprint.of(folder) : config.getString(ClipStreamConfig.MODEL_FINGERPRINT);
+            String modelId = config.getString(ClipStreamConfig.MODEL_ID).isBlank() ? folder.modelId()
+                    : config.getString(ClipStreamConfig.MODEL_ID);
+            encoder = ImageEncoder.open(folder, config.inferenceOptions());
+            opened.push(encoder);
+            LOG.info("Model {} ({}) on {}: {} px, {}-d embeddings, label-set fingerprint {}", modelId,
+                    folder.layout().id(), encoder.device(), encoder.imageSize(), encoder.dimension(), fingerprint);
+            prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(prometheus);
+            metrics = new PipelineMetrics(prometheus, encoder.device().toString());
+            int threads = config.getInt(ClipStreamConfig.DECODE_THREADS);
+            AtomicInteger n = new AtomicInteger();
+            decodePool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                    new LinkedBlockingQueue<>(threads * 64), r -> {
+                        Thread t = new Thread(r, "clipstream-decode-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    }, new ThreadPoolExecutor.CallerRunsPolicy());
+            opened.push(decodePool::shutdownNow);
+            batcher = new InferenceBatcher(encoder::embed, config.getInt(ClipStreamConfig.INFERENCE_MAX_BATCH_SIZE),
+                    Duration.ofMillis(config.getLong(ClipStreamConfig.INFERENCE_MAX_QUEUE_DELAY_MS)),
+                    metrics::inferenceRun);
+            opened.push(batcher);
+            registry = SchemaRegistryClients.create(config.registrySettings());
+            opened.push(registry);
+            checkKafka();
+            labelSets = new ActiveLabelSets(fingerprint, encoder.dimension());
+            Topics topics = Topics.of(config, registry);
+            if (config.getBoolean(ClipStreamConfig.TOPIC_CREATE)) {
+                createTopics(topics);
             }
-        });
-        new KafkaStreamsMetrics(streams).bindTo(prometheus);
-        http = new HttpEndpoints(config.getString(ClipStreamConfig.HTTP_HOST),
-                config.getInt(ClipStreamConfig.HTTP_PORT), prometheus, this::liveness, this::readiness);
-        streams.start();
+            PipelineResources resources = new PipelineResources(encoder.preprocessor(), decodePool, batcher, labelSets,
+                    config.labelSets(), modelId, metrics);
+            streams = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
+                    BatchingSettings.of(config)), streamsProperties());
+            streams.setUncaughtExceptionHandler(error -> {
+                LOG.error("Stream thread failed; replacing it", error);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            streams.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                    stopped.countDown();
+                }
+            });
+            new KafkaStreamsMetrics(streams).bindTo(prometheus);
+            opened.push(() -> streams.close(Duration.ZERO));
+            http = new HttpEndpoints(config.getString(ClipStreamConfig.HTTP_HOST),
+                    config.getInt(ClipStreamConfig.HTTP_PORT), prometheus, this::liveness, this::readiness);
+            opened.push(http);
+            try {
+                streams.start();
+            } catch (org.apache.kafka.streams.errors.StreamsException e) {
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                throw new IllegalStateException("Kafka Streams failed to start: " + root.getMessage(), e);
+            }
+        } catch (IOException | RuntimeException e) {
+            closeOpened();
+            throw e;
+        }
         LOG.info("ClipStream started; metrics, health and readiness on port {}", http.port());
     }
 
@@ -130,6 +153,34 @@ public final class ClipStreamApp implements AutoCloseable {
             return new ClipStreamApp(config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Fails start-up at once, with the reason, when Kafka cannot be reached or refuses the credentials, instead of
+     * leaving the stream threads to retry in the background.
+     */
+    private void checkKafka() {
+        String servers = String.join(",", config.getList(ClipStreamConfig.BOOTSTRAP_SERVERS));
+        Properties props = adminProperties();
+        props.put("request.timeout.ms", "20000");
+        props.put("default.api.timeout.ms", "30000");
+        try (Admin admin = Admin.create(props)) {
+            admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException auth) {
+                throw new IllegalStateException("Kafka authentication failed for " + servers + " (security.protocol="
+                        + config.kafkaSettings().getOrDefault("security.protocol", "PLAINTEXT") + ", sasl.mechanism="
+                        + config.kafkaSettings().getOrDefault("sasl.mechanism", "none") + "): " + auth.getMessage(),
+                        auth);
+            }
+            throw new IllegalStateException("cannot reach Kafka at " + servers + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot reach Kafka at " + servers + " within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking Kafka", e);
         }
     }
 
@@ -223,6 +274,16 @@ public final class ClipStreamApp implements AutoCloseable {
     /** The HTTP port bound. */
     public int httpPort() {
         return http.port();
+    }
+
+    private void closeOpened() {
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (Exception e) {
+                LOG.warn("Closing after a failed start-up: {}", e.getMessage());
+            }
+        }
     }
 
     /** Blocks until Kafka Streams has stopped (closed, or failed for good). */

@@ -80,6 +80,10 @@ public final class ClipStreamConfig extends AbstractConfig {
     public static final String IMAGE_MAX_BYTES = "image.max.bytes";
     public static final String IMAGE_MAX_PIXELS = "image.max.pixels";
     public static final String IMAGE_REFERENCES_ENABLED = "image.references.enabled";
+    public static final String IMAGE_REFERENCES_ALLOWED_HOSTS = "image.references.allowed.hosts";
+    public static final String IMAGE_REFERENCES_CONNECT_TIMEOUT_MS = "image.references.connect.timeout.ms";
+    public static final String IMAGE_REFERENCES_TIMEOUT_MS = "image.references.timeout.ms";
+    public static final String IMAGE_REFERENCES_MAX_REDIRECTS = "image.references.max.redirects";
 
     public static final String LABELS_SETS = "labels.sets";
     public static final String OUTPUT_EMBEDDINGS_ENABLED = "output.embeddings.enabled";
@@ -180,6 +184,18 @@ public final class ClipStreamConfig extends AbstractConfig {
                 .define(IMAGE_REFERENCES_ENABLED, Type.BOOLEAN, false, Importance.MEDIUM,
                         "Fetch images given by reference (URI). Off: such events go to dead letters"
                                 + " (REFERENCE_NOT_ALLOWED).")
+                .define(IMAGE_REFERENCES_ALLOWED_HOSTS, Type.LIST, "", Importance.MEDIUM,
+                        "Hosts image references may be fetched from, every redirect hop included: exact names or"
+                                + " *.example.com for subdomains. Only https and public addresses are ever fetched"
+                                + " (loopback, private, link-local and metadata addresses are refused after"
+                                + " resolution).")
+                .define(IMAGE_REFERENCES_CONNECT_TIMEOUT_MS, Type.LONG, 2000L, Range.between(1, 3_600_000),
+                        Importance.LOW, "Limit for each TCP connect to an image host.")
+                .define(IMAGE_REFERENCES_TIMEOUT_MS, Type.LONG, 10_000L, Range.between(1, 3_600_000),
+                        Importance.LOW, "Deadline of a whole fetch: DNS, connect, TLS, redirects and the body"
+                                + " (REFERENCE_TIMEOUT); fetched bodies are capped at image.max.bytes.")
+                .define(IMAGE_REFERENCES_MAX_REDIRECTS, Type.INT, 3, Range.between(0, 20), Importance.LOW,
+                        "Most redirects followed; each hop is checked again (REFERENCE_REDIRECTS).")
                 .define(LABELS_SETS, Type.LIST, "", Importance.MEDIUM,
                         "Names of the label sets to score with; empty scores with every set on the label-set topic.")
                 .define(OUTPUT_EMBEDDINGS_ENABLED, Type.BOOLEAN, false, Importance.LOW,
@@ -355,7 +371,8 @@ public final class ClipStreamConfig extends AbstractConfig {
     /** Whether a Kafka setting holds a secret (passwords, JAAS configs, keys). */
     public static boolean isSecretKafkaKey(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return Arrays.asList("password", "jaas", "secret", "token", "key").stream().anyMatch(k::contains)
+        return Arrays.asList("password", "jaas", "secret", "token", "key", "user.info", "credentials").stream()
+                .anyMatch(k::contains)
                 && !k.endsWith(".type") && !k.endsWith("algorithm") && !k.endsWith(".location");
     }
 }

@@ -1,7 +1,12 @@
 package io.clipstream.topology;
 
 import io.clipstream.config.ClipStreamConfig;
+import io.clipstream.image.FetchPolicy;
+import io.clipstream.image.ImageFetcher;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * How a stream task buffers and what it accepts.
@@ -11,16 +16,35 @@ import java.time.Duration;
  * @param maxImageBytes largest encoded image accepted
  * @param referencesEnabled whether events may carry image references (URIs)
  * @param emitEmbeddings whether to emit ImageEmbedding records
+ * @param fetcher fetches image references when they are enabled, else null
  */
 public record BatchingSettings(int maxSize, Duration maxDelay, int maxImageBytes, boolean referencesEnabled,
-        boolean emitEmbeddings) {
+        boolean emitEmbeddings, ImageFetcher fetcher) {
 
     /** The settings in {@code config}. */
     public static BatchingSettings of(ClipStreamConfig config) {
+        boolean references = config.getBoolean(ClipStreamConfig.IMAGE_REFERENCES_ENABLED);
+        ImageFetcher fetcher = null;
+        if (references) {
+            List<String> hosts = config.getList(ClipStreamConfig.IMAGE_REFERENCES_ALLOWED_HOSTS).stream()
+                    .filter(h -> !h.isBlank()).toList();
+            if (hosts.isEmpty()) {
+                throw new ConfigException(ClipStreamConfig.IMAGE_REFERENCES_ALLOWED_HOSTS, "",
+                        "image references are enabled but no host is allowed");
+            }
+            try {
+                fetcher = new ImageFetcher(FetchPolicy.of(Set.copyOf(hosts),
+                        config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES),
+                        Duration.ofMillis(config.getLong(ClipStreamConfig.IMAGE_REFERENCES_CONNECT_TIMEOUT_MS)),
+                        Duration.ofMillis(config.getLong(ClipStreamConfig.IMAGE_REFERENCES_TIMEOUT_MS)),
+                        config.getInt(ClipStreamConfig.IMAGE_REFERENCES_MAX_REDIRECTS)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(ClipStreamConfig.IMAGE_REFERENCES_ALLOWED_HOSTS, hosts, e.getMessage());
+            }
+        }
         return new BatchingSettings(config.getInt(ClipStreamConfig.BATCH_MAX_SIZE),
                 Duration.ofMillis(config.getLong(ClipStreamConfig.BATCH_MAX_DELAY_MS)),
-                config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES),
-                config.getBoolean(ClipStreamConfig.IMAGE_REFERENCES_ENABLED),
-                config.getBoolean(ClipStreamConfig.OUTPUT_EMBEDDINGS_ENABLED));
+                config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES), references,
+                config.getBoolean(ClipStreamConfig.OUTPUT_EMBEDDINGS_ENABLED), fetcher);
     }
 }

@@ -27,6 +27,8 @@ public final class DeadLetterRecords {
     public enum Stage {
         /** Reading and checking the event (wire format, size, references). */
         VALIDATE,
+        /** Fetching an image given by reference. */
+        FETCH,
         /** Decoding and preprocessing the image. */
         PREPROCESS,
         /** Scoring against the label sets. */

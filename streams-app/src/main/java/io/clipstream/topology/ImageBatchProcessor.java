@@ -1,5 +1,6 @@
 package io.clipstream.topology;
 
+import io.clipstream.image.FetchRejectedException;
 import io.clipstream.image.ImageRejectedException;
 import io.clipstream.image.RgbImage;
 import io.clipstream.labels.CompiledLabelSet;
@@ -9,6 +10,7 @@ import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.WireFormatException;
 import io.clipstream.schema.ImageEmbedding;
 import io.clipstream.schema.ImageEvent;
+import io.clipstream.schema.ImageReference;
 import io.clipstream.schema.ImageTags;
 import io.clipstream.schema.InlineImage;
 import io.clipstream.schema.PolicyFlag;
@@ -150,7 +152,7 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             return "REFERENCE_NOT_ALLOWED: the event references its image by URI and image references are"
                     + " disabled (image.references.enabled=false)";
         }
-        return "REFERENCE_NOT_SUPPORTED: fetching image references is not available in this build";
+        return null;
     }
 
     private void punctuate(long now) {
@@ -160,7 +162,7 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
     }
 
     private record Prepared(long sequence, BufferedEvent buffered, ImageEvent event, RgbImage pixels,
-            ImageRejectedException rejection, RuntimeException failure) {
+            Stage stage, String code, Exception error) {
     }
 
     private void flush() {
@@ -185,10 +187,9 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
                 usable.add(prepared);
             } else {
                 BufferedEvent b = prepared.buffered();
-                String code = prepared.rejection() != null ? prepared.rejection().reason().code() : "DECODE_FAILED";
-                Exception error = prepared.rejection() != null ? prepared.rejection() : prepared.failure();
                 dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
-                        b.getOffset(), Stage.PREPROCESS, code, error.getMessage(), error);
+                        b.getOffset(), prepared.stage(), prepared.code(), prepared.error().getMessage(),
+                        prepared.error());
             }
         }
         if (!usable.isEmpty()) {
@@ -202,15 +203,25 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         oldestArrival = Long.MAX_VALUE;
     }
 
+    /** Fetches (for references) and preprocesses one event's image; runs on the decode pool. */
     private Prepared prepare(long sequence, BufferedEvent b, ImageEvent event) {
-        ByteBuffer image = ((InlineImage) event.getImage()).getBytes();
+        byte[] image;
+        if (event.getImage() instanceof ImageReference reference) {
+            try {
+                image = settings.fetcher().fetch(reference.getUri(), reference.getSha256());
+            } catch (FetchRejectedException e) {
+                return new Prepared(sequence, b, event, null, Stage.FETCH, e.reason().code(), e);
+            }
+        } else {
+            image = bytes(((InlineImage) event.getImage()).getBytes());
+        }
         try {
-            return new Prepared(sequence, b, event, resources.preprocessor().preprocessPixels(bytes(image)), null,
+            return new Prepared(sequence, b, event, resources.preprocessor().preprocessPixels(image), null, null,
                     null);
         } catch (ImageRejectedException e) {
-            return new Prepared(sequence, b, event, null, e, null);
+            return new Prepared(sequence, b, event, null, Stage.PREPROCESS, e.reason().code(), e);
         } catch (RuntimeException e) {
-            return new Prepared(sequence, b, event, null, null, e);
+            return new Prepared(sequence, b, event, null, Stage.PREPROCESS, "DECODE_FAILED", e);
         }
     }
 

@@ -29,7 +29,6 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -190,8 +189,6 @@ class SaslSslIT {
      * whatever {@code topic.create}, and releases what it started when start-up fails (see docs/security.md).
      */
     @Test
-    @Disabled("needs the ClipStreamApp start-up check: with topic.create=false a wrong password fails with"
-            + " 'Exception caught during initialization of GlobalStreamThread' and leaks the HTTP port")
     void withTopicCreationOffAWrongPasswordStillFailsStartUpNamingAuthentication() throws Exception {
         Map<String, String> settings = appSettings("no-create",
                 saslSslSettings(USER, TestCertificates.randomSecret("wrong-pass-"), true));

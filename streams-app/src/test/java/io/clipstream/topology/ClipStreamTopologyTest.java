@@ -283,6 +283,37 @@ class ClipStreamTopologyTest {
         assertThat(pipeline.metrics.count("clipstream.dead.letters", "reason", "NOT_AVRO")).isEqualTo(1);
     }
 
+    private byte[] reference(String id, String uri) {
+        return pipeline.topics.eventFormat().write(pipeline.topics.imageEvents().name() + "-value",
+                ImageEvent.newBuilder().setEventId(id).setOccurredAt(START).setSource("t")
+                        .setImage(new ImageReference(uri, null)).build());
+    }
+
+    @Test
+    void enabledReferencesAreFetchedOnlyFromAllowedHttpsHosts() {
+        start(Map.of("batch.max.size", "1", "image.references.enabled", "true",
+                "image.references.allowed.hosts", "images.example.com"));
+        labelSets.pipeInput("demo", labelSet("1", TestPipeline.FINGERPRINT));
+        events.pipeInput(reference("plain-http", "http://images.example.com/a.jpg"));
+        Dead scheme = readDead();
+        assertThat(scheme.reason()).isEqualTo("REFERENCE_SCHEME");
+        assertThat(scheme.stage()).isEqualTo("fetch");
+        events.pipeInput(reference("metadata", "https://169.254.169.254/latest/meta-data/"));
+        assertThat(readDead().reason()).isEqualTo("REFERENCE_HOST_NOT_ALLOWED");
+        events.pipeInput(reference("elsewhere", "https://evil.example.org/a.jpg"));
+        assertThat(readDead().reason()).isEqualTo("REFERENCE_HOST_NOT_ALLOWED");
+        assertThat(tags.isEmpty()).isTrue();
+    }
+
+    @Test
+    void enablingReferencesWithoutAnAllowListIsAConfigurationError() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BatchingSettings.of(
+                io.clipstream.config.ClipStreamConfig.of(Map.of("image.references.enabled", "true"))))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                .hasMessageContaining("image.references.allowed.hosts")
+                .hasMessageContaining("image references are enabled but no host is allowed");
+    }
+
     @Test
     void eventsWithNoActiveLabelSetAreDeadLettered() throws IOException {
         start(Map.of("batch.max.size", "1"));
