@@ -195,6 +195,13 @@ public final class ClipStreamApp implements AutoCloseable {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(ClipStreamConfig.COMMIT_INTERVAL_MS));
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ClipStreamConfig.STATE_DIR));
         props.put(StreamsConfig.producerPrefix("max.request.size"), 16 * 1024 * 1024);
+        // Bound what waits in memory before the processor: image events are large, so Kafka's defaults (1,000
+        // records per partition, 50 MB per fetch) would let a burst fill the heap. Overridable with kafka.*.
+        props.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG,
+                Math.max(32, 2 * config.getInt(ClipStreamConfig.BATCH_MAX_SIZE)));
+        props.put(StreamsConfig.mainConsumerPrefix("fetch.max.bytes"), 16 * 1024 * 1024);
+        props.put(StreamsConfig.mainConsumerPrefix("max.partition.fetch.bytes"), 4 * 1024 * 1024);
+        props.put(StreamsConfig.mainConsumerPrefix("max.poll.records"), 256);
         props.putAll(config.kafkaSettings());
         return props;
     }

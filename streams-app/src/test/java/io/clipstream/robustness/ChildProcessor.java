@@ -25,6 +25,7 @@ final class ChildProcessor implements AutoCloseable {
     private final Path log;
     private final int httpPort;
     private Process process;
+    private String maxHeap = "512m";
 
     ChildProcessor(Path dir, String name, Map<String, String> settings) {
         try {
@@ -50,10 +51,21 @@ final class ChildProcessor implements AutoCloseable {
         }
     }
 
+    /** The child's -Xmx (default 512m). */
+    ChildProcessor maxHeap(String heap) {
+        this.maxHeap = heap;
+        return this;
+    }
+
+    /** The child's HTTP port (metrics, probes). */
+    int httpPort() {
+        return httpPort;
+    }
+
     /** Starts the child; returns at once. */
     void start() {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                .toString(), "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "io.clipstream.cli.ClipstreamCommand", "run", "--config", configFile.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

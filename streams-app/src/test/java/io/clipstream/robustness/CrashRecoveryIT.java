@@ -197,6 +197,76 @@ class CrashRecoveryIT {
     }
 
     @Test
+    void aBurstOfAThousandLargeImagesStaysWithinTheConfiguredHeap() throws Exception {
+        int events = 1000;
+        byte[] large = Files.readAllBytes(Path.of("src", "test", "resources", "images", "jpeg_large_1920x1080.jpg"));
+        try (ChildProcessor app = new ChildProcessor(dir.resolve("burst"), "burst", settings("burst"))
+                .maxHeap("256m")) {
+            app.start();
+            app.awaitReady(Duration.ofSeconds(90));
+            AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class,
+                    ImageEvent.getClassSchema(), registry, true);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 20),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < events; i++) {
+                    producer.send(new ProducerRecord<>("image-events", "big" + i, format.write(
+                            "image-events-value", ImageEvent.newBuilder().setEventId("big" + i)
+                                    .setOccurredAt(Instant.now()).setSource("burst")
+                                    .setImage(new InlineImage(ByteBuffer.wrap(large))).build())));
+                }
+            }
+            long[] maxHeap = {0};
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    maxHeap[0] = Math.max(maxHeap[0], heapUsed(app.httpPort()));
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sampler.start();
+            Map<String, Integer> seen = results(events, Duration.ofMinutes(5));
+            sampler.interrupt();
+            sampler.join();
+            // the burst (1,000 x 273 KB = 273 MB of images) is larger than the whole heap: only bounded queues
+            // and back-pressure let it through without an OutOfMemoryError
+            System.out.printf("burst: 1,000 x %d-byte 1920x1080 JPEGs (%.0f MB) under -Xmx256m: peak heap in use"
+                    + " %.1f MB (garbage included), no OutOfMemoryError%n", large.length, events * large.length / 1e6,
+                    maxHeap[0] / 1e6);
+            assertThat((long) events * large.length).isGreaterThan(256L * 1024 * 1024);
+            assertExactlyOnce(seen, events, "burst of 1,000 large images");
+            assertThat(maxHeap[0]).isPositive().isLessThan(256L * 1024 * 1024);
+            assertThat(Files.readString(app.log())).doesNotContain("OutOfMemoryError");
+            app.stop();
+        }
+    }
+
+    private static String scrape(int port) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    /** The child's heap in use (garbage included), from its Prometheus endpoint. */
+    private static long heapUsed(int port) {
+        long total = 0;
+        for (String line : scrape(port).split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                total += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
+    @Test
     void whenOneOfTwoInstancesDiesTheOtherTakesOverItsPartitions() throws Exception {
         int events = 2000;
         try (ChildProcessor first = new ChildProcessor(dir.resolve("first"), "first", settings("first"));
