@@ -1,0 +1,325 @@
+package io.clipstream.bench;
+
+import io.clipstream.app.ClipStreamApp;
+import io.clipstream.clip.ImageEncoder;
+import io.clipstream.clip.InferenceOptions;
+import io.clipstream.clip.ModelFolder;
+import io.clipstream.clip.TextEncoder;
+import io.clipstream.config.ClipStreamConfig;
+import io.clipstream.embedded.EmbeddedKafkaBroker;
+import io.clipstream.image.ImagePreprocessor;
+import io.clipstream.image.ImageRejectedException;
+import io.clipstream.image.RgbImage;
+import io.clipstream.labels.LabelSetCompiler;
+import io.clipstream.labels.LabelSetParser;
+import io.clipstream.labels.LabelSetPublisher;
+import io.clipstream.labels.LabelSetValidationException;
+import io.clipstream.labels.ModelFingerprint;
+import io.clipstream.registry.AvroSerdes;
+import io.clipstream.registry.AvroWireFormat;
+import io.clipstream.registry.InMemorySchemaRegistry;
+import io.clipstream.schema.ImageEvent;
+import io.clipstream.schema.ImageTags;
+import io.clipstream.schema.InlineImage;
+import io.clipstream.schema.LabelSet;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Measures, in one run on the same generated events, model and threads: the bare loop (decode, preprocess and
+ * batched inference in plain Java), end to end through the embedded broker at batch size 1 and batched,
+ * preprocessing alone per format and size, and latency at half the peak load; and prints their ratios.
+ */
+public final class Benchmark {
+
+    /**
+     * @param model the model folder
+     * @param images events per end-to-end run (half 640×480, half 1920×1080 JPEG)
+     * @param batchSize the batched configuration (batch.max.size and inference.max.batch.size)
+     * @param partitions partitions of the input topic (and stream threads)
+     */
+    public record Settings(Path model, int images, int batchSize, int partitions) {
+    }
+
+    private static final String LABELS = """
+            name: bench
+            version: 1
+            model: bench
+            templates: ["a photo of a {}."]
+            groups: [{name: things, scoring: threshold, threshold: 0.2}]
+            labels:
+              - {id: things.dog, group: things}
+              - {id: things.cat, group: things}
+              - {id: things.car, group: things}
+              - {id: things.tree, group: things}
+              - {id: things.house, group: things}
+              - {id: things.person, group: things}
+              - {id: things.sign, group: things}
+              - {id: things.food, group: things}
+            """;
+
+    private final Settings settings;
+    private final PrintStream progress;
+    private final int cores = Runtime.getRuntime().availableProcessors();
+
+    public Benchmark(Settings settings, PrintStream progress) {
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    /** Runs everything; returns the figures by name, in the order they are reported. */
+    public Map<String, Object> run() throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
+        int n = settings.images();
+        List<byte[]> events = new ArrayList<>(BenchImages.generate(n / 2, 640, 480, "jpeg", 1));
+        events.addAll(BenchImages.generate(n - n / 2, 1920, 1080, "jpeg", 2));
+        Collections.shuffle(events, new java.util.Random(3));
+        ModelFolder folder = ModelFolder.open(settings.model());
+        out.put("model", folder.modelId());
+        out.put("cores", cores);
+        out.put("images", n);
+        out.put("batch_size", settings.batchSize());
+        out.put("partitions", settings.partitions());
+        try (ImageEncoder encoder = ImageEncoder.open(folder, InferenceOptions.defaults()
+                .withMaxBatchSize(settings.batchSize()))) {
+            preprocessing(encoder.preprocessor(), out);
+            out.put("bare_images_per_s", round(bare(encoder, events)));
+        }
+        LabelSet labels = compileLabels(folder);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
+            E2e batch1 = endToEnd(broker, labels, events, 1, 0, "b1");
+            E2e batched = endToEnd(broker, labels, events, settings.batchSize(), 0, "bn");
+            out.put("batch1_events_per_s", round(batch1.eventsPerSecond()));
+            out.put("e2e_events_per_s", round(batched.eventsPerSecond()));
+            out.put("p50_ms", batched.p50());
+            out.put("p99_ms", batched.p99());
+            out.put("mean_inference_batch", round(batched.meanBatch()));
+            out.put("mean_inference_run_ms", round(batched.meanInferenceMs()));
+            out.put("e2e_over_bare", round(batched.eventsPerSecond() / (Double) out.get("bare_images_per_s")));
+            out.put("batched_over_batch1", round(batched.eventsPerSecond() / batch1.eventsPerSecond()));
+            double half = batched.eventsPerSecond() / 2;
+            E2e halfLoad = endToEnd(broker, labels, events.subList(0, Math.max(20, n / 2)), settings.batchSize(),
+                    half, "half");
+            out.put("half_load_events_per_s", round(half));
+            out.put("half_load_p99_ms", halfLoad.p99());
+            long bound = 50 + Math.round(2 * batched.meanInferenceMs());
+            out.put("half_load_p99_bound_ms", bound);
+        }
+        return out;
+    }
+
+    private void preprocessing(ImagePreprocessor preprocessor, Map<String, Object> out) throws Exception {
+        Object[][] cases = {{"jpeg_640x480", 640, 480, "jpeg"}, {"jpeg_1920x1080", 1920, 1080, "jpeg"},
+            {"png_1920x1080", 1920, 1080, "png"}};
+        double total = 0;
+        for (Object[] c : cases) {
+            List<byte[]> images = BenchImages.generate(12, (int) c[1], (int) c[2], (String) c[3], 7);
+            for (byte[] image : images.subList(0, 2)) {
+                preprocessor.preprocessPixels(image);
+            }
+            long start = System.nanoTime();
+            int rounds = 0;
+            while (System.nanoTime() - start < 2_000_000_000L || rounds < 2) {
+                for (byte[] image : images) {
+                    preprocessor.preprocessPixels(image);
+                }
+                rounds++;
+            }
+            double perSecond = rounds * images.size() / ((System.nanoTime() - start) / 1e9);
+            out.put("preprocess_" + c[0] + "_per_s_per_core", round(perSecond));
+            if (c[0].equals("jpeg_1920x1080")) {
+                total = perSecond;
+            }
+            progress.printf("preprocessing %s: %.1f images/s on one core%n", c[0], perSecond);
+        }
+        out.put("preprocess_images_per_s_per_core", round(total));
+    }
+
+    private double bare(ImageEncoder encoder, List<byte[]> events) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(cores);
+        try {
+            runBare(encoder, pool, events.subList(0, Math.min(events.size(), settings.batchSize() * 2)));
+            long start = System.nanoTime();
+            runBare(encoder, pool, events);
+            double perSecond = events.size() / ((System.nanoTime() - start) / 1e9);
+            progress.printf("bare loop: %.1f images/s (decode on %d threads, batches of %d)%n", perSecond, cores,
+                    settings.batchSize());
+            return perSecond;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void runBare(ImageEncoder encoder, ExecutorService pool, List<byte[]> events) throws Exception {
+        for (int i = 0; i < events.size(); i += settings.batchSize()) {
+            List<Future<RgbImage>> futures = new ArrayList<>();
+            for (byte[] image : events.subList(i, Math.min(events.size(), i + settings.batchSize()))) {
+                futures.add(pool.submit(() -> {
+                    try {
+                        return encoder.preprocessor().preprocessPixels(image);
+                    } catch (ImageRejectedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            List<RgbImage> batch = new ArrayList<>();
+            for (Future<RgbImage> f : futures) {
+                batch.add(f.get());
+            }
+            encoder.embed(batch);
+        }
+    }
+
+    private LabelSet compileLabels(ModelFolder folder) throws LabelSetValidationException {
+        try (TextEncoder text = TextEncoder.open(folder, InferenceOptions.defaults())) {
+            return new LabelSetCompiler(text, ModelFingerprint.of(folder), Clock.systemUTC())
+                    .compile(LabelSetParser.parse("bench.yaml", LABELS));
+        }
+    }
+
+    private record E2e(double eventsPerSecond, long p50, long p99, double meanBatch, double meanInferenceMs) {
+    }
+
+    private E2e endToEnd(EmbeddedKafkaBroker broker, LabelSet labels, List<byte[]> events, int batch, double rate,
+            String name) throws Exception {
+        String scope = "bench-" + name + "-" + System.nanoTime();
+        InMemorySchemaRegistry registry = InMemorySchemaRegistry.scope(scope);
+        Path state = Files.createTempDirectory("clipstream-bench");
+        Map<String, String> s = new HashMap<>();
+        s.put("application.id", "bench-" + name);
+        s.put("bootstrap.servers", broker.bootstrapServers());
+        s.put("schema.registry.url", "mock://" + scope);
+        s.put("topic.prefix", name + ".");
+        s.put("topic.partitions", Integer.toString(settings.partitions()));
+        s.put("num.stream.threads", Integer.toString(settings.partitions()));
+        s.put("model.dir", settings.model().toString());
+        s.put("state.dir", state.toString());
+        s.put("batch.max.size", Integer.toString(batch));
+        s.put("inference.max.batch.size", Integer.toString(batch));
+        s.put("batch.max.delay.ms", "50");
+        s.put("http.port", "0");
+        s.put("http.host", "127.0.0.1");
+        ClipStreamConfig config = ClipStreamConfig.of(s);
+        String topic = config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS);
+        AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(),
+                registry, true);
+        double[] seconds = {0};
+        try (ClipStreamApp app = ClipStreamApp.start(config);
+                LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry,
+                        config.topic(ClipStreamConfig.TOPIC_LABEL_SETS))) {
+            publisher.publish(labels);
+            app.awaitRunning(Duration.ofSeconds(60));
+            while (app.labelSets().snapshot().isEmpty()) {
+                Thread.sleep(20);
+            }
+            // warm-up: group join, first transaction, JIT; not timed
+            List<byte[]> warmUp = events.subList(0, Math.min(events.size(), Math.max(10, 2 * batch)));
+            produce(broker, topic, format, warmUp, 0, "w");
+            String tagsTopic = config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS);
+            List<Long> latencies = new ArrayList<>();
+            KafkaConsumer<String, ImageTags> consumer = consumer(broker, tagsTopic, registry);
+            try (consumer) {
+                await(consumer, warmUp.size(), new ArrayList<>());
+                long start = System.nanoTime();
+                Thread producer = new Thread(() -> produce(broker, topic, format, events, rate, "e"));
+                producer.start();
+                await(consumer, events.size(), latencies);
+                seconds[0] = (System.nanoTime() - start) / 1e9;
+                producer.join();
+            }
+            Collections.sort(latencies);
+            var batches = app.metrics().registry().find("clipstream.inference.batch.size").summary();
+            var inference = app.metrics().registry().find("clipstream.inference.latency").timer();
+            E2e result = new E2e(events.size() / seconds[0], latencies.get(latencies.size() / 2 - (latencies.size()
+                    % 2 == 0 ? 1 : 0)), latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1),
+                    batches == null ? 0 : batches.mean(),
+                    inference == null ? 0 : inference.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
+            progress.printf(Locale.ROOT, "end to end (%s, batch %d%s): %.1f events/s, p50 %d ms, p99 %d ms, mean"
+                            + " inference batch %.1f%n", name, batch, rate > 0 ? String.format(Locale.ROOT,
+                            ", %.1f events/s offered", rate) : "", result.eventsPerSecond(), result.p50(),
+                    result.p99(), result.meanBatch());
+            return result;
+        } finally {
+            InMemorySchemaRegistry.drop(scope);
+        }
+    }
+
+    private static void produce(EmbeddedKafkaBroker broker, String topic, AvroWireFormat<ImageEvent> format,
+            List<byte[]> events, double rate, String prefix) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024),
+                new StringSerializer(), new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            for (int i = 0; i < events.size(); i++) {
+                if (rate > 0) {
+                    long due = start + (long) (i * 1e9 / rate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                }
+                ImageEvent event = ImageEvent.newBuilder().setEventId(prefix + i).setOccurredAt(Instant.now())
+                        .setSource("bench").setImage(new InlineImage(ByteBuffer.wrap(events.get(i)))).build();
+                producer.send(new ProducerRecord<>(topic, prefix + i, format.write(topic + "-value", event)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static KafkaConsumer<String, ImageTags> consumer(EmbeddedKafkaBroker broker, String topic,
+            InMemorySchemaRegistry registry) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, ImageTags> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false).deserializer());
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+
+    /** Reads results until {@code expected} more have arrived, collecting their end-to-end latencies. */
+    private static void await(KafkaConsumer<String, ImageTags> consumer, int expected, List<Long> latencies) {
+        int seen = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        while (seen < expected && System.nanoTime() < deadline) {
+            for (var record : consumer.poll(Duration.ofMillis(50))) {
+                latencies.add(record.value().getTimings().getEndToEndMs());
+                seen++;
+            }
+        }
+        if (seen < expected) {
+            throw new IllegalStateException("only " + seen + " of " + expected + " results arrived");
+        }
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

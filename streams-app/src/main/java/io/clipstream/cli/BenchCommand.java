@@ -1,0 +1,58 @@
+package io.clipstream.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clipstream.bench.Benchmark;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code clipstream bench --model DIR [--images N] [--batch-size B] [--partitions P] [--json]}: where the time goes,
+ * all figures from one run on the same events, with their ratios.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark: bare loop vs end to end, batching, preprocessing per format, latency at half load.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder.")
+    Path model;
+
+    @Option(names = "--images", defaultValue = "200", paramLabel = "N",
+            description = "Events per end-to-end run (default: ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B",
+            description = "The batched configuration (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--partitions", defaultValue = "1", paramLabel = "P",
+            description = "Input partitions and stream threads (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (images < 20 || batchSize < 1 || partitions < 1) {
+            throw new IllegalArgumentException("--images must be >= 20, --batch-size and --partitions >= 1");
+        }
+        Map<String, Object> figures = new Benchmark(new Benchmark.Settings(model, images, batchSize, partitions),
+                new java.io.PrintStream(System.err, true)).run();
+        var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new ObjectMapper().writeValueAsString(figures));
+        } else {
+            out.printf("%-34s %s%n", "figure", "value");
+            figures.forEach((k, v) -> out.printf("%-34s %s%n", k, v));
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,33 @@
+package io.clipstream.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A smoke run of the benchmark on the tiny model with few events, so the command cannot rot. */
+class BenchmarkIT {
+
+    @Test
+    void everyFigureIsMeasuredAndTheRatiosFollowFromThem() throws Exception {
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        Map<String, Object> figures = new Benchmark(new Benchmark.Settings(Path.of("..", "models", "tiny-shapes"),
+                20, 4, 1), new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+        System.out.println("bench smoke: " + figures);
+        for (String key : new String[] {"bare_images_per_s", "e2e_events_per_s", "batch1_events_per_s",
+            "preprocess_images_per_s_per_core", "half_load_events_per_s"}) {
+            assertThat(((Number) figures.get(key)).doubleValue()).as(key).isPositive();
+        }
+        assertThat(((Number) figures.get("p99_ms")).longValue())
+                .isGreaterThanOrEqualTo(((Number) figures.get("p50_ms")).longValue());
+        double ratio = ((Number) figures.get("e2e_events_per_s")).doubleValue()
+                / ((Number) figures.get("bare_images_per_s")).doubleValue();
+        assertThat(((Number) figures.get("e2e_over_bare")).doubleValue()).isCloseTo(ratio,
+                org.assertj.core.data.Offset.offset(0.02));
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("bare loop:").contains("end to end (b1");
+    }
+}
