@@ -58,10 +58,17 @@ public final class Benchmark {
     /**
      * @param model the model folder
      * @param images events per end-to-end run (half 640×480, half 1920×1080 JPEG)
-     * @param batchSize the batched configuration (batch.max.size and inference.max.batch.size)
+     * @param batchSizes batch sizes to run end to end (batch.max.size = inference.max.batch.size); the largest is
+     *     "batched", 1 is always run as the baseline
      * @param partitions partitions of the input topic (and stream threads)
+     * @param peerModel for the Python peer: a folder with {@code visual.pt} of the same weights, or null to skip
      */
-    public record Settings(Path model, int images, int batchSize, int partitions) {
+    public record Settings(Path model, int images, List<Integer> batchSizes, int partitions, Path peerModel) {
+
+        /** The largest batch size. */
+        public int batchSize() {
+            return batchSizes.stream().mapToInt(Integer::intValue).max().orElse(1);
+        }
     }
 
     private static final String LABELS = """
@@ -110,8 +117,21 @@ public final class Benchmark {
         }
         LabelSet labels = compileLabels(folder);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
-            E2e batch1 = endToEnd(broker, labels, events, 1, 0, "b1");
-            E2e batched = endToEnd(broker, labels, events, settings.batchSize(), 0, "bn");
+            java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>(settings.batchSizes());
+            sizes.add(1);
+            Map<Integer, E2e> runs = new java.util.TreeMap<>();
+            for (int size : sizes) {
+                runs.put(size, endToEnd(broker, labels, events, size, 0, "b" + size,
+                        size == settings.batchSize() ? settings.peerModel() : null));
+                out.put("e2e_events_per_s_batch_" + size, round(runs.get(size).eventsPerSecond()));
+                out.put("p99_ms_batch_" + size, runs.get(size).p99());
+            }
+            E2e batch1 = runs.get(1);
+            E2e batched = runs.get(settings.batchSize());
+            if (batched.peerEventsPerSecond() > 0) {
+                out.put("peer_events_per_s", round(batched.peerEventsPerSecond()));
+                out.put("clipstream_over_peer", round(batched.eventsPerSecond() / batched.peerEventsPerSecond()));
+            }
             out.put("batch1_events_per_s", round(batch1.eventsPerSecond()));
             out.put("e2e_events_per_s", round(batched.eventsPerSecond()));
             out.put("p50_ms", batched.p50());
@@ -122,7 +142,7 @@ public final class Benchmark {
             out.put("batched_over_batch1", round(batched.eventsPerSecond() / batch1.eventsPerSecond()));
             double half = batched.eventsPerSecond() / 2;
             E2e halfLoad = endToEnd(broker, labels, events.subList(0, Math.max(20, n / 2)), settings.batchSize(),
-                    half, "half");
+                    half, "half", null);
             out.put("half_load_events_per_s", round(half));
             out.put("half_load_p99_ms", halfLoad.p99());
             long bound = 50 + Math.round(2 * batched.meanInferenceMs());
@@ -200,11 +220,12 @@ public final class Benchmark {
         }
     }
 
-    private record E2e(double eventsPerSecond, long p50, long p99, double meanBatch, double meanInferenceMs) {
+    private record E2e(double eventsPerSecond, long p50, long p99, double meanBatch, double meanInferenceMs,
+            double peerEventsPerSecond) {
     }
 
     private E2e endToEnd(EmbeddedKafkaBroker broker, LabelSet labels, List<byte[]> events, int batch, double rate,
-            String name) throws Exception {
+            String name, Path peerModel) throws Exception {
         String scope = "bench-" + name + "-" + System.nanoTime();
         InMemorySchemaRegistry registry = InMemorySchemaRegistry.scope(scope);
         Path state = Files.createTempDirectory("clipstream-bench");
@@ -256,7 +277,9 @@ public final class Benchmark {
             E2e result = new E2e(events.size() / seconds[0], latencies.get(latencies.size() / 2 - (latencies.size()
                     % 2 == 0 ? 1 : 0)), latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1),
                     batches == null ? 0 : batches.mean(),
-                    inference == null ? 0 : inference.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
+                    inference == null ? 0 : inference.mean(java.util.concurrent.TimeUnit.MILLISECONDS),
+                    peerModel == null ? 0 : peer(broker, registry, labels, topic, peerModel, events.size() + Math.min(
+                            events.size(), Math.max(10, 2 * batch))));
             progress.printf(Locale.ROOT, "end to end (%s, batch %d%s): %.1f events/s, p50 %d ms, p99 %d ms, mean"
                             + " inference batch %.1f%n", name, batch, rate > 0 ? String.format(Locale.ROOT,
                             ", %.1f events/s offered", rate) : "", result.eventsPerSecond(), result.p50(),
@@ -264,6 +287,44 @@ public final class Benchmark {
             return result;
         } finally {
             InMemorySchemaRegistry.drop(scope);
+        }
+    }
+
+    /**
+     * Runs the Python peer ({@code tools/peer/clip_peer.py}) on the same events topic (its own consumer group, so it
+     * reads every event the processor just read), with the same label set, and returns its events per second.
+     */
+    private double peer(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, LabelSet labels, String topic,
+            Path peerModel, int expected) throws Exception {
+        Path labelFile = Files.createTempFile("bench-labels", ".avro");
+        io.clipstream.labels.LabelSetFiles.write(labels, labelFile);
+        Path script = Path.of(System.getenv().getOrDefault("CLIPSTREAM_HOME", "."), "tools", "peer", "clip_peer.py");
+        try (io.clipstream.registry.RegistryHttpServer server = new io.clipstream.registry.RegistryHttpServer(
+                registry)) {
+            progress.printf("python peer on the same %d events...%n", expected);
+            Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), "--bootstrap-servers",
+                    broker.bootstrapServers(), "--schema-registry", server.url(), "--input-topic", topic,
+                    "--output-topic", topic + ".peer", "--group", "peer-" + System.nanoTime(), "--model-dir",
+                    peerModel.toString(), "--labels", labelFile.toString(), "--batch-size",
+                    Integer.toString(settings.batchSize()), "--expected", Integer.toString(expected),
+                    "--threads", Integer.toString(cores)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String last = null;
+            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    last = line;
+                }
+            }
+            if (process.waitFor() != 0 || last == null) {
+                progress.printf("python peer failed (exit %d)%n", process.exitValue());
+                return 0;
+            }
+            double perSecond = new com.fasterxml.jackson.databind.ObjectMapper().readTree(last)
+                    .path("events_per_s").asDouble();
+            progress.printf(Locale.ROOT, "python peer: %.2f events/s%n", perSecond);
+            return perSecond;
+        } finally {
+            Files.deleteIfExists(labelFile);
         }
     }
 

@@ -3,6 +3,7 @@ package io.clipstream.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clipstream.bench.Benchmark;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code clipstream bench --model DIR [--images N] [--batch-size B] [--partitions P] [--json]}: where the time goes,
+ * {@code clipstream bench --model DIR [--images N] [--batch-sizes 1,8,16] [--partitions P] [--json]}: where the time goes,
  * all figures from one run on the same events, with their ratios.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -27,9 +28,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Events per end-to-end run (default: ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B",
-            description = "The batched configuration (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch-sizes", defaultValue = "1,8,16", split = ",", paramLabel = "B,...",
+            description = "Batch sizes to run end to end; the largest is the batched figure (default: ${DEFAULT-VALUE}).")
+    List<Integer> batchSizes;
+
+    @Option(names = "--peer-model", paramLabel = "DIR",
+            description = "Also run the Python peer (tools/peer) with this folder's visual.pt on the same events.")
+    Path peerModel;
 
     @Option(names = "--partitions", defaultValue = "1", paramLabel = "P",
             description = "Input partitions and stream threads (default: ${DEFAULT-VALUE}).")
@@ -40,11 +45,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (images < 20 || batchSize < 1 || partitions < 1) {
-            throw new IllegalArgumentException("--images must be >= 20, --batch-size and --partitions >= 1");
+        if (images < 20 || partitions < 1 || batchSizes.stream().anyMatch(b -> b < 1)) {
+            throw new IllegalArgumentException("--images must be >= 20, --batch-sizes and --partitions >= 1");
         }
-        Map<String, Object> figures = new Benchmark(new Benchmark.Settings(model, images, batchSize, partitions),
-                new java.io.PrintStream(System.err, true)).run();
+        Map<String, Object> figures = new Benchmark(new Benchmark.Settings(model, images, batchSizes, partitions,
+                peerModel), new java.io.PrintStream(System.err, true)).run();
         var out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(figures));
