@@ -62,8 +62,10 @@ public final class Benchmark {
      *     "batched", 1 is always run as the baseline
      * @param partitions partitions of the input topic (and stream threads)
      * @param peerModel for the Python peer: a folder with {@code visual.pt} of the same weights, or null to skip
+     * @param device where inference runs ({@code cpu}, {@code cuda:N})
      */
-    public record Settings(Path model, int images, List<Integer> batchSizes, int partitions, Path peerModel) {
+    public record Settings(Path model, int images, List<Integer> batchSizes, int partitions, Path peerModel,
+            String device) {
 
         /** The largest batch size. */
         public int batchSize() {
@@ -110,7 +112,9 @@ public final class Benchmark {
         out.put("images", n);
         out.put("batch_size", settings.batchSize());
         out.put("partitions", settings.partitions());
+        out.put("device", settings.device());
         try (ImageEncoder encoder = ImageEncoder.open(folder, InferenceOptions.defaults()
+                .withDevice(io.clipstream.clip.ExecutionDevice.parse(settings.device()))
                 .withMaxBatchSize(settings.batchSize()))) {
             preprocessing(encoder.preprocessor(), out);
             out.put("bare_images_per_s", round(bare(encoder, events)));
@@ -241,6 +245,7 @@ public final class Benchmark {
         s.put("batch.max.size", Integer.toString(batch));
         s.put("inference.max.batch.size", Integer.toString(batch));
         s.put("batch.max.delay.ms", "50");
+        s.put("inference.device", settings.device());
         s.put("http.port", "0");
         s.put("http.host", "127.0.0.1");
         ClipStreamConfig config = ClipStreamConfig.of(s);

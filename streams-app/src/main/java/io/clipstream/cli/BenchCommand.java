@@ -40,6 +40,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Input partitions and stream threads (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
+            description = "cpu or cuda:N (needs the gpu build) (default: ${DEFAULT-VALUE}).")
+    String device;
+
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
@@ -49,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--images must be >= 20, --batch-sizes and --partitions >= 1");
         }
         Map<String, Object> figures = new Benchmark(new Benchmark.Settings(model, images, batchSizes, partitions,
-                peerModel), new java.io.PrintStream(System.err, true)).run();
+                peerModel, device), new java.io.PrintStream(System.err, true)).run();
         var out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(figures));
