@@ -4,7 +4,6 @@ import io.clipstream.app.ClipStreamApp;
 import io.clipstream.clip.ImageEncoder;
 import io.clipstream.clip.InferenceOptions;
 import io.clipstream.clip.ModelFolder;
-import io.clipstream.clip.TextEncoder;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.embedded.EmbeddedKafkaBroker;
 import io.clipstream.image.ImagePreprocessor;
@@ -14,7 +13,6 @@ import io.clipstream.labels.LabelSetCompiler;
 import io.clipstream.labels.LabelSetParser;
 import io.clipstream.labels.LabelSetPublisher;
 import io.clipstream.labels.LabelSetValidationException;
-import io.clipstream.labels.ModelFingerprint;
 import io.clipstream.registry.AvroSerdes;
 import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.InMemorySchemaRegistry;
@@ -26,7 +24,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -218,10 +215,7 @@ public final class Benchmark {
     }
 
     private LabelSet compileLabels(ModelFolder folder) throws LabelSetValidationException {
-        try (TextEncoder text = TextEncoder.open(folder, InferenceOptions.defaults())) {
-            return new LabelSetCompiler(text, ModelFingerprint.of(folder), Clock.systemUTC())
-                    .compile(LabelSetParser.parse("bench.yaml", LABELS));
-        }
+        return LabelSetCompiler.compileFor(folder, LabelSetParser.parse("bench.yaml", LABELS));
     }
 
     private record E2e(double eventsPerSecond, long p50, long p99, double meanBatch, double meanInferenceMs,

@@ -1,16 +1,12 @@
 package io.clipstream.demo;
 
 import io.clipstream.app.ClipStreamApp;
-import io.clipstream.clip.ExecutionDevice;
-import io.clipstream.clip.InferenceOptions;
 import io.clipstream.clip.ModelFolder;
-import io.clipstream.clip.TextEncoder;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.embedded.EmbeddedKafkaBroker;
 import io.clipstream.labels.LabelSetCompiler;
 import io.clipstream.labels.LabelSetParser;
 import io.clipstream.labels.LabelSetPublisher;
-import io.clipstream.labels.ModelFingerprint;
 import io.clipstream.registry.AvroSerdes;
 import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.InMemorySchemaRegistry;
@@ -27,7 +23,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,16 +124,14 @@ public final class EmbeddedDemo {
     }
 
     private List<LabelSet> compile(ModelFolder folder) throws Exception {
-        List<LabelSet> sets = new ArrayList<>();
-        try (TextEncoder text = TextEncoder.open(folder, InferenceOptions.defaults()
-                .withDevice(ExecutionDevice.CPU))) {
-            LabelSetCompiler compiler = new LabelSetCompiler(text, ModelFingerprint.of(folder), Clock.systemUTC());
-            for (Path file : settings.labelSets()) {
-                LabelSet set = compiler.compile(LabelSetParser.parse(file));
-                progress.printf("Compiled label set %s version %s: %d labels, %d policies%n", set.getName(),
-                        set.getVersion(), set.getLabels().size(), set.getPolicies().size());
-                sets.add(set);
-            }
+        List<io.clipstream.labels.LabelSetDefinition> definitions = new ArrayList<>();
+        for (Path file : settings.labelSets()) {
+            definitions.add(LabelSetParser.parse(file));
+        }
+        List<LabelSet> sets = LabelSetCompiler.compileFor(folder, definitions);
+        for (LabelSet set : sets) {
+            progress.printf("Compiled label set %s version %s: %d labels, %d policies%n", set.getName(),
+                    set.getVersion(), set.getLabels().size(), set.getPolicies().size());
         }
         return sets;
     }

@@ -32,6 +32,23 @@ public final class LabelSetCompiler {
         this.clock = clock;
     }
 
+    /**
+     * Compiles {@code definitions} for the model in {@code folder}: opens its text tower once (on the CPU), compiles
+     * each, closes it.
+     */
+    public static java.util.List<LabelSet> compileFor(io.clipstream.clip.ModelFolder folder,
+            java.util.List<LabelSetDefinition> definitions) {
+        try (TextEncoder encoder = TextEncoder.open(folder, io.clipstream.clip.InferenceOptions.defaults())) {
+            LabelSetCompiler compiler = new LabelSetCompiler(encoder, ModelFingerprint.of(folder), Clock.systemUTC());
+            return definitions.stream().map(compiler::compile).toList();
+        }
+    }
+
+    /** Compiles one definition for the model in {@code folder}. */
+    public static LabelSet compileFor(io.clipstream.clip.ModelFolder folder, LabelSetDefinition definition) {
+        return compileFor(folder, java.util.List.of(definition)).get(0);
+    }
+
     /** Compiles a validated definition. */
     public LabelSet compile(LabelSetDefinition definition) {
         List<String> prompts = new ArrayList<>();

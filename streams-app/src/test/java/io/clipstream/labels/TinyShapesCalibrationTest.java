@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clipstream.clip.ImageEncoder;
 import io.clipstream.clip.InferenceOptions;
 import io.clipstream.clip.ModelFolder;
-import io.clipstream.clip.TextEncoder;
 import io.clipstream.image.RgbImage;
 import io.clipstream.schema.LabelSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,11 +29,8 @@ class TinyShapesCalibrationTest {
     @Test
     void thresholdsCalibratedOnOneHalfReachThePrecisionOnTheOther() throws Exception {
         ModelFolder folder = ModelFolder.open(Path.of("..", "models", "tiny-shapes"));
-        LabelSet set;
-        try (TextEncoder text = TextEncoder.open(folder, InferenceOptions.defaults())) {
-            set = new LabelSetCompiler(text, ModelFingerprint.of(folder), Clock.systemUTC())
-                    .compile(LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml")));
-        }
+        LabelSet set = LabelSetCompiler.compileFor(folder,
+                LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml")));
         Path samples = Path.of(TinyShapesCalibrationTest.class.getResource("/tiny-shapes-calibration").toURI());
         Map<String, float[][]> calibration = new TreeMap<>();
         Map<String, float[][]> heldOut = new TreeMap<>();

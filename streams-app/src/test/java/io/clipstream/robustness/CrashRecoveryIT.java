@@ -2,14 +2,11 @@ package io.clipstream.robustness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clipstream.clip.InferenceOptions;
 import io.clipstream.clip.ModelFolder;
-import io.clipstream.clip.TextEncoder;
 import io.clipstream.embedded.EmbeddedKafkaBroker;
 import io.clipstream.labels.LabelSetCompiler;
 import io.clipstream.labels.LabelSetParser;
 import io.clipstream.labels.LabelSetPublisher;
-import io.clipstream.labels.ModelFingerprint;
 import io.clipstream.registry.AvroSerdes;
 import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.InMemorySchemaRegistry;
@@ -21,7 +18,6 @@ import io.clipstream.schema.LabelSet;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -65,11 +61,8 @@ class CrashRecoveryIT {
         registryServer = new RegistryHttpServer(registry);
         broker.createTopic("image-events", 4, Map.of());
         ModelFolder folder = ModelFolder.open(MODEL);
-        LabelSet labels;
-        try (TextEncoder text = TextEncoder.open(folder, InferenceOptions.defaults())) {
-            labels = new LabelSetCompiler(text, ModelFingerprint.of(folder), Clock.systemUTC())
-                    .compile(LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml")));
-        }
+        LabelSet labels = LabelSetCompiler.compileFor(folder,
+                LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml")));
         try (LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry,
                 "label-sets")) {
             publisher.publish(labels);

@@ -3,15 +3,12 @@ package io.clipstream.robustness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clipstream.app.ClipStreamApp;
-import io.clipstream.clip.InferenceOptions;
 import io.clipstream.clip.ModelFolder;
-import io.clipstream.clip.TextEncoder;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.embedded.EmbeddedKafkaBroker;
 import io.clipstream.labels.LabelSetCompiler;
 import io.clipstream.labels.LabelSetParser;
 import io.clipstream.labels.LabelSetPublisher;
-import io.clipstream.labels.ModelFingerprint;
 import io.clipstream.registry.AvroSerdes;
 import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.InMemorySchemaRegistry;
@@ -24,7 +21,6 @@ import io.clipstream.topology.DeadLetterRecords;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -76,12 +72,8 @@ class HostileInputIT {
                     Map.entry("image.max.bytes", "500000"),
                     Map.entry("http.port", "0"),
                     Map.entry("http.host", "127.0.0.1")));
-            LabelSet labels;
-            ModelFolder folder = ModelFolder.open(model);
-            try (TextEncoder text = TextEncoder.open(folder, InferenceOptions.defaults())) {
-                labels = new LabelSetCompiler(text, ModelFingerprint.of(folder), Clock.systemUTC())
-                        .compile(LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml")));
-            }
+            LabelSet labels = LabelSetCompiler.compileFor(ModelFolder.open(model),
+                    LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml")));
             String eventsTopic = config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS);
             AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(),
                     registry, true);
