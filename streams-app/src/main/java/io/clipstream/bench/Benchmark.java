@@ -36,7 +36,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -353,11 +352,7 @@ public final class Benchmark {
 
     private static KafkaConsumer<String, ImageTags> consumer(EmbeddedKafkaBroker broker, String topic,
             InMemorySchemaRegistry registry) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + System.nanoTime());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Object> props = broker.committedReaderConfig("bench-" + System.nanoTime());
         KafkaConsumer<String, ImageTags> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false).deserializer());
         consumer.subscribe(List.of(topic));

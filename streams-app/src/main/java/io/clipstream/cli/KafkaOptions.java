@@ -61,12 +61,12 @@ final class KafkaOptions {
 
     /** Kafka client settings: the configuration's kafka.* settings, then --kafka-property, then the servers. */
     Map<String, Object> clientConfig() {
-        Map<String, Object> client = new HashMap<>(config().kafkaSettings());
-        client.putAll(kafkaProperties);
+        Map<String, Object> client = new HashMap<>(clientSettings());
         client.put("bootstrap.servers", bootstrapServers());
         return client;
     }
 
+    /** The configuration's kafka.* settings overridden by --kafka-property (no servers). */
     Map<String, String> clientSettings() {
         Map<String, String> client = new HashMap<>(config().kafkaSettings());
         client.putAll(kafkaProperties);

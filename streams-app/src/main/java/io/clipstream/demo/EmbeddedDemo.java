@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -148,11 +147,7 @@ public final class EmbeddedDemo {
         long start = System.nanoTime();
         producer.start();
 
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "clipstream-demo-view");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Object> props = broker.committedReaderConfig("clipstream-demo-view");
         var tagsSerde = AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false);
         var flagSerde = AvroSerdes.serde(PolicyFlag.class, PolicyFlag.getClassSchema(), registry, false, false);
         String tagsTopic = config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS);

@@ -283,6 +283,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
+     * Settings of a consumer that reads this broker's topics from the start and sees committed records only, as
+     * anyone checking exactly-once output must; a fresh mutable map, so callers may add to it.
+     */
+    public java.util.Map<String, Object> committedReaderConfig(String groupId) {
+        java.util.Map<String, Object> config = new java.util.HashMap<>();
+        config.put("bootstrap.servers", bootstrapServers());
+        config.put("group.id", groupId);
+        config.put("auto.offset.reset", "earliest");
+        config.put("isolation.level", "read_committed");
+        return config;
+    }
+
+    /**
      * {@code 127.0.0.1:PORT} of the SASL_SSL listener (TLS + SCRAM-SHA-512); known once the broker has been started.
      *
      * @throws IllegalStateException if the broker was built without {@link Builder#saslSsl} or never started

@@ -176,18 +176,17 @@ public final class CompiledLabelSet {
                     tags.add(tag(labels.get(members[i]), (float) p[i], r + 1));
                 }
             } else {
-                List<int[]> passed = new ArrayList<>();
-                for (int i = 0; i < members.length; i++) {
-                    int l = members[i];
+                List<Integer> passed = new ArrayList<>();
+                for (int l : members) {
                     float cosine = cosines[offset + l];
                     Float threshold = labels.get(l).getThreshold();
                     if (threshold != null && cosine >= threshold && beatsCounters(l, cosine, embedding)) {
-                        passed.add(new int[] {l});
+                        passed.add(l);
                     }
                 }
-                passed.sort(Comparator.comparingDouble((int[] a) -> -cosines[offset + a[0]]));
+                passed.sort(Comparator.comparingDouble((Integer l) -> -cosines[offset + l]));
                 for (int r = 0; r < passed.size(); r++) {
-                    int l = passed.get(r)[0];
+                    int l = passed.get(r);
                     tags.add(tag(labels.get(l), cosines[offset + l], r + 1));
                 }
             }

@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -120,11 +119,7 @@ class CrashRecoveryIT {
 
     /** Reads image-tags (read_committed) until {@code count} records or the timeout; returns id → occurrences. */
     private Map<String, Integer> results(int count, Duration timeout) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "verify-" + System.nanoTime());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Object> props = broker.committedReaderConfig("verify-" + System.nanoTime());
         Map<String, Integer> seen = new HashMap<>();
         int records = 0;
         try (KafkaConsumer<String, ImageTags> consumer = new KafkaConsumer<>(props, new StringDeserializer(),

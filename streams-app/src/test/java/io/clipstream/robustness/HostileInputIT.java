@@ -24,14 +24,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.avro.SchemaBuilder;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -166,11 +164,7 @@ class HostileInputIT {
     /** Each input key's outcome: TAGGED (every tag names label-set version 1) or its dead-letter reason. */
     private static Map<String, String> collect(EmbeddedKafkaBroker broker, ClipStreamConfig config,
             InMemorySchemaRegistry registry, int expected) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "verify");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Object> props = broker.committedReaderConfig("verify");
         String tagsTopic = config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS);
         var tags = AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false);
         Map<String, String> outcome = new TreeMap<>();
