@@ -3,11 +3,14 @@ package io.clipstream.app;
 import io.clipstream.clip.ImageEncoder;
 import io.clipstream.clip.ModelFolder;
 import io.clipstream.config.ClipStreamConfig;
+import io.clipstream.image.BudgetedPreprocessor;
+import io.clipstream.image.DecodeMemoryBudget;
 import io.clipstream.labels.ActiveLabelSets;
 import io.clipstream.labels.LabelSetPublisher;
 import io.clipstream.labels.ModelFingerprint;
 import io.clipstream.observe.HttpEndpoints;
 import io.clipstream.observe.PipelineMetrics;
+import io.clipstream.observe.ProgressMonitor;
 import io.clipstream.registry.SchemaRegistryClient;
 import io.clipstream.registry.SchemaRegistryClients;
 import io.clipstream.topology.BatchingSettings;
@@ -64,6 +67,8 @@ public final class ClipStreamApp implements AutoCloseable {
     private final PrometheusMeterRegistry prometheus;
     private final KafkaStreams streams;
     private final HttpEndpoints http;
+    private final ProgressMonitor progress;
+    private final ModelProbe modelProbe;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
@@ -108,12 +113,25 @@ public final class ClipStreamApp implements AutoCloseable {
             if (config.getBoolean(ClipStreamConfig.TOPIC_CREATE)) {
                 createTopics(topics);
             }
+            progress = new ProgressMonitor(config.getInt(ClipStreamConfig.HEALTH_MAX_BATCH_FAILURES),
+                    config.getInt(ClipStreamConfig.HEALTH_MAX_THREAD_REPLACEMENTS),
+                    Duration.ofMillis(config.getLong(ClipStreamConfig.HEALTH_THREAD_REPLACEMENT_WINDOW_MS)),
+                    System::nanoTime);
+            DecodeMemoryBudget budget = config.getLong(ClipStreamConfig.DECODE_MEMORY_BYTES) > 0
+                    ? new DecodeMemoryBudget(config.getLong(ClipStreamConfig.DECODE_MEMORY_BYTES),
+                            "decode.memory.bytes")
+                    : DecodeMemoryBudget.ofHeapFraction(config.getDouble(ClipStreamConfig.DECODE_MEMORY_FRACTION));
+            LOG.info("Decode-memory budget {} MB", budget.capacity() / 1_000_000);
+            modelProbe = new ModelProbe(batcher, encoder.imageSize(), encoder.device() + ", " + encoder.dimension()
+                    + "-d", Duration.ofSeconds(10), Duration.ofSeconds(10), System::nanoTime);
             PipelineResources resources = new PipelineResources(encoder.preprocessor(), decodePool, batcher, labelSets,
-                    config.labelSets(), modelId, metrics);
+                    config.labelSets(), modelId, metrics, new BudgetedPreprocessor(encoder.preprocessor(), budget,
+                            PipelineResources.DECODE_MEMORY_WAIT)::preprocessPixels, progress);
             streams = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
                     BatchingSettings.of(config)), streamsProperties());
             streams.setUncaughtExceptionHandler(error -> {
                 LOG.error("Stream thread failed; replacing it", error);
+                progress.threadReplaced();
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
             streams.setStateListener((now, before) -> {
@@ -194,7 +212,11 @@ public final class ClipStreamApp implements AutoCloseable {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(ClipStreamConfig.NUM_STREAM_THREADS));
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(ClipStreamConfig.COMMIT_INTERVAL_MS));
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ClipStreamConfig.STATE_DIR));
-        props.put(StreamsConfig.producerPrefix("max.request.size"), 16 * 1024 * 1024);
+        int recordBytes = TopicLimits.recordBytes(config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES));
+        props.put(StreamsConfig.producerPrefix("max.request.size"), Math.max(16 * 1024 * 1024, recordBytes));
+        // the buffer store's changelog carries whole events
+        props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(recordBytes));
+        props.putAll(StaticMembership.consumerSettings(config.getString(ClipStreamConfig.INSTANCE_ID)));
         // Bound what waits in memory before the processor: image events are large, so Kafka's defaults (1,000
         // records per partition, 50 MB per fetch) would let a burst fill the heap. Overridable with kafka.*.
         props.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG,
@@ -217,9 +239,15 @@ public final class ClipStreamApp implements AutoCloseable {
         int partitions = config.getInt(ClipStreamConfig.TOPIC_PARTITIONS);
         short replication = config.getShort(ClipStreamConfig.TOPIC_REPLICATION_FACTOR);
         List<NewTopic> wanted = new ArrayList<>();
+        String recordBytes = Integer.toString(TopicLimits.recordBytes(
+                config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES)));
         for (String name : List.of(topics.imageEvents().name(), topics.imageTags().name(),
                 topics.policyFlags().name(), topics.deadLetters().name(), topics.imageEmbeddings().name())) {
-            wanted.add(new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.of(replication)));
+            NewTopic topic = new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.of(replication));
+            if (name.equals(topics.imageEvents().name()) || name.equals(topics.deadLetters().name())) {
+                topic.configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, recordBytes));
+            }
+            wanted.add(topic);
         }
         wanted.add(new NewTopic(topics.labelSets().name(), java.util.Optional.of(1),
                 java.util.Optional.of(replication)).configs(Map.of(
@@ -237,6 +265,8 @@ public final class ClipStreamApp implements AutoCloseable {
                     }
                 }
             }
+            TopicLimits.warnWhereSmaller(admin, List.of(topics.imageEvents().name(), topics.deadLetters().name()),
+                    Integer.parseInt(recordBytes), config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
@@ -250,12 +280,12 @@ public final class ClipStreamApp implements AutoCloseable {
         KafkaStreams.State state = streams.state();
         boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
                 || (state == KafkaStreams.State.NOT_RUNNING && !closing.get());
-        return Map.of("streams", new HttpEndpoints.Check(!failed, state.name()));
+        return Map.of("streams", new HttpEndpoints.Check(!failed, state.name()), "progress", progress.check());
     }
 
     private Map<String, HttpEndpoints.Check> readiness() {
         Map<String, HttpEndpoints.Check> checks = new LinkedHashMap<>();
-        checks.put("model", new HttpEndpoints.Check(true, encoder.device() + ", " + encoder.dimension() + "-d"));
+        checks.put("model", modelProbe.check());
         int sets = labelSets.snapshot().size();
         checks.put("labelSets", new HttpEndpoints.Check(sets > 0, sets + " active"));
         KafkaStreams.State state = streams.state();
@@ -310,17 +340,19 @@ public final class ClipStreamApp implements AutoCloseable {
         }
     }
 
+    /** Idempotent; each resource is closed even when closing an earlier one fails. */
     @Override
     public void close() {
         if (closing.compareAndSet(false, true)) {
             LOG.info("Shutting down: finishing the batch in flight and committing");
-            streams.close(Duration.ofSeconds(60));
-            batcher.close();
-            decodePool.shutdown();
-            http.close();
-            encoder.close();
-            registry.close();
-            prometheus.close();
+            CloseAll.run(LOG, List.of(
+                    CloseAll.step("Kafka Streams", () -> streams.close(Duration.ofSeconds(60))),
+                    CloseAll.step("inference batcher", batcher::close),
+                    CloseAll.step("decode pool", decodePool::shutdown),
+                    CloseAll.step("HTTP endpoints", http::close),
+                    CloseAll.step("model session", encoder::close),
+                    CloseAll.step("schema registry client", registry::close),
+                    CloseAll.step("metrics registry", prometheus::close)));
             LOG.info("ClipStream stopped");
         }
     }

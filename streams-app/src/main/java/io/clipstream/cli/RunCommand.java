@@ -2,6 +2,7 @@ package io.clipstream.cli;
 
 import io.clipstream.app.ClipStreamApp;
 import io.clipstream.config.ClipStreamConfig;
+import io.clipstream.config.RunRequirements;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
@@ -22,6 +23,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClipStreamConfig config = ClipStreamConfig.from(ConfigCommand.load(file), System.getenv());
+        RunRequirements.check(config);
         ClipStreamApp app = ClipStreamApp.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "clipstream-shutdown"));
         app.awaitStopped();

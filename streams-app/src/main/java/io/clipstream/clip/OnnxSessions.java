@@ -23,10 +23,10 @@ public final class OnnxSessions {
     private OnnxSessions() {
     }
 
-    private record Key(Path file, ExecutionDevice device, boolean fallback, int threads, boolean spinning) {
+    record Key(Path file, ExecutionDevice device, boolean fallback, int threads, boolean spinning) {
     }
 
-    private static final class Entry {
+    static final class Entry {
         final OrtSession session;
         final ExecutionDevice device;
         int references;
@@ -118,8 +118,16 @@ public final class OnnxSessions {
         }
     }
 
+    /** The first failure to load ONNX Runtime's native library; later attempts only see "Could not initialize". */
+    private static volatile Throwable nativeLoadFailure;
+
     private static Entry create(Key key) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env;
+        try {
+            env = OrtEnvironment.getEnvironment();
+        } catch (LinkageError e) {
+            throw nativeLibraryFailed(key, e);
+        }
         ExecutionDevice device = key.device();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -148,12 +156,39 @@ public final class OnnxSessions {
      * overflows and kills the JVM with SIGSEGV, without a Java error.
      */
     private static Entry createOnLargeStack(Key key) {
+        return createOnLargeStack(key, OnnxSessions::create);
+    }
+
+    /**
+     * {@code ExceptionInInitializerError}, {@code UnsatisfiedLinkError} and {@code NoClassDefFoundError} as a
+     * {@link ModelLoadException} that keeps the first, real cause (the JVM reports only "Could not initialize
+     * class" from the second attempt on).
+     */
+    static ModelLoadException nativeLibraryFailed(Key key, Throwable error) {
+        if (nativeLoadFailure == null && !(error instanceof NoClassDefFoundError)) {
+            nativeLoadFailure = error;
+        }
+        Throwable cause = nativeLoadFailure != null ? nativeLoadFailure : error;
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        ModelLoadException failure = new ModelLoadException("ONNX Runtime's native library cannot be loaded for "
+                + key.file() + ": " + root, cause);
+        if (cause != error) {
+            failure.addSuppressed(error);
+        }
+        return failure;
+    }
+
+    /** Runs {@code create} on a large-stack thread; whatever it throws, Errors included, reaches the caller. */
+    static Entry createOnLargeStack(Key key, java.util.function.Function<Key, Entry> create) {
         Entry[] entry = new Entry[1];
-        RuntimeException[] failure = new RuntimeException[1];
+        Throwable[] failure = new Throwable[1];
         Thread loader = new Thread(null, () -> {
             try {
-                entry[0] = create(key);
-            } catch (RuntimeException e) {
+                entry[0] = create.apply(key);
+            } catch (Throwable e) {
                 failure[0] = e;
             }
         }, "onnx-session-loader", LOADER_STACK_BYTES);
@@ -164,8 +199,14 @@ public final class OnnxSessions {
             Thread.currentThread().interrupt();
             throw new ModelLoadException("interrupted while loading " + key.file(), e);
         }
+        if (failure[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure[0] instanceof LinkageError e) {
+            throw nativeLibraryFailed(key, e);
+        }
         if (failure[0] != null) {
-            throw failure[0];
+            throw new ModelLoadException(key.file() + " cannot be loaded: " + failure[0], failure[0]);
         }
         return entry[0];
     }

@@ -88,6 +88,14 @@ public final class ClipStreamConfig extends AbstractConfig {
     public static final String LABELS_SETS = "labels.sets";
     public static final String OUTPUT_EMBEDDINGS_ENABLED = "output.embeddings.enabled";
 
+    public static final String PROCESSING_MAX_ATTEMPTS = "processing.max.attempts";
+    public static final String DECODE_MEMORY_FRACTION = "decode.memory.fraction";
+    public static final String DECODE_MEMORY_BYTES = "decode.memory.bytes";
+    public static final String HEALTH_MAX_BATCH_FAILURES = "health.max.batch.failures";
+    public static final String HEALTH_MAX_THREAD_REPLACEMENTS = "health.max.thread.replacements";
+    public static final String HEALTH_THREAD_REPLACEMENT_WINDOW_MS = "health.thread.replacement.window.ms";
+    public static final String INSTANCE_ID = "instance.id";
+
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_HOST = "http.host";
 
@@ -200,6 +208,32 @@ public final class ClipStreamConfig extends AbstractConfig {
                         "Names of the label sets to score with; empty scores with every set on the label-set topic.")
                 .define(OUTPUT_EMBEDDINGS_ENABLED, Type.BOOLEAN, false, Importance.LOW,
                         "Also emit each image's embedding to the image-embeddings topic.")
+                .define(PROCESSING_MAX_ATTEMPTS, Type.INT, 3, Range.between(1, 100), Importance.MEDIUM,
+                        "Times processing of one event is started before it goes to dead letters: an event whose"
+                                + " fetch, decode or embedding fails with an unexpected exception or an Error"
+                                + " (RESOURCE_EXHAUSTED for OutOfMemoryError and StackOverflowError), or during"
+                                + " which the process died (PROCESSING_CRASHED), is retried alone up to this count."
+                                + " The count is stored with the buffered event, so restarts do not reset it.")
+                .define(DECODE_MEMORY_FRACTION, Type.DOUBLE, 0.5, Range.between(0.01, 0.95), Importance.MEDIUM,
+                        "Share of the JVM's max heap (-Xmx) that images being decoded may hold at once; the"
+                                + " decoded size is read from the header first, large images wait their turn, and"
+                                + " one that cannot fit even alone goes to dead letters (OVER_MEMORY_BUDGET).")
+                .define(DECODE_MEMORY_BYTES, Type.LONG, 0L, Range.atLeast(0), Importance.LOW,
+                        "The decode-memory budget in bytes; 0 uses decode.memory.fraction of the max heap.")
+                .define(HEALTH_MAX_BATCH_FAILURES, Type.INT, 5, Range.atLeast(1), Importance.MEDIUM,
+                        "/health turns DOWN when this many batches in a row failed for a reason no single event"
+                                + " explains (every model run fails, inference times out): the processor cannot"
+                                + " make progress, so a liveness probe should restart it.")
+                .define(HEALTH_MAX_THREAD_REPLACEMENTS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM,
+                        "/health turns DOWN when Kafka Streams replaced a failed stream thread this many times"
+                                + " within health.thread.replacement.window.ms.")
+                .define(HEALTH_THREAD_REPLACEMENT_WINDOW_MS, Type.LONG, 600_000L, Range.atLeast(1),
+                        Importance.LOW, "The window of health.max.thread.replacements.")
+                .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
+                        "Stable id of this instance (Kafka static membership, group.instance.id): a restarted"
+                                + " instance with the same id gets its partitions back at once, without waiting"
+                                + " for the session timeout. Unique per instance and stable across restarts, e.g."
+                                + " a StatefulSet pod name; empty uses dynamic membership.")
                 .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
                         "Port of /metrics (Prometheus), /health and /ready; 0 picks a free port.")
                 .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.LOW,

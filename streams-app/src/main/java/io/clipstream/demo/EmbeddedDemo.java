@@ -70,6 +70,32 @@ public final class EmbeddedDemo {
     /** Runs the demo to its summary (and, with keep-running, until interrupted). */
     public Summary run() throws Exception {
         Path work = Files.createTempDirectory("clipstream-demo");
+        // SIGTERM and Ctrl-C run shutdown hooks while this thread still holds Kafka and its folder: the hook stops
+        // this thread and waits until everything below is closed and deleted, as run's hook does
+        CountDownLatch cleanedUp = new CountDownLatch(1);
+        Thread demo = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            demo.interrupt();
+            try {
+                cleanedUp.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "clipstream-demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run(work);
+        } finally {
+            cleanedUp.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook is running and has just been released
+            }
+        }
+    }
+
+    private Summary run(Path work) throws Exception {
         String scope = "demo-" + ProcessHandle.current().pid();
         InMemorySchemaRegistry registry = InMemorySchemaRegistry.scope(scope);
         List<DemoInputs.Input> inputs = DemoInputs.load(settings.images(), settings.corrupt());
@@ -110,9 +136,11 @@ public final class EmbeddedDemo {
                                     config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS),
                                     config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS),
                                     config.topic(ClipStreamConfig.TOPIC_DEAD_LETTERS)), app.httpPort());
-                    CountDownLatch interrupted = new CountDownLatch(1);
-                    Runtime.getRuntime().addShutdownHook(new Thread(interrupted::countDown));
-                    interrupted.await();
+                    try {
+                        new CountDownLatch(1).await();
+                    } catch (InterruptedException e) {
+                        progress.printf("Stopping: closing the processor and Kafka, deleting %s%n", work);
+                    }
                 }
                 return summary;
             }

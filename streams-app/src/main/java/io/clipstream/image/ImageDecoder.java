@@ -232,6 +232,10 @@ final class ImageDecoder {
 
     /** Copies the first {@code channels} bands (8-bit, or the high byte of wider samples) interleaved. */
     private static byte[] readBytes(Raster raster, int channels, int bits) {
+        byte[] decoded = alreadyInterleaved(raster, channels, bits);
+        if (decoded != null) {
+            return decoded;
+        }
         int w = raster.getWidth();
         int h = raster.getHeight();
         byte[] out = new byte[w * h * channels];
@@ -290,6 +294,32 @@ final class ImageDecoder {
             }
         }
         return out;
+    }
+
+    /**
+     * The raster's own array when the decoder already wrote exactly the interleaved bytes wanted (8-bit, bands in
+     * order, no padding), so that a large image is not held twice; else null.
+     */
+    private static byte[] alreadyInterleaved(Raster raster, int channels, int bits) {
+        if (bits != 8 || raster.getNumBands() != channels || raster.getSampleModelTranslateX() != 0
+                || raster.getSampleModelTranslateY() != 0
+                || !(raster.getDataBuffer() instanceof DataBufferByte dbb) || dbb.getNumBanks() != 1
+                || dbb.getOffset() != 0 || !(raster.getSampleModel() instanceof ComponentSampleModel csm)
+                || csm.getPixelStride() != channels
+                || csm.getScanlineStride() != raster.getWidth() * channels) {
+            return null;
+        }
+        byte[] data = dbb.getData();
+        if (data.length != raster.getWidth() * raster.getHeight() * channels) {
+            return null;
+        }
+        int[] offsets = csm.getBandOffsets();
+        for (int c = 0; c < channels; c++) {
+            if (offsets[c] != c || csm.getBankIndices()[c] != 0) {
+                return null;
+            }
+        }
+        return data;
     }
 
     /** Pillow's sample depth conversion: wider samples keep their high byte, narrower ones are scaled up. */

@@ -20,7 +20,12 @@ public enum RejectionReason {
      * {@code "UNSUPPORTED"}: a well-formed image of a recognised format using a feature we cannot decode
      * (for example an exotic TIFF photometric interpretation or sample layout).
      */
-    UNSUPPORTED("UNSUPPORTED");
+    UNSUPPORTED("UNSUPPORTED"),
+    /**
+     * {@code "OVER_MEMORY_BUDGET"}: the decoded size read from the header is larger than the whole decode-memory
+     * budget, so the image could not be decoded even alone; detected before any pixel data is decoded.
+     */
+    OVER_MEMORY_BUDGET("OVER_MEMORY_BUDGET");
 
     private final String code;
 

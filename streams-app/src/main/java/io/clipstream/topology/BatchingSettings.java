@@ -17,9 +17,10 @@ import org.apache.kafka.common.config.ConfigException;
  * @param referencesEnabled whether events may carry image references (URIs)
  * @param emitEmbeddings whether to emit ImageEmbedding records
  * @param fetcher fetches image references when they are enabled, else null
+ * @param maxAttempts times processing of one event is started before it goes to dead letters
  */
 public record BatchingSettings(int maxSize, Duration maxDelay, int maxImageBytes, boolean referencesEnabled,
-        boolean emitEmbeddings, ImageFetcher fetcher) {
+        boolean emitEmbeddings, ImageFetcher fetcher, int maxAttempts) {
 
     /** The settings in {@code config}. */
     public static BatchingSettings of(ClipStreamConfig config) {
@@ -45,6 +46,7 @@ public record BatchingSettings(int maxSize, Duration maxDelay, int maxImageBytes
         return new BatchingSettings(config.getInt(ClipStreamConfig.BATCH_MAX_SIZE),
                 Duration.ofMillis(config.getLong(ClipStreamConfig.BATCH_MAX_DELAY_MS)),
                 config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES), references,
-                config.getBoolean(ClipStreamConfig.OUTPUT_EMBEDDINGS_ENABLED), fetcher);
+                config.getBoolean(ClipStreamConfig.OUTPUT_EMBEDDINGS_ENABLED), fetcher,
+                config.getInt(ClipStreamConfig.PROCESSING_MAX_ATTEMPTS));
     }
 }

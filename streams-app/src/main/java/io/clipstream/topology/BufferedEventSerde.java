@@ -16,18 +16,38 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The buffer store's value format: a version byte then the {@link BufferedEvent} as Avro binary. The version byte
- * lets a later release read changelogs written by this one.
+ * lets a later release read changelogs written by this one: version 1 (no attempt count) is read with its own
+ * writer schema and resolved to the current one, whose new fields take their defaults.
  */
 final class BufferedEventSerde implements Serde<BufferedEvent> {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte VERSION_1 = 1;
+    /** The fields version 2 added to the released record. */
+    private static final java.util.Set<String> ADDED_IN_2 = java.util.Set.of("attempts", "failureStage",
+            "failureReason", "failureMessage");
 
     private final SpecificDatumWriter<BufferedEvent> writer = new SpecificDatumWriter<>(BufferedEvent.class);
     private final SpecificDatumReader<BufferedEvent> reader;
+    private final SpecificDatumReader<BufferedEvent> version1Reader;
 
     BufferedEventSerde() {
         GeneratedClasses.trust();
         reader = new SpecificDatumReader<>(BufferedEvent.class);
+        version1Reader = new SpecificDatumReader<>(version1Schema(), BufferedEvent.getClassSchema());
+    }
+
+    /** The released (version 1) writer schema: the current one without the fields added since. */
+    static org.apache.avro.Schema version1Schema() {
+        org.apache.avro.Schema current = BufferedEvent.getClassSchema();
+        java.util.List<org.apache.avro.Schema.Field> fields = new java.util.ArrayList<>();
+        for (org.apache.avro.Schema.Field f : current.getFields()) {
+            if (!ADDED_IN_2.contains(f.name())) {
+                fields.add(new org.apache.avro.Schema.Field(f, f.schema()));
+            }
+        }
+        return org.apache.avro.Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(),
+                false, fields);
     }
 
     @Override
@@ -57,12 +77,13 @@ final class BufferedEventSerde implements Serde<BufferedEvent> {
             if (bytes == null) {
                 return null;
             }
-            if (bytes[0] != VERSION) {
+            if (bytes[0] != VERSION && bytes[0] != VERSION_1) {
                 throw new IllegalStateException("buffered event of unknown format version " + bytes[0]);
             }
+            SpecificDatumReader<BufferedEvent> r = bytes[0] == VERSION ? reader : version1Reader;
             try {
-                synchronized (reader) {
-                    return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null));
+                synchronized (r) {
+                    return r.read(null, DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -31,6 +31,8 @@ public final class DeadLetterRecords {
         FETCH,
         /** Decoding and preprocessing the image. */
         PREPROCESS,
+        /** Running the image encoder on the image. */
+        EMBED,
         /** Scoring against the label sets. */
         SCORE;
 

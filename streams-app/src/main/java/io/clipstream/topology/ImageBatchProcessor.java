@@ -1,7 +1,5 @@
 package io.clipstream.topology;
 
-import io.clipstream.image.FetchRejectedException;
-import io.clipstream.image.ImageRejectedException;
 import io.clipstream.image.RgbImage;
 import io.clipstream.labels.CompiledLabelSet;
 import io.clipstream.labels.ImageVerdict;
@@ -33,6 +31,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The heart of the pipeline, one instance per stream task: reads raw image events, sends what cannot be used to
@@ -43,8 +43,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Exactly-once: a buffered event stays in the store until its results are forwarded, and the deletes, the
  * outputs and the input offsets commit in one transaction. After a crash the store is restored as of the last
  * commit and the uncommitted input is read again, so nothing is lost or emitted twice.
+ *
+ * <p>No event can stall its partition. A flush runs in two steps on the wall-clock punctuator: it first <em>arms</em>
+ * a batch, adding one to each event's stored attempt count, and requests a commit; the next punctuation, after
+ * that commit, runs the batch. So the count survives a crash, an {@code OutOfMemoryError} or a replaced stream
+ * thread. An event whose previous attempt did not finish (a suspect) is armed and run alone, one per commit, so
+ * the one at fault is found without blaming the events it was batched with; after {@code processing.max.attempts}
+ * it goes to dead letters. Failures of one event (an exception or an {@link Error}) while fetching, decoding or
+ * embedding are caught per event; a model run that fails is bisected by the batcher. A batch that fails as a whole
+ * (the model embeds nothing) is not counted against its events: it is retried with back-off, and reported to the
+ * {@link io.clipstream.observe.ProgressMonitor}, which turns /health DOWN.
  */
 final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImageBatchProcessor.class);
 
     /** Reason code when an event arrives and no label set is active. */
     static final String NO_LABEL_SET = "NO_LABEL_SET";
@@ -55,11 +67,21 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
     private final PipelineResources resources;
     private final BatchingSettings settings;
 
+    /** Longest wait for the model on one batch; past it the batch fails as a whole and is retried. */
+    static final Duration INFERENCE_TIMEOUT = Duration.ofMinutes(2);
+    /** Longest back-off after batches that failed as a whole. */
+    static final long MAX_BACKOFF_MS = 30_000;
+
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, BufferedEvent> buffer;
     private long nextSequence;
     private int buffered;
     private long oldestArrival = Long.MAX_VALUE;
+    /** Events whose attempt count was raised in the last punctuation; they run once that is committed. */
+    private final List<Long> armed = new ArrayList<>();
+    private boolean suspects;
+    private long backoffUntil;
+    private int failedInARow;
 
     /** The names of the child sink nodes. */
     record SinkNames(String tags, String flags, String embeddings, String deadLetters) {
@@ -79,17 +101,26 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         this.context = context;
         this.buffer = context.getStateStore(storeName);
         nextSequence = 0;
+        armed.clear();
+        rescan();
+        long tick = Math.max(1, Math.min(10, settings.maxDelay().toMillis() / 4));
+        context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    }
+
+    /** Recounts the buffer: size, oldest arrival, next sequence, whether any event is a suspect. */
+    private void rescan() {
         buffered = 0;
+        oldestArrival = Long.MAX_VALUE;
+        suspects = false;
         try (KeyValueIterator<Long, BufferedEvent> all = buffer.all()) {
             while (all.hasNext()) {
                 KeyValue<Long, BufferedEvent> entry = all.next();
                 nextSequence = Math.max(nextSequence, entry.key + 1);
                 oldestArrival = Math.min(oldestArrival, entry.value.getArrivedAt());
+                suspects |= entry.value.getAttempts() > 0;
                 buffered++;
             }
         }
-        long tick = Math.max(1, settings.maxDelay().toMillis() / 4);
-        context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
     @Override
@@ -131,9 +162,6 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
                 .setTimestamp(record.timestamp()).setArrivedAt(now).build());
         buffered++;
         oldestArrival = Math.min(oldestArrival, now);
-        if (buffered >= settings.maxSize()) {
-            flush();
-        }
     }
 
     /** A reason code and message ("CODE: message") when the event cannot be used, else null. */
@@ -156,29 +184,94 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
     }
 
     private void punctuate(long now) {
-        if (buffered > 0 && now - oldestArrival >= settings.maxDelay().toMillis()) {
-            flush();
+        if (!armed.isEmpty()) {
+            execute(now);
         }
+        if (buffered == 0 || now < backoffUntil) {
+            return;
+        }
+        boolean due = buffered >= settings.maxSize() || now - oldestArrival >= settings.maxDelay().toMillis();
+        if (due || suspects) {
+            arm(due);
+        }
+    }
+
+    /**
+     * Raises the attempt count of the next batch and asks for a commit: one suspect alone when there is one,
+     * else up to {@code batch.max.size} fresh events when they are due. A suspect out of attempts goes to dead
+     * letters here.
+     */
+    private void arm(boolean due) {
+        List<KeyValue<Long, BufferedEvent>> fresh = new ArrayList<>();
+        KeyValue<Long, BufferedEvent> suspect = null;
+        List<KeyValue<Long, BufferedEvent>> exhausted = new ArrayList<>();
+        try (KeyValueIterator<Long, BufferedEvent> all = buffer.all()) {
+            while (all.hasNext()) {
+                KeyValue<Long, BufferedEvent> entry = all.next();
+                if (entry.value.getAttempts() >= settings.maxAttempts()) {
+                    exhausted.add(entry);
+                } else if (entry.value.getAttempts() > 0) {
+                    suspect = suspect == null ? entry : suspect;
+                } else if (fresh.size() < settings.maxSize()) {
+                    fresh.add(entry);
+                }
+            }
+        }
+        for (KeyValue<Long, BufferedEvent> entry : exhausted) {
+            giveUp(entry.key, entry.value, null);
+        }
+        List<KeyValue<Long, BufferedEvent>> batch = suspect != null ? List.of(suspect) : due ? fresh : List.of();
+        for (KeyValue<Long, BufferedEvent> entry : batch) {
+            buffer.put(entry.key, BufferedEvent.newBuilder(entry.value).setAttempts(entry.value.getAttempts() + 1)
+                    .build());
+            armed.add(entry.key);
+        }
+        if (!batch.isEmpty() || !exhausted.isEmpty()) {
+            context.commit();
+        }
+        if (!exhausted.isEmpty()) {
+            rescan();
+        }
+    }
+
+    /** Dead-letters an event that used up its attempts, with its last failure when one was seen. */
+    private void giveUp(long sequence, BufferedEvent b, EventFailure last) {
+        int attempts = b.getAttempts();
+        String tail = " (processing.max.attempts=" + settings.maxAttempts() + ")";
+        if (last != null) {
+            dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
+                    b.getOffset(), last.stage(), last.reason(), "failed " + attempts + " times" + tail + ", last: "
+                            + last.message(), last.error());
+        } else if (b.getFailureReason() != null) {
+            dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
+                    b.getOffset(), Stage.valueOf(b.getFailureStage()), b.getFailureReason(), "processing was started "
+                            + attempts + " times without a result" + tail + ", last failure: "
+                            + b.getFailureMessage(), null);
+        } else {
+            dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
+                    b.getOffset(), Stage.PREPROCESS, EventFailure.PROCESSING_CRASHED, "processing was started "
+                            + attempts + " times and the process or its stream thread died each time" + tail, null);
+        }
+        buffer.delete(sequence);
     }
 
     private record Prepared(long sequence, BufferedEvent buffered, ImageEvent event, RgbImage pixels,
-            Stage stage, String code, Exception error) {
+            EventFailure failure) {
     }
 
-    private void flush() {
-        List<KeyValue<Long, BufferedEvent>> entries = new ArrayList<>(buffered);
-        try (KeyValueIterator<Long, BufferedEvent> all = buffer.all()) {
-            all.forEachRemaining(entries::add);
+    /** Runs the armed batch: decode on the pool, embed, emit; each event ends, or stays for another attempt. */
+    private void execute(long now) {
+        List<KeyValue<Long, BufferedEvent>> entries = new ArrayList<>(armed.size());
+        for (long sequence : armed) {
+            BufferedEvent b = buffer.get(sequence);
+            if (b != null) {
+                entries.add(KeyValue.pair(sequence, b));
+            }
         }
-        if (entries.isEmpty()) {
-            buffered = 0;
-            oldestArrival = Long.MAX_VALUE;
-            return;
-        }
+        armed.clear();
         List<Future<Prepared>> futures = new ArrayList<>(entries.size());
         for (KeyValue<Long, BufferedEvent> entry : entries) {
-            ImageEvent event = eventFormat.read(bytes(entry.value.getValue()));
-            futures.add(resources.decodePool().submit(() -> prepare(entry.key, entry.value, event)));
+            futures.add(resources.decodePool().submit(() -> prepare(entry.key, entry.value)));
         }
         List<Prepared> usable = new ArrayList<>(entries.size());
         for (Future<Prepared> future : futures) {
@@ -186,42 +279,65 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             if (prepared.pixels() != null) {
                 usable.add(prepared);
             } else {
-                BufferedEvent b = prepared.buffered();
-                dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
-                        b.getOffset(), prepared.stage(), prepared.code(), prepared.error().getMessage(),
-                        prepared.error());
+                failed(prepared);
             }
         }
-        if (!usable.isEmpty()) {
-            embedAndEmit(usable);
-        }
-        for (KeyValue<Long, BufferedEvent> entry : entries) {
-            buffer.delete(entry.key);
+        if (!usable.isEmpty() && !embedAndEmit(usable, now)) {
+            rescan();
+            return;
         }
         resources.metrics().flushed(entries.size());
-        buffered = 0;
-        oldestArrival = Long.MAX_VALUE;
+        resources.progress().batchSucceeded();
+        failedInARow = 0;
+        rescan();
     }
 
-    /** Fetches (for references) and preprocesses one event's image; runs on the decode pool. */
-    private Prepared prepare(long sequence, BufferedEvent b, ImageEvent event) {
+    /** An event that failed this attempt: dead-lettered, or kept with its failure for another attempt alone. */
+    private void failed(Prepared p) {
+        BufferedEvent b = p.buffered();
+        EventFailure f = p.failure();
+        if (!f.retryable() || b.getAttempts() >= settings.maxAttempts()) {
+            if (f.retryable()) {
+                giveUp(p.sequence(), b, f);
+            } else {
+                dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
+                        b.getOffset(), f.stage(), f.reason(), f.message(), f.error());
+                buffer.delete(p.sequence());
+            }
+            return;
+        }
+        LOG.warn("Event at {}-{}@{} failed attempt {} of {} ({}: {}); retrying it alone", b.getTopic(),
+                b.getPartition(), b.getOffset(), b.getAttempts(), settings.maxAttempts(), f.reason(), f.message());
+        buffer.put(p.sequence(), BufferedEvent.newBuilder(b).setFailureStage(f.stage().name())
+                .setFailureReason(f.reason()).setFailureMessage(f.message()).build());
+    }
+
+    /** Fetches (for references) and preprocesses one event's image; runs on the decode pool; never throws. */
+    private Prepared prepare(long sequence, BufferedEvent b) {
+        ImageEvent event;
+        try {
+            event = eventFormat.read(bytes(b.getValue()));
+        } catch (RuntimeException e) {
+            return new Prepared(sequence, b, null, null, new EventFailure(Stage.VALIDATE, "UNREADABLE",
+                    "the buffered event cannot be read again: " + e.getMessage(), e, false));
+        }
         byte[] image;
         if (event.getImage() instanceof ImageReference reference) {
             try {
                 image = settings.fetcher().fetch(reference.getUri(), reference.getSha256());
-            } catch (FetchRejectedException e) {
-                return new Prepared(sequence, b, event, null, Stage.FETCH, e.reason().code(), e);
+            } catch (Throwable e) {
+                return new Prepared(sequence, b, event, null, EventFailure.of(Stage.FETCH, e));
             }
         } else {
             image = bytes(((InlineImage) event.getImage()).getBytes());
         }
         try {
-            return new Prepared(sequence, b, event, resources.preprocessor().preprocessPixels(image), null, null,
-                    null);
-        } catch (ImageRejectedException e) {
-            return new Prepared(sequence, b, event, null, Stage.PREPROCESS, e.reason().code(), e);
-        } catch (RuntimeException e) {
-            return new Prepared(sequence, b, event, null, Stage.PREPROCESS, "DECODE_FAILED", e);
+            return new Prepared(sequence, b, event, resources.decoder().pixels(image), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Prepared(sequence, b, event, null, EventFailure.of(Stage.PREPROCESS, e));
+        } catch (Throwable e) {
+            return new Prepared(sequence, b, event, null, EventFailure.of(Stage.PREPROCESS, e));
         }
     }
 
@@ -236,18 +352,38 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         }
     }
 
-    private void embedAndEmit(List<Prepared> usable) {
-        List<RgbImage> pixels = new ArrayList<>(usable.size());
-        usable.forEach(p -> pixels.add(p.pixels()));
+    /**
+     * Embeds and emits; false when the batch failed as a whole (its events keep their attempts and wait for the
+     * back-off).
+     */
+    private boolean embedAndEmit(List<Prepared> prepared, long now0) {
+        List<RgbImage> pixels = new ArrayList<>(prepared.size());
+        prepared.forEach(p -> pixels.add(p.pixels()));
         long inferenceStart = context.currentSystemTimeMs();
         long startNanos = System.nanoTime();
-        float[][] embeddings;
+        InferenceBatcher.Outcomes outcomes;
         try {
-            embeddings = resources.batcher().embed(pixels);
+            outcomes = resources.batcher().embedEach(pixels, INFERENCE_TIMEOUT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StreamsException("interrupted while waiting for inference", e);
+        } catch (InferenceBatcher.ModelUnavailableException | java.util.concurrent.TimeoutException e) {
+            batchFailed(prepared, now0, e);
+            return false;
         }
+        List<Prepared> usable = new ArrayList<>(prepared.size());
+        List<float[]> vectors = new ArrayList<>(prepared.size());
+        for (int i = 0; i < prepared.size(); i++) {
+            if (outcomes.embeddings()[i] != null) {
+                usable.add(prepared.get(i));
+                vectors.add(outcomes.embeddings()[i]);
+            } else {
+                Prepared p = prepared.get(i);
+                failed(new Prepared(p.sequence(), p.buffered(), p.event(), null,
+                        EventFailure.of(Stage.EMBED, outcomes.failures()[i])));
+            }
+        }
+        float[][] embeddings = vectors.toArray(new float[0][]);
         long inferenceMs = (System.nanoTime() - startNanos) / 1_000_000;
         List<CompiledLabelSet> sets = selectedSets();
         long now = context.currentSystemTimeMs();
@@ -271,15 +407,33 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
                         .build(), b.getTimestamp()), sinks.embeddings());
             }
         }
-        if (sets.isEmpty()) {
-            return;
-        }
-        for (CompiledLabelSet set : sets) {
-            List<ImageVerdict> verdicts = set.score(embeddings);
-            for (int i = 0; i < usable.size(); i++) {
-                emit(usable.get(i), set, verdicts.get(i), inferenceStart, inferenceMs, now);
+        if (!sets.isEmpty() && !usable.isEmpty()) {
+            for (CompiledLabelSet set : sets) {
+                List<ImageVerdict> verdicts = set.score(embeddings);
+                for (int i = 0; i < usable.size(); i++) {
+                    emit(usable.get(i), set, verdicts.get(i), inferenceStart, inferenceMs, now);
+                }
             }
         }
+        for (Prepared p : usable) {
+            buffer.delete(p.sequence());
+        }
+        return true;
+    }
+
+    /** The model embedded nothing: the attempt is not the events' fault, so it is given back; back off. */
+    private void batchFailed(List<Prepared> prepared, long now, Exception e) {
+        for (Prepared p : prepared) {
+            BufferedEvent b = p.buffered();
+            buffer.put(p.sequence(), BufferedEvent.newBuilder(b).setAttempts(Math.max(0, b.getAttempts() - 1))
+                    .build());
+        }
+        failedInARow++;
+        long backoff = Math.min(MAX_BACKOFF_MS, 1000L << Math.min(15, failedInARow - 1));
+        backoffUntil = now + backoff;
+        resources.progress().batchFailed(e.getMessage());
+        LOG.error("A batch of {} events failed as a whole ({} in a row): {}; retrying in {} ms", prepared.size(),
+                failedInARow, e.getMessage(), backoff);
     }
 
     private void emit(Prepared p, CompiledLabelSet set, ImageVerdict verdict, long inferenceStart, long inferenceMs,

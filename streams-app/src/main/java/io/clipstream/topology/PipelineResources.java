@@ -1,8 +1,12 @@
 package io.clipstream.topology;
 
+import io.clipstream.image.BudgetedPreprocessor;
+import io.clipstream.image.DecodeMemoryBudget;
 import io.clipstream.image.ImagePreprocessor;
 import io.clipstream.labels.ActiveLabelSets;
 import io.clipstream.observe.PipelineMetrics;
+import io.clipstream.observe.ProgressMonitor;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 
@@ -17,7 +21,28 @@ import java.util.concurrent.ExecutorService;
  * @param labelSetFilter names of the sets to score with; empty means all
  * @param modelId model id written on results
  * @param metrics the pipeline's metrics
+ * @param decoder decodes and preprocesses an image under the decode-memory budget (on the decode pool)
+ * @param progress told of each batch's outcome, for /health
  */
 public record PipelineResources(ImagePreprocessor preprocessor, ExecutorService decodePool, InferenceBatcher batcher,
-        ActiveLabelSets labelSets, List<String> labelSetFilter, String modelId, PipelineMetrics metrics) {
+        ActiveLabelSets labelSets, List<String> labelSetFilter, String modelId, PipelineMetrics metrics,
+        PixelDecoder decoder, ProgressMonitor progress) {
+
+    /** How long one image may wait for its share of the decode-memory budget before the attempt fails. */
+    public static final Duration DECODE_MEMORY_WAIT = Duration.ofMinutes(2);
+
+    /** With half the max heap as the decode-memory budget and default health limits. */
+    public PipelineResources(ImagePreprocessor preprocessor, ExecutorService decodePool, InferenceBatcher batcher,
+            ActiveLabelSets labelSets, List<String> labelSetFilter, String modelId, PipelineMetrics metrics) {
+        this(preprocessor, decodePool, batcher, labelSets, labelSetFilter, modelId, metrics,
+                preprocessor == null ? null : new BudgetedPreprocessor(preprocessor,
+                        DecodeMemoryBudget.ofHeapFraction(0.5), DECODE_MEMORY_WAIT)::preprocessPixels,
+                ProgressMonitor.defaults());
+    }
+
+    /** A copy decoding with {@code decoder}. */
+    public PipelineResources withDecoder(PixelDecoder decoder) {
+        return new PipelineResources(preprocessor, decodePool, batcher, labelSets, labelSetFilter, modelId, metrics,
+                decoder, progress);
+    }
 }

@@ -90,8 +90,24 @@ class ClipStreamTopologyTest {
         }
     }
 
+    /** Pipes an event, then lets two punctuations pass: one arms a due batch (commit), the next runs it. */
+    private void pipe(byte[] key, byte[] value) {
+        events.pipeInput(key, value);
+        punctuateTwice();
+    }
+
+    private void pipe(byte[] value) {
+        events.pipeInput(value);
+        punctuateTwice();
+    }
+
+    private void punctuateTwice() {
+        driver.advanceWallClockTime(Duration.ofMillis(10));
+        driver.advanceWallClockTime(Duration.ofMillis(10));
+    }
+
     /** A 32-d set: "any.thing" tags every image (threshold -1), "never.this" none (threshold 1). */
-    private static LabelSet labelSet(String version, String fingerprint) {
+    static LabelSet labelSet(String version, String fingerprint) {
         return LabelSet.newBuilder().setName("demo").setVersion(version).setDescription("").setModelId("tiny-vit")
                 .setModelFingerprint(fingerprint).setDimension(32)
                 .setGroups(List.of(LabelGroup.newBuilder().setName("g").setScoring(GroupScoring.THRESHOLD).build()))
@@ -124,8 +140,8 @@ class ClipStreamTopologyTest {
     void eventsAreTaggedAndFlaggedOncePerEventWithTheLabelSetVersion() throws IOException {
         start(Map.of());
         labelSets.pipeInput("demo", labelSet("1", TestPipeline.FINGERPRINT));
-        events.pipeInput("k1".getBytes(), event("e1", image("astronaut.jpg")));
-        events.pipeInput("k2".getBytes(), event("e2", image("chelsea.png")));
+        pipe("k1".getBytes(), event("e1", image("astronaut.jpg")));
+        pipe("k2".getBytes(), event("e2", image("chelsea.png")));
         List<TestRecord<String, ImageTags>> out = tags.readRecordsToList();
         assertThat(out).extracting(TestRecord::key).containsExactly("e1", "e2");
         ImageTags first = out.get(0).value();
@@ -149,14 +165,14 @@ class ClipStreamTopologyTest {
     void aBatchWaitsInTheStoreUntilFullThenFlushesOnSize() throws IOException {
         start(Map.of("batch.max.size", "3", "batch.max.delay.ms", "60000"));
         labelSets.pipeInput("demo", labelSet("1", TestPipeline.FINGERPRINT));
-        events.pipeInput(event("e1", image("astronaut.jpg")));
-        events.pipeInput(event("e2", image("chelsea.png")));
+        pipe(event("e1", image("astronaut.jpg")));
+        pipe(event("e2", image("chelsea.png")));
         assertThat(tags.isEmpty()).isTrue();
         KeyValueStore<Long, BufferedEvent> store = driver.getKeyValueStore(ClipStreamTopology.BUFFER_STORE);
         assertThat(store.approximateNumEntries()).isEqualTo(2);
         assertThat(store.get(0L).getOffset()).isZero();
         assertThat(store.get(1L).getOffset()).isEqualTo(1);
-        events.pipeInput(event("e3", image("coffee-small.png")));
+        pipe(event("e3", image("coffee-small.png")));
         assertThat(tags.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("e1", "e2", "e3");
         assertThat(store.approximateNumEntries()).isZero();
     }
@@ -165,10 +181,12 @@ class ClipStreamTopologyTest {
     void aPartialBatchFlushesWhenItsOldestEventReachesTheMaximumDelay() throws IOException {
         start(Map.of("batch.max.size", "10", "batch.max.delay.ms", "200"));
         labelSets.pipeInput("demo", labelSet("1", TestPipeline.FINGERPRINT));
-        events.pipeInput(event("e1", image("astronaut.jpg")));
+        pipe(event("e1", image("astronaut.jpg")));
         driver.advanceWallClockTime(Duration.ofMillis(150));
         assertThat(tags.isEmpty()).isTrue();
-        driver.advanceWallClockTime(Duration.ofMillis(50));
+        driver.advanceWallClockTime(Duration.ofMillis(30));
+        assertThat(tags.isEmpty()).as("armed at 200 ms, runs at the next punctuation").isTrue();
+        driver.advanceWallClockTime(Duration.ofMillis(10));
         assertThat(tags.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("e1");
         assertThat(driver.getKeyValueStore(ClipStreamTopology.BUFFER_STORE).approximateNumEntries()).isZero();
     }
@@ -179,7 +197,7 @@ class ClipStreamTopologyTest {
         LabelSet set = labelSet("1", TestPipeline.FINGERPRINT);
         set.setPolicies(List.of(set.getPolicies().get(1)));
         labelSets.pipeInput("demo", set);
-        events.pipeInput(event("e1", image("astronaut.jpg")));
+        pipe(event("e1", image("astronaut.jpg")));
         assertThat(tags.readValuesToList()).hasSize(1);
         assertThat(flags.isEmpty()).isTrue();
     }
@@ -188,7 +206,7 @@ class ClipStreamTopologyTest {
     void embeddingsAreEmittedWhenEnabled() throws IOException {
         start(Map.of("batch.max.size", "1", "output.embeddings.enabled", "true"));
         labelSets.pipeInput("demo", labelSet("1", TestPipeline.FINGERPRINT));
-        events.pipeInput(event("e1", image("astronaut.jpg")));
+        pipe(event("e1", image("astronaut.jpg")));
         ImageEmbedding embedding = embeddings.readValue();
         assertThat(embedding.getEventId()).isEqualTo("e1");
         assertThat(embedding.getEmbedding()).hasSize(32);
@@ -200,9 +218,9 @@ class ClipStreamTopologyTest {
     void aLabelSetUpdateMidStreamAppliesToTheNextBatch() throws IOException {
         start(Map.of("batch.max.size", "1"));
         labelSets.pipeInput("demo", labelSet("1", TestPipeline.FINGERPRINT));
-        events.pipeInput(event("e1", image("astronaut.jpg")));
+        pipe(event("e1", image("astronaut.jpg")));
         labelSets.pipeInput("demo", labelSet("2", TestPipeline.FINGERPRINT));
-        events.pipeInput(event("e2", image("astronaut.jpg")));
+        pipe(event("e2", image("astronaut.jpg")));
         assertThat(tags.readValuesToList()).extracting(ImageTags::getLabelSetVersion).containsExactly("1", "2");
     }
 
@@ -211,7 +229,7 @@ class ClipStreamTopologyTest {
         start(Map.of("batch.max.size", "1"));
         labelSets.pipeInput("demo", labelSet("1", TestPipeline.FINGERPRINT));
         labelSets.pipeInput("demo", labelSet("2", "sha256:another-model"));
-        events.pipeInput(event("e1", image("astronaut.jpg")));
+        pipe(event("e1", image("astronaut.jpg")));
         assertThat(tags.readValue().getLabelSetVersion()).isEqualTo("1");
         assertThat(pipeline.metrics.count("clipstream.label.sets.refused")).isEqualTo(1);
     }
@@ -236,7 +254,7 @@ class ClipStreamTopologyTest {
         start(Map.of("batch.max.size", "1", "image.max.bytes", "100000"));
         labelSets.pipeInput("demo", labelSet("1", TestPipeline.FINGERPRINT));
 
-        events.pipeInput("k".getBytes(), (byte[]) null);
+        pipe("k".getBytes(), (byte[]) null);
         Dead nullValue = readDead();
         assertThat(nullValue.reason()).isEqualTo("NULL_VALUE");
         assertThat(nullValue.stage()).isEqualTo("validate");
@@ -244,17 +262,17 @@ class ClipStreamTopologyTest {
         byte[] random = new byte[64];
         new java.util.Random(7).nextBytes(random);
         random[0] = 0x42;
-        events.pipeInput(random);
+        pipe(random);
         Dead notAvro = readDead();
         assertThat(notAvro.reason()).isEqualTo("NOT_AVRO");
         assertThat(notAvro.value()).isEqualTo(random);
 
         byte[] unknownId = {0, 0, 0, 0x30, 0x39, 2, 'x'};
-        events.pipeInput(unknownId);
+        pipe(unknownId);
         assertThat(readDead().reason()).isEqualTo("UNKNOWN_SCHEMA_ID");
 
         byte[] big = event("big", new byte[150_000]);
-        events.pipeInput(big);
+        pipe(big);
         Dead tooLarge = readDead();
         assertThat(tooLarge.reason()).isEqualTo("TOO_LARGE");
         assertThat(tooLarge.value()).isEqualTo(big);
@@ -262,22 +280,22 @@ class ClipStreamTopologyTest {
         byte[] reference = pipeline.topics.eventFormat().write(pipeline.topics.imageEvents().name() + "-value",
                 ImageEvent.newBuilder().setEventId("ref").setOccurredAt(START).setSource("t")
                         .setImage(new ImageReference("https://example.com/a.jpg", null)).build());
-        events.pipeInput(reference);
+        pipe(reference);
         assertThat(readDead().reason()).isEqualTo("REFERENCE_NOT_ALLOWED");
 
-        events.pipeInput(event("empty", new byte[0]));
+        pipe(event("empty", new byte[0]));
         Dead empty = readDead();
         assertThat(empty.reason()).isEqualTo("EMPTY");
         assertThat(empty.stage()).isEqualTo("preprocess");
 
-        events.pipeInput(event("html", "<html><body>hi</body></html>".getBytes()));
+        pipe(event("html", "<html><body>hi</body></html>".getBytes()));
         assertThat(readDead().reason()).isEqualTo("UNKNOWN_FORMAT");
 
         byte[] jpeg = image("astronaut.jpg");
-        events.pipeInput(event("truncated", Arrays.copyOf(jpeg, jpeg.length / 2)));
+        pipe(event("truncated", Arrays.copyOf(jpeg, jpeg.length / 2)));
         assertThat(readDead().reason()).isEqualTo("CORRUPT");
 
-        events.pipeInput(event("ok", jpeg));
+        pipe(event("ok", jpeg));
         assertThat(tags.readValue().getEventId()).isEqualTo("ok");
         assertThat(deadLetters.isEmpty()).isTrue();
         assertThat(pipeline.metrics.count("clipstream.dead.letters", "reason", "NOT_AVRO")).isEqualTo(1);
@@ -294,13 +312,13 @@ class ClipStreamTopologyTest {
         start(Map.of("batch.max.size", "1", "image.references.enabled", "true",
                 "image.references.allowed.hosts", "images.example.com"));
         labelSets.pipeInput("demo", labelSet("1", TestPipeline.FINGERPRINT));
-        events.pipeInput(reference("plain-http", "http://images.example.com/a.jpg"));
+        pipe(reference("plain-http", "http://images.example.com/a.jpg"));
         Dead scheme = readDead();
         assertThat(scheme.reason()).isEqualTo("REFERENCE_SCHEME");
         assertThat(scheme.stage()).isEqualTo("fetch");
-        events.pipeInput(reference("metadata", "https://169.254.169.254/latest/meta-data/"));
+        pipe(reference("metadata", "https://169.254.169.254/latest/meta-data/"));
         assertThat(readDead().reason()).isEqualTo("REFERENCE_HOST_NOT_ALLOWED");
-        events.pipeInput(reference("elsewhere", "https://evil.example.org/a.jpg"));
+        pipe(reference("elsewhere", "https://evil.example.org/a.jpg"));
         assertThat(readDead().reason()).isEqualTo("REFERENCE_HOST_NOT_ALLOWED");
         assertThat(tags.isEmpty()).isTrue();
     }
@@ -317,7 +335,7 @@ class ClipStreamTopologyTest {
     @Test
     void eventsWithNoActiveLabelSetAreDeadLettered() throws IOException {
         start(Map.of("batch.max.size", "1"));
-        events.pipeInput(event("e1", image("astronaut.jpg")));
+        pipe(event("e1", image("astronaut.jpg")));
         Dead dead = readDead();
         assertThat(dead.reason()).isEqualTo("NO_LABEL_SET");
         assertThat(dead.stage()).isEqualTo("score");
@@ -328,7 +346,7 @@ class ClipStreamTopologyTest {
     void onlyTheConfiguredLabelSetsAreUsed() throws IOException {
         start(Map.of("batch.max.size", "1", "labels.sets", "other"));
         labelSets.pipeInput("demo", labelSet("1", TestPipeline.FINGERPRINT));
-        events.pipeInput(event("e1", image("astronaut.jpg")));
+        pipe(event("e1", image("astronaut.jpg")));
         assertThat(readDead().reason()).isEqualTo("NO_LABEL_SET");
     }
 }
