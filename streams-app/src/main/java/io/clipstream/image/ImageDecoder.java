@@ -297,8 +297,9 @@ final class ImageDecoder {
     }
 
     /**
-     * The raster's own array when the decoder already wrote exactly the interleaved bytes wanted (8-bit, bands in
-     * order, no padding), so that a large image is not held twice; else null.
+     * The raster's own array when the decoder wrote the interleaved 8-bit bytes wanted, with no padding, in some
+     * band order (the JDK gives BGR and ABGR): the bands are put in order in place, so that a large image is not
+     * held twice. Else null.
      */
     private static byte[] alreadyInterleaved(Raster raster, int channels, int bits) {
         if (bits != 8 || raster.getNumBands() != channels || raster.getSampleModelTranslateX() != 0
@@ -314,9 +315,25 @@ final class ImageDecoder {
             return null;
         }
         int[] offsets = csm.getBandOffsets();
+        boolean inOrder = true;
+        int seen = 0;
         for (int c = 0; c < channels; c++) {
-            if (offsets[c] != c || csm.getBankIndices()[c] != 0) {
+            if (offsets[c] < 0 || offsets[c] >= channels || csm.getBankIndices()[c] != 0) {
                 return null;
+            }
+            seen |= 1 << offsets[c];
+            inOrder &= offsets[c] == c;
+        }
+        if (seen != (1 << channels) - 1) {
+            return null;
+        }
+        if (!inOrder) {
+            byte[] pixel = new byte[channels];
+            for (int p = 0; p < data.length; p += channels) {
+                for (int c = 0; c < channels; c++) {
+                    pixel[c] = data[p + offsets[c]];
+                }
+                System.arraycopy(pixel, 0, data, p, channels);
             }
         }
         return data;

@@ -29,7 +29,8 @@ class RejectionTest {
     @Test
     void codesAreStable() {
         assertThat(Arrays.stream(RejectionReason.values()).map(RejectionReason::code))
-                .containsExactly("EMPTY", "UNKNOWN_FORMAT", "TOO_MANY_PIXELS", "CORRUPT", "UNSUPPORTED");
+                .containsExactly("EMPTY", "UNKNOWN_FORMAT", "TOO_MANY_PIXELS", "CORRUPT", "UNSUPPORTED",
+                        "OVER_MEMORY_BUDGET");
     }
 
     @Test
