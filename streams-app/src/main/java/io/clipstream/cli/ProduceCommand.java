@@ -1,5 +1,6 @@
 package io.clipstream.cli;
 
+import io.clipstream.app.TopicLimits;
 import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.SchemaRegistryClient;
 import io.clipstream.schema.ImageEvent;
@@ -49,6 +50,11 @@ final class ProduceCommand implements Callable<Integer> {
             description = "The events' source field (default: ${DEFAULT-VALUE}).")
     String source;
 
+    @Option(names = "--max-image-bytes", paramLabel = "BYTES", defaultValue = "20971520",
+            description = "Largest image to send, as the processor's image.max.bytes (default: ${DEFAULT-VALUE});"
+                    + " sizes the producer's max.request.size.")
+    int maxImageBytes;
+
     @Parameters(arity = "1..*", paramLabel = "DIR|FILE", description = "Image files, or folders of them.")
     List<Path> paths;
 
@@ -72,7 +78,7 @@ final class ProduceCommand implements Callable<Integer> {
         Map<String, Object> config = kafka.clientConfig();
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 32 * 1024 * 1024);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicLimits.recordBytes(maxImageBytes));
         try (SchemaRegistryClient registry = kafka.registry();
                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
                         new ByteArraySerializer())) {

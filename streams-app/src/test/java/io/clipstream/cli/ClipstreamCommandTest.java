@@ -47,6 +47,28 @@ class ClipstreamCommandTest {
     }
 
     @Test
+    void runWithoutARegistryAndAModelExitsAtOnceWithOneLineNamingTheKeys() {
+        long start = System.nanoTime();
+        CliRun r = CliRun.of("run");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("clipstream: run needs a real schema registry and model: schema.registry.url"
+                + " (CLIPSTREAM_SCHEMA_REGISTRY_URL) is not set; model.dir (CLIPSTREAM_MODEL_DIR) is not set. Set them"
+                + " in --config FILE or the environment, e.g. CLIPSTREAM_SCHEMA_REGISTRY_URL=https://registry:8081"
+                + " CLIPSTREAM_MODEL_DIR=/models/ViT-B-32__openai\n");
+        assertThat((System.nanoTime() - start) / 1_000_000).as("no Kafka connection was tried").isLessThan(5_000);
+    }
+
+    @Test
+    void runRefusesTheInMemoryRegistry() throws IOException {
+        Path config = dir.resolve("run.properties");
+        Files.writeString(config, "schema.registry.url=mock://clipstream\nmodel.dir=models/tiny-shapes\n");
+        CliRun r = CliRun.of("run", "--config", config.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("clipstream: run needs a real schema registry and model: schema.registry.url"
+                + " (CLIPSTREAM_SCHEMA_REGISTRY_URL) is mock://clipstream, an in-memory registry").hasLineCount(1);
+    }
+
+    @Test
     void imageAndTextAreMutuallyExclusive() {
         CliRun r = CliRun.of("embed", "--model", "x", "--image", "--text", "a");
         assertThat(r.exit()).isEqualTo(2);
