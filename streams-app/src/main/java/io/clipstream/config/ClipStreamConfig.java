@@ -126,7 +126,8 @@ public final class ClipStreamConfig extends AbstractConfig {
                         .toString(), Importance.MEDIUM, "Directory of the local state stores (the event buffer).")
                 .define(SCHEMA_REGISTRY_URL, Type.LIST, "mock://clipstream", Importance.HIGH,
                         "Confluent-compatible schema registry URL(s), comma-separated; mock://SCOPE is an in-memory"
-                                + " registry (tests and the embedded demo only).")
+                                + " registry (tests and the embedded demo only). run requires a real URL, given"
+                                + " explicitly.")
                 .define(SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO, Type.PASSWORD, null, Importance.MEDIUM,
                         "user:password for HTTP basic authentication to the schema registry.")
                 .define(SCHEMA_REGISTRY_BEARER_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
@@ -158,7 +159,8 @@ public final class ClipStreamConfig extends AbstractConfig {
                 .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.MEDIUM,
                         "Replication factor of topics created at start-up; -1 uses the broker default.")
                 .define(MODEL_DIR, Type.STRING, "models/tiny-shapes", new ConfigDef.NonEmptyString(),
-                        Importance.HIGH, "CLIP model folder (open_clip/Immich or Hugging Face layout).")
+                        Importance.HIGH, "CLIP model folder (open_clip/Immich or Hugging Face layout). run requires"
+                                + " it explicitly: the default, the built-in toy model, is for the demo and tests.")
                 .define(MODEL_VARIANT, Type.STRING, "", Importance.LOW,
                         "Hugging Face graph variant to load: '' (full precision), fp16, quantized, ...")
                 .define(MODEL_ID, Type.STRING, "", Importance.LOW,

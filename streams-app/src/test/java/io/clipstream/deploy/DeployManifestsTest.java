@@ -197,6 +197,26 @@ class DeployManifestsTest {
     }
 
     @Test
+    void processorsAreStatefulSetsWhosePodNameIsTheInstanceId() throws IOException {
+        for (String file : List.of("deployment.yaml", "deployment-gpu.yaml")) {
+            Map<String, Object> manifest = singleDocument(K8S.resolve(file));
+            assertThat(manifest.get("kind")).as(file + " kind").isEqualTo("StatefulSet");
+            Map<String, Object> spec = map(manifest.get("spec"));
+            assertThat(spec.get("serviceName")).as(file + " serviceName").isEqualTo("clipstream");
+            Map<String, Object> instanceId = null;
+            for (Object o : list(container(manifest).get("env"))) {
+                if (ClipStreamConfig.envFor(ClipStreamConfig.INSTANCE_ID).equals(map(o).get("name"))) {
+                    instanceId = map(o);
+                }
+            }
+            assertThat(instanceId).as(file + " sets " + ClipStreamConfig.envFor(ClipStreamConfig.INSTANCE_ID))
+                    .isNotNull();
+            assertThat(map(map(instanceId.get("valueFrom")).get("fieldRef")).get("fieldPath"))
+                    .as(file + " instance id from the pod name").isEqualTo("metadata.name");
+        }
+    }
+
+    @Test
     void serviceExposesTheMetricsPortWithScrapeAnnotations() throws IOException {
         Map<String, Object> service = singleDocument(K8S.resolve("service.yaml"));
         Map<String, Object> deployment = singleDocument(K8S.resolve("deployment.yaml"));

@@ -254,6 +254,93 @@ class CrashRecoveryIT {
         return total;
     }
 
+    /**
+     * Seconds from the start of an instance restarted after kill -9, while events keep arriving, to the first result
+     * committed after its start; with the default session timeout of 45 s.
+     */
+    private double resumeSeconds(String name, String instanceId) throws Exception {
+        Map<String, String> s = settings(name);
+        s.put("application.id", "resume-" + name);
+        s.remove("kafka.session.timeout.ms");
+        s.remove("kafka.heartbeat.interval.ms");
+        if (instanceId != null) {
+            s.put("instance.id", instanceId);
+        }
+        AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(),
+                registry, true);
+        byte[] image = Files.readAllBytes(MODEL.resolve("demo-images").resolve("000.png"));
+        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong lastResultNanos = new java.util.concurrent.atomic.AtomicLong();
+        Thread producer = new Thread(() -> {
+            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(),
+                    new ByteArraySerializer())) {
+                for (int i = 0; producing.get(); i++) {
+                    String id = name + "-" + i;
+                    p.send(new ProducerRecord<>("image-events", id, format.write("image-events-value",
+                            ImageEvent.newBuilder().setEventId(id).setOccurredAt(Instant.now()).setSource("resume")
+                                    .setImage(new InlineImage(ByteBuffer.wrap(image))).build())));
+                    Thread.sleep(25);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<String, ImageTags> consumer = new KafkaConsumer<>(
+                    broker.committedReaderConfig("resume-" + System.nanoTime()), new StringDeserializer(),
+                    AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false)
+                            .deserializer())) {
+                consumer.subscribe(List.of("image-tags"));
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (ConsumerRecord<String, ImageTags> r : consumer.poll(Duration.ofMillis(100))) {
+                        if (r.key().startsWith(name + "-")) {
+                            lastResultNanos.set(System.nanoTime());
+                        }
+                    }
+                }
+            } catch (org.apache.kafka.common.errors.InterruptException e) {
+                // stopped
+            }
+        });
+        try (ChildProcessor app = new ChildProcessor(dir.resolve(name), name, s)) {
+            app.start();
+            app.awaitReady(Duration.ofSeconds(90));
+            producer.start();
+            reader.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (lastResultNanos.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(2000);
+            app.kill();
+            long restart = System.nanoTime();
+            app.start();
+            deadline = restart + Duration.ofSeconds(120).toNanos();
+            while (lastResultNanos.get() < restart && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            producing.set(false);
+            producer.join();
+            reader.interrupt();
+            reader.join();
+            app.stop();
+            return lastResultNanos.get() < restart ? Double.NaN : (lastResultNanos.get() - restart) / 1e9;
+        }
+    }
+
+    @Test
+    void aRestartedInstanceProducesItsFirstResultWithinTenSecondsOfItsStart() throws Exception {
+        broker.createTopic("image-tags", 4, Map.of());
+        double dynamic = resumeSeconds("dynamic", null);
+        double fixed = resumeSeconds("static", "static-0");
+        System.out.printf("first result after kill -9 and restart (events arriving throughout, session timeout"
+                + " 45 s): dynamic membership %.1f s, static membership (instance.id) %.1f s; %.1fx faster%n",
+                dynamic, fixed, dynamic / fixed);
+        assertThat(fixed).isLessThan(10.0);
+    }
+
     @Test
     void whenOneOfTwoInstancesDiesTheOtherTakesOverItsPartitions() throws Exception {
         int events = 2000;
