@@ -8,8 +8,10 @@ import org.apache.kafka.streams.StreamsConfig;
  * Kafka static membership for the stream threads' consumers: with a {@code group.instance.id} that stays the same
  * across restarts, a restarted instance takes its partitions back at once (no rebalance, no wait for the session
  * timeout of the member it replaces). Kafka Streams gives each stream thread its own id by appending the thread
- * index. Chosen over Kafka 4's new streams rebalance protocol (KIP-1071), which is not yet production-ready in the
- * Kafka Streams 4 releases and needs the broker to enable it; static membership works with every broker since 2.3.
+ * index. The restart delay comes from the dead member keeping its partitions until its session times out, which
+ * only an identity that survives the restart removes. Chosen over Kafka 4's streams rebalance protocol (KIP-1071):
+ * that one needs 4.2+ brokers with the protocol enabled and supports static membership only from 4.4, while static
+ * membership on the classic protocol (Kafka Streams' default) works with every broker since 2.3.
  */
 final class StaticMembership {
 

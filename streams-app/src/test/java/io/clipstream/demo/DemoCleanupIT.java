@@ -26,9 +26,9 @@ class DemoCleanupIT {
         Process demo = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Djava.io.tmpdir=" + javaTmp, "-cp", System.getProperty("java.class.path"),
                 "io.clipstream.cli.ClipstreamCommand", "demo", "--keep-running", "--rate", "0",
-                "--model", Path.of("..", "models", "tiny-shapes").toString(),
-                "--labels", Path.of("..", "label-sets", "tiny-shapes.yaml").toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "--model", Path.of("models", "tiny-shapes").toString(),
+                "--labels", Path.of("label-sets", "tiny-shapes.yaml").toString()))
+                .directory(Path.of("..").toAbsolutePath().normalize().toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (!Files.readString(log).contains("Still running") && System.nanoTime() < deadline) {
