@@ -123,7 +123,7 @@ public final class ClipStreamApp implements AutoCloseable {
                     : DecodeMemoryBudget.ofHeapFraction(config.getDouble(ClipStreamConfig.DECODE_MEMORY_FRACTION));
             LOG.info("Decode-memory budget {} MB", budget.capacity() / 1_000_000);
             modelProbe = new ModelProbe(batcher, encoder.imageSize(), encoder.device() + ", " + encoder.dimension()
-                    + "-d", Duration.ofSeconds(10), Duration.ofSeconds(10), System::nanoTime);
+                    + "-d", Duration.ofSeconds(2), Duration.ofSeconds(10), System::nanoTime);
             PipelineResources resources = new PipelineResources(encoder.preprocessor(), decodePool, batcher, labelSets,
                     config.labelSets(), modelId, metrics, new BudgetedPreprocessor(encoder.preprocessor(), budget,
                             PipelineResources.DECODE_MEMORY_WAIT)::preprocessPixels, progress);

@@ -9,8 +9,9 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * The readiness check of the model: a blank image run through the inference batcher (so the dispatcher thread and
- * the model session are both exercised), at most once per {@code interval}; between runs the last answer stands.
+ * The readiness check of the model: a model run that embedded real images within {@code interval} is proof enough;
+ * without one, a blank image is run through the inference batcher (so the dispatcher thread and the model session
+ * are both exercised), at most once per {@code interval}; between probes the last answer stands.
  */
 final class ModelProbe {
 
@@ -36,6 +37,11 @@ final class ModelProbe {
     /** The model's readiness, probing it when the last probe is older than the interval. */
     synchronized HttpEndpoints.Check check() {
         long now = nanoTime.getAsLong();
+        java.util.OptionalLong lastRun = batcher.lastSuccessNanos();
+        if (batcher.isRunning() && lastRun.isPresent() && now - lastRun.getAsLong() < intervalNanos) {
+            return new HttpEndpoints.Check(true, String.format(Locale.ROOT, "%s, last model run %d ms ago",
+                    description, (now - lastRun.getAsLong()) / 1_000_000));
+        }
         if (last != null && now - checkedAt < intervalNanos) {
             return last;
         }

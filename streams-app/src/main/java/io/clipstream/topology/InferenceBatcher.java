@@ -101,6 +101,8 @@ public final class InferenceBatcher implements AutoCloseable {
     private final BlockingQueue<Item> queue;
     private final Thread dispatcher;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong lastSuccessNanos = new java.util.concurrent.atomic.AtomicLong(
+            Long.MIN_VALUE);
 
     /**
      * @param model embeds a list of images (the image encoder)
@@ -195,6 +197,12 @@ public final class InferenceBatcher implements AutoCloseable {
         }
     }
 
+    /** {@link System#nanoTime()} at the end of the last model run that embedded its images; empty before one. */
+    public java.util.OptionalLong lastSuccessNanos() {
+        long last = lastSuccessNanos.get();
+        return last == Long.MIN_VALUE ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(last);
+    }
+
     /** Whether the dispatcher thread is alive and the batcher open. */
     public boolean isRunning() {
         return !closed.get() && dispatcher.isAlive();
@@ -285,7 +293,9 @@ public final class InferenceBatcher implements AutoCloseable {
             return runOrBisect(items.subList(0, half), failed, errors)
                     + runOrBisect(items.subList(half, items.size()), failed, errors);
         }
-        observer.onRun(images.size(), System.nanoTime() - start);
+        long end = System.nanoTime();
+        observer.onRun(images.size(), end - start);
+        lastSuccessNanos.set(end);
         for (int i = 0; i < items.size(); i++) {
             items.get(i).request().succeeded(items.get(i).index(), embeddings[i]);
         }
