@@ -128,7 +128,8 @@ public final class ClipStreamApp implements AutoCloseable {
                     config.labelSets(), modelId, metrics, new BudgetedPreprocessor(encoder.preprocessor(), budget,
                             PipelineResources.DECODE_MEMORY_WAIT)::preprocessPixels, progress);
             streams = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
-                    BatchingSettings.of(config)), streamsProperties());
+                    BatchingSettings.of(config)), streamsProperties(), StaticMembership.clientSupplier(
+                    config.getString(ClipStreamConfig.APPLICATION_ID), config.getString(ClipStreamConfig.INSTANCE_ID)));
             streams.setUncaughtExceptionHandler(error -> {
                 LOG.error("Stream thread failed; replacing it", error);
                 progress.threadReplaced();
