@@ -3,6 +3,7 @@ package io.clipstream.app;
 import io.clipstream.clip.ImageEncoder;
 import io.clipstream.clip.ModelFolder;
 import io.clipstream.config.ClipStreamConfig;
+import io.clipstream.image.JpegDecoding;
 import io.clipstream.labels.ActiveLabelSets;
 import io.clipstream.labels.LabelSetPublisher;
 import io.clipstream.labels.ModelFingerprint;
@@ -80,6 +81,7 @@ public final class ClipStreamApp implements AutoCloseable {
                     ? ModelFingerprint.of(folder) : config.getString(ClipStreamConfig.MODEL_FINGERPRINT);
             String modelId = config.getString(ClipStreamConfig.MODEL_ID).isBlank() ? folder.modelId()
                     : config.getString(ClipStreamConfig.MODEL_ID);
+            JpegDecoding jpeg = config.jpegDecoding();
             encoder = ImageEncoder.open(folder, config.inferenceOptions());
             opened.push(encoder);
             LOG.info("Model {} ({}) on {}: {} px, {}-d embeddings, label-set fingerprint {}", modelId,
@@ -87,6 +89,8 @@ public final class ClipStreamApp implements AutoCloseable {
             prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(prometheus);
             metrics = new PipelineMetrics(prometheus, encoder.device().toString());
+            LOG.info("{}", jpeg.describe());
+            metrics.jpegDecoder(jpeg.decoderName(), jpeg.draftActive());
             int threads = config.getInt(ClipStreamConfig.DECODE_THREADS);
             AtomicInteger n = new AtomicInteger();
             decodePool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
@@ -108,8 +112,8 @@ public final class ClipStreamApp implements AutoCloseable {
             if (config.getBoolean(ClipStreamConfig.TOPIC_CREATE)) {
                 createTopics(topics);
             }
-            PipelineResources resources = new PipelineResources(encoder.preprocessor(), decodePool, batcher, labelSets,
-                    config.labelSets(), modelId, metrics);
+            PipelineResources resources = new PipelineResources(encoder.preprocessor().withJpegDecoding(jpeg),
+                    decodePool, batcher, labelSets, config.labelSets(), modelId, metrics);
             streams = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
                     BatchingSettings.of(config)), streamsProperties());
             streams.setUncaughtExceptionHandler(error -> {

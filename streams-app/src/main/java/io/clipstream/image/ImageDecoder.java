@@ -93,6 +93,22 @@ final class ImageDecoder {
 
     /** Decodes the first frame of {@code data}, already sniffed as {@code format}. */
     static DecodedImage decode(byte[] data, ImageFormat format, long maxPixels) throws ImageRejectedException {
+        return decode(data, format, maxPixels, JpegDecoding.DEFAULT, 0);
+    }
+
+    /**
+     * Decodes the first frame of {@code data}; JPEGs go to libjpeg-turbo ({@link TurboJpegDecoder}) when
+     * {@code jpeg} says so and it decodes them cleanly, to ImageIO otherwise. With draft on, a JPEG may come back
+     * reduced by 2, 4 or 8 with its short side still ≥ {@code draftMinSide}.
+     */
+    static DecodedImage decode(byte[] data, ImageFormat format, long maxPixels, JpegDecoding jpeg, int draftMinSide)
+            throws ImageRejectedException {
+        if (format == ImageFormat.JPEG && jpeg.usesTurboJpeg()) {
+            DecodedImage image = TurboJpegDecoder.decode(data, maxPixels, jpeg.draftActive() ? draftMinSide : 0);
+            if (image != null) {
+                return image;
+            }
+        }
         return decodeWithImageIo(data, format, maxPixels);
     }
 

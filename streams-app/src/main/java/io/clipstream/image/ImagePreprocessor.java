@@ -32,12 +32,19 @@ import java.util.Objects;
  */
 public final class ImagePreprocessor {
     private final PreprocessSpec spec;
+    private final JpegDecoding jpeg;
     /** {@code lut[c * 256 + v] = (v / 255f - mean[c]) / std[c]}, identical to torchvision's float32 ops. */
     private final float[] lut;
 
-    /** Creates a preprocessor for {@code spec}. */
+    /** Creates a preprocessor for {@code spec} with the default (exact) JPEG decoding. */
     public ImagePreprocessor(PreprocessSpec spec) {
+        this(spec, JpegDecoding.DEFAULT);
+    }
+
+    /** Creates a preprocessor for {@code spec} decoding JPEGs as {@code jpeg} says. */
+    public ImagePreprocessor(PreprocessSpec spec, JpegDecoding jpeg) {
         this.spec = Objects.requireNonNull(spec, "spec");
+        this.jpeg = Objects.requireNonNull(jpeg, "jpeg");
         float[] mean = spec.mean();
         float[] std = spec.std();
         lut = new float[3 * 256];
@@ -54,6 +61,16 @@ public final class ImagePreprocessor {
         return spec;
     }
 
+    /** How this preprocessor decodes JPEGs. */
+    public JpegDecoding jpegDecoding() {
+        return jpeg;
+    }
+
+    /** The same preprocessing with JPEGs decoded as {@code decoding} says. */
+    public ImagePreprocessor withJpegDecoding(JpegDecoding decoding) {
+        return new ImagePreprocessor(spec, decoding);
+    }
+
     /**
      * Decoded, oriented, resized and cropped RGB pixels, size×size×3 interleaved bytes (HWC).
      *
@@ -66,7 +83,7 @@ public final class ImagePreprocessor {
         }
         ImageFormat format = ImageFormat.sniff(encoded).orElseThrow(() -> new ImageRejectedException(
                 RejectionReason.UNKNOWN_FORMAT, "magic bytes match no supported image format"));
-        DecodedImage decoded = ImageDecoder.decode(encoded, format, spec.maxPixels());
+        DecodedImage decoded = ImageDecoder.decode(encoded, format, spec.maxPixels(), jpeg, 2 * spec.size());
         decoded = ExifOrientation.apply(decoded, ExifOrientation.read(encoded, format));
         return resizeAndCrop(decoded);
     }

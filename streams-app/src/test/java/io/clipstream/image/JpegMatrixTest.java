@@ -1,6 +1,7 @@
 package io.clipstream.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.stream.Stream;
@@ -10,7 +11,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every JPEG variant of tools/make_jpeg_matrix.py decodes to exactly Pillow 9.4's samples, and preprocesses to
- * exactly the crop and tensor of Pillow + torchvision, through the JDK ImageIO decoder.
+ * exactly the crop and tensor of Pillow + torchvision, through the JDK ImageIO decoder and through libjpeg-turbo
+ * (skipped when libturbojpeg.so.0 is not installed).
  */
 class JpegMatrixTest {
     static Stream<JpegMatrix.Fixture> fixtures() {
@@ -46,5 +48,27 @@ class JpegMatrixTest {
         DecodedImage d = ImageDecoder.decodeWithImageIo(f.bytes(), ImageFormat.JPEG, PreprocessSpec.DEFAULT_MAX_PIXELS);
         RgbImage crop = pre.resizeAndCrop(ExifOrientation.apply(d, ExifOrientation.read(f.bytes(), ImageFormat.JPEG)));
         JpegMatrixAssertions.assertPreprocessedLikeTorchvision(f, pre, crop);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void turboJpegDecodesToPillowsSamples(JpegMatrix.Fixture f) throws Exception {
+        assumeTrue(TurboJpegDecoder.available(), TurboJpegDecoder::describe);
+        DecodedImage d = TurboJpegDecoder.decode(f.bytes(), PreprocessSpec.DEFAULT_MAX_PIXELS, 0);
+        if (f.mode().equals("CMYK")) {
+            assertThat(d).as("CMYK and YCCK are left to ImageIO").isNull();
+            return;
+        }
+        assertThat(d).isNotNull();
+        JpegMatrixAssertions.assertDecodedLikePillow(f, d);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void turboJpegPreprocessingMatchesTorchvision(JpegMatrix.Fixture f) throws Exception {
+        assumeTrue(TurboJpegDecoder.available(), TurboJpegDecoder::describe);
+        JpegDecoding turbo = new JpegDecoding(JpegDecoding.Choice.TURBOJPEG, false);
+        ImagePreprocessor pre = new ImagePreprocessor(f.spec(), turbo);
+        JpegMatrixAssertions.assertPreprocessedLikeTorchvision(f, pre, pre.preprocessPixels(f.bytes()));
     }
 }
