@@ -73,6 +73,14 @@ public record JpegDecoding(Choice choice, boolean draft) {
         return usesTurboJpeg() ? "turbojpeg" : "imageio";
     }
 
+    /**
+     * The reduction draft mode applies to a {@code width}×{@code height} JPEG: the largest of 8, 4, 2 that keeps
+     * the short side at least {@code minSide}, else 1.
+     */
+    public static int draftDenominator(int width, int height, int minSide) {
+        return TurboJpegDecoder.draftDenominator(width, height, minSide);
+    }
+
     /** One line for the start-up log. */
     public String describe() {
         String decoder = usesTurboJpeg() ? TurboJpegDecoder.describe()

@@ -16,7 +16,7 @@ class BenchmarkIT {
     void everyFigureIsMeasuredAndTheRatiosFollowFromThem() throws Exception {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         Map<String, Object> figures = new Benchmark(new Benchmark.Settings(Path.of("..", "models", "tiny-shapes"),
-                20, java.util.List.of(4), 1, null, "cpu"), new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+                20, java.util.List.of(4), 1, null, "cpu", null, false), new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
         System.out.println("bench smoke: " + figures);
         for (String key : new String[] {"bare_images_per_s", "e2e_events_per_s", "batch1_events_per_s",
             "preprocess_images_per_s_per_core", "half_load_events_per_s"}) {
