@@ -19,7 +19,7 @@ Normalize): the uint8 crop as a PNG plus its SHA-256, and the SHA-256 of the flo
 little-endian bytes (torchvision's arithmetic is plain IEEE float32, so the Java tensor must be bit-identical).
 
 What Pillow cannot write is written with libjpeg-turbo's own tools (4:4:0 / 4:1:1 subsampling and restart
-markers: `cjpeg`; lossless transforms: `jpegtran`) or by editing the bytes (ICC profiles are built here from
+markers, arithmetic coding: `cjpeg`; lossless transforms: `jpegtran`) or by editing the bytes (ICC profiles are built here from
 their published primaries; JFIF/JFXX/EXIF thumbnails and trailing bytes are spliced in as segments).
 Source photos: scikit-image's astronaut (public domain, NASA), chelsea and coffee (CC0); see ../README.md.
 """
@@ -224,7 +224,7 @@ def imagemagick_ycck(im):
 def sof_sampling(jpeg):
     """'HxV,...' per component from the SOF segment."""
     for marker, start, _ in segments(jpeg):
-        if marker in (0xC0, 0xC1, 0xC2):
+        if marker in (0xC0, 0xC1, 0xC2, 0xC9, 0xCA):
             n = jpeg[start + 9]
             comps = [jpeg[start + 10 + 3 * k + 1] for k in range(n)]
             return ",".join(f"{c >> 4}x{c & 15}" for c in comps)
@@ -252,6 +252,7 @@ def variants():
     v["jpeg_subsampling_440_progressive.jpg"] = cjpeg(cat, "-quality", "90", "-sample", "1x2,1x1,1x1",
                                                       "-progressive")
     v["jpeg_subsampling_411.jpg"] = cjpeg(cat, "-quality", "90", "-sample", "4x1,1x1,1x1")
+    v["jpeg_arithmetic.jpg"] = cjpeg(cat, "-quality", "90", "-arithmetic")
     v["jpeg_restart_rows.jpg"] = cjpeg(cat, "-quality", "90", "-restart", "1")
     v["jpeg_restart_blocks.jpg"] = cjpeg(cat, "-quality", "90", "-restart", "3B", "-sample", "2x2,1x1,1x1")
     v["jpeg_odd_1001x667.jpg"] = pil_jpeg(coffee.resize((1001, 667), Image.LANCZOS), quality=75)

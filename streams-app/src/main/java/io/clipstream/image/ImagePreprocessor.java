@@ -84,14 +84,32 @@ public final class ImagePreprocessor {
         ImageFormat format = ImageFormat.sniff(encoded).orElseThrow(() -> new ImageRejectedException(
                 RejectionReason.UNKNOWN_FORMAT, "magic bytes match no supported image format"));
         DecodedImage decoded = ImageDecoder.decode(encoded, format, spec.maxPixels(), jpeg, 2 * spec.size());
-        decoded = ExifOrientation.apply(decoded, ExifOrientation.read(encoded, format));
+        int orientation = ExifOrientation.read(encoded, format);
+        int[] full = format == ImageFormat.JPEG && jpeg.draftActive() ? TurboJpegDecoder.headerSize(encoded) : null;
+        decoded = ExifOrientation.apply(decoded, orientation);
+        if (full != null && orientation >= 5) {
+            full = new int[] {full[1], full[0]};
+        }
+        if (full != null && (full[0] != decoded.width() || full[1] != decoded.height())) {
+            // draft: a reduced decode stands for the full image, so the output size and crop are those of the
+            // full image and the reduced one is resampled from the box covering exactly the full image's extent
+            int denominator = TurboJpegDecoder.draftDenominator(full[0], full[1], 2 * spec.size());
+            return resizeAndCrop(decoded, full[0], full[1], (float) full[0] / denominator,
+                    (float) full[1] / denominator);
+        }
         return resizeAndCrop(decoded);
     }
 
     RgbImage resizeAndCrop(DecodedImage img) {
+        return resizeAndCrop(img, img.width(), img.height(), img.width(), img.height());
+    }
+
+    /**
+     * Resize and crop with the output geometry of a {@code w}×{@code h} image, resampling the box
+     * {@code (0, 0, boxW, boxH)} of {@code img} (the whole of it unless it is a reduced-size decode).
+     */
+    private RgbImage resizeAndCrop(DecodedImage img, int w, int h, float boxW, float boxH) {
         int size = spec.size();
-        int w = img.width();
-        int h = img.height();
         int outW;
         int outH;
         if (spec.resizeMode() == ResizeMode.SQUASH) {
@@ -110,7 +128,8 @@ public final class ImagePreprocessor {
         PilResampler.Crop crop = new PilResampler.Crop(cropX, cropY, size, size);
         byte[] rgb;
         if (img.mode() == PilMode.I) {
-            int[] out = PilResampler.resize32(img.ints(), w, h, outW, outH, crop, spec.interpolation());
+            int[] out = PilResampler.resize32(img.ints(), img.width(), img.height(), outW, outH, crop,
+                    spec.interpolation());
             rgb = PilColorConversions.intGreyToRgb(out);
         } else {
             PilMode mode = img.mode();
@@ -120,7 +139,8 @@ public final class ImagePreprocessor {
                 px = px.clone();
                 PilColorConversions.premultiply(px, mode.channels);
             }
-            byte[] out = PilResampler.resize8(px, w, h, mode.channels, outW, outH, crop, spec.interpolation());
+            byte[] out = PilResampler.resize8(px, img.width(), img.height(), mode.channels, outW, outH, crop,
+                    spec.interpolation(), boxW, boxH);
             if (premultiplied) {
                 PilColorConversions.unpremultiply(out, mode.channels);
             }

@@ -36,7 +36,7 @@ final class PilResampler {
     private PilResampler() {
     }
 
-    private record Key(int inSize, int outSize, Interpolation filter) {
+    private record Key(int inSize, int outSize, Interpolation filter, float boxEnd) {
     }
 
     /**
@@ -70,10 +70,15 @@ final class PilResampler {
 
     /** Coefficients for resizing an axis of {@code inSize} pixels to {@code outSize}, cached. */
     static Coefficients coefficients(int inSize, int outSize, Interpolation filter) {
-        Key key = new Key(inSize, outSize, filter);
+        return coefficients(inSize, outSize, filter, inSize);
+    }
+
+    /** Coefficients for resizing the source interval {@code [0, boxEnd)} of an axis of {@code inSize} pixels. */
+    static Coefficients coefficients(int inSize, int outSize, Interpolation filter, float boxEnd) {
+        Key key = new Key(inSize, outSize, filter, boxEnd);
         Coefficients c = CACHE.get(key);
         if (c == null) {
-            c = computeCoefficients(inSize, outSize, filter);
+            c = computeCoefficients(inSize, outSize, filter, boxEnd);
             if (CACHE.size() >= MAX_CACHED) {
                 CACHE.clear();
             }
@@ -83,12 +88,20 @@ final class PilResampler {
     }
 
     static Coefficients computeCoefficients(int inSize, int outSize, Interpolation filter) {
-        if (inSize < 1 || outSize < 1) {
+        return computeCoefficients(inSize, outSize, filter, inSize);
+    }
+
+    /**
+     * Pillow's {@code precompute_coeffs} for the box {@code (0, boxEnd)} of an axis of {@code inSize} pixels
+     * ({@code boxEnd = inSize} without a box).
+     */
+    static Coefficients computeCoefficients(int inSize, int outSize, Interpolation filter, float boxEnd) {
+        if (inSize < 1 || outSize < 1 || !(boxEnd > 0)) {
             throw new IllegalArgumentException("sizes must be positive: " + inSize + " -> " + outSize);
         }
-        // box = (0, in): in0 = 0.0f, in1 = (float) inSize
+        // box = (0, boxEnd): in0 = 0.0f, in1 = boxEnd
         double in0 = 0.0;
-        double scale = (double) ((float) inSize - 0.0f) / outSize;
+        double scale = (double) (boxEnd - 0.0f) / outSize;
         double filterscale = scale < 1.0 ? 1.0 : scale;
         double support = support(filter) * filterscale;
         int ksize = (int) Math.ceil(support) * 2 + 1;
@@ -154,14 +167,23 @@ final class PilResampler {
      */
     static byte[] resize8(byte[] src, int width, int height, int channels, int outW, int outH, Crop crop,
                           Interpolation filter) {
+        return resize8(src, width, height, channels, outW, outH, crop, filter, width, height);
+    }
+
+    /**
+     * {@link #resize8} of the source box {@code (0, 0, boxW, boxH)} ({@code boxW ≤ width}, {@code boxH ≤ height}),
+     * as Pillow's {@code resize(size, filter, box)} does.
+     */
+    static byte[] resize8(byte[] src, int width, int height, int channels, int outW, int outH, Crop crop,
+                          Interpolation filter, float boxW, float boxH) {
         checkCrop(outW, outH, crop);
         if ((long) width * height * channels != src.length) {
             throw new IllegalArgumentException("source length " + src.length + " != " + width + "x" + height + "x"
                     + channels);
         }
-        boolean needHorizontal = outW != width;
-        boolean needVertical = outH != height;
-        Coefficients vert = needVertical ? coefficients(height, outH, filter) : null;
+        boolean needHorizontal = outW != width || boxW != width;
+        boolean needVertical = outH != height || boxH != height;
+        Coefficients vert = needVertical ? coefficients(height, outH, filter, boxH) : null;
 
         // rows of the source that the (cropped) vertical pass reads: [rows[0], rows[1])
         int[] rows = sourceRows(vert, crop);
@@ -175,7 +197,7 @@ final class PilResampler {
         int midRowBase; // source row represented by mid row 0
         int rowLen = crop.width() * channels;
         if (needHorizontal) {
-            Coefficients horiz = coefficients(width, outW, filter);
+            Coefficients horiz = coefficients(width, outW, filter, boxW);
             mid = new byte[(lastRow - firstRow) * rowLen];
             horizontal8(src, width, channels, firstRow, lastRow, horiz, crop.x(), crop.width(), mid);
             midStride = rowLen;

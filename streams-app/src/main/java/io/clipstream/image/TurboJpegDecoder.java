@@ -119,6 +119,27 @@ final class TurboJpegDecoder {
         }
     }
 
+    /** Width and height from the JPEG header, or null when libturbojpeg is absent or cannot read it. */
+    static int[] headerSize(byte[] data) {
+        if (!TurboJpegLibrary.LOADED || data.length == 0) {
+            return null;
+        }
+        Pointer handle = TurboJpegLibrary.tjInitDecompress();
+        if (handle == null) {
+            return null;
+        }
+        try (Memory src = new Memory(data.length)) {
+            src.write(0, data, 0, data.length);
+            int[] width = new int[1];
+            int[] height = new int[1];
+            int rc = TurboJpegLibrary.tjDecompressHeader3(handle, src, new NativeLong(data.length), width, height,
+                    new int[1], new int[1]);
+            return rc == 0 ? new int[] {width[0], height[0]} : null;
+        } finally {
+            TurboJpegLibrary.tjDestroy(handle);
+        }
+    }
+
     /** This thread's kept buffer when {@code bytes} fits the limit (grown as needed), else a new one. */
     private static Memory outputBuffer(int bytes) {
         if (bytes > KEPT_BUFFER_BYTES) {
