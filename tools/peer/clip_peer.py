@@ -306,6 +306,7 @@ class Peer:
         self.events = self.errors = self.batches = self.images = 0
         self.stage = {"poll_s": 0.0, "decode_s": 0.0, "infer_s": 0.0, "score_s": 0.0, "produce_commit_s": 0.0}
         self.first_received = self.last_done = None
+        self.done_times = []
 
     # -- kafka callbacks
     def on_revoke(self, consumer, partitions):
@@ -394,6 +395,7 @@ class Peer:
             self.events += 1
             self.errors += "error" in entry
             self.last_done = done
+            self.done_times.append(done)
         return cb
 
     def run(self):
@@ -441,6 +443,7 @@ class Peer:
             ("events", self.events),
             ("seconds", r(secs, 3)),
             ("events_per_s", r(self.events / secs if secs > 0 else None, 2)),
+            ("steady_events_per_s", r(steady_rate(self.done_times), 2)),
             ("p50_ms", r(percentile(self.latencies_ms, 50))),
             ("p99_ms", r(percentile(self.latencies_ms, 99))),
             ("e2e_p50_ms", r(percentile(self.e2e_ms, 50))),
@@ -454,6 +457,15 @@ class Peer:
             ("threads", torch.get_num_threads()),
             ("model", self.model_id),
         ])
+
+
+def steady_rate(done_times):
+    """Results per second between the 10th and the 90th percentile of completion times (start-up excluded)."""
+    t = sorted(done_times)
+    if len(t) < 10:
+        return None
+    lo, hi = int(len(t) * 0.1), int(math.ceil(len(t) * 0.9)) - 1
+    return (hi - lo) / (t[hi] - t[lo]) if t[hi] > t[lo] else None
 
 
 def main(argv=None):

@@ -5,6 +5,8 @@ import io.clipstream.clip.ModelFolder;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.image.BudgetedPreprocessor;
 import io.clipstream.image.DecodeMemoryBudget;
+import io.clipstream.image.ImagePreprocessor;
+import io.clipstream.image.JpegDecoding;
 import io.clipstream.labels.ActiveLabelSets;
 import io.clipstream.labels.LabelSetPublisher;
 import io.clipstream.labels.ModelFingerprint;
@@ -85,6 +87,7 @@ public final class ClipStreamApp implements AutoCloseable {
                     ? ModelFingerprint.of(folder) : config.getString(ClipStreamConfig.MODEL_FINGERPRINT);
             String modelId = config.getString(ClipStreamConfig.MODEL_ID).isBlank() ? folder.modelId()
                     : config.getString(ClipStreamConfig.MODEL_ID);
+            JpegDecoding jpeg = config.jpegDecoding();
             encoder = ImageEncoder.open(folder, config.inferenceOptions());
             opened.push(encoder);
             LOG.info("Model {} ({}) on {}: {} px, {}-d embeddings, label-set fingerprint {}", modelId,
@@ -92,6 +95,8 @@ public final class ClipStreamApp implements AutoCloseable {
             prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(prometheus);
             metrics = new PipelineMetrics(prometheus, encoder.device().toString());
+            LOG.info("{}", jpeg.describe());
+            metrics.jpegDecoder(jpeg.decoderName(), jpeg.draftActive());
             int threads = config.getInt(ClipStreamConfig.DECODE_THREADS);
             AtomicInteger n = new AtomicInteger();
             decodePool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
@@ -124,8 +129,9 @@ public final class ClipStreamApp implements AutoCloseable {
             LOG.info("Decode-memory budget {} MB", budget.capacity() / 1_000_000);
             modelProbe = new ModelProbe(batcher, encoder.imageSize(), encoder.device() + ", " + encoder.dimension()
                     + "-d", Duration.ofSeconds(2), Duration.ofSeconds(10), System::nanoTime);
-            PipelineResources resources = new PipelineResources(encoder.preprocessor(), decodePool, batcher, labelSets,
-                    config.labelSets(), modelId, metrics, new BudgetedPreprocessor(encoder.preprocessor(), budget,
+            ImagePreprocessor preprocessor = encoder.preprocessor().withJpegDecoding(jpeg);
+            PipelineResources resources = new PipelineResources(preprocessor, decodePool, batcher, labelSets,
+                    config.labelSets(), modelId, metrics, new BudgetedPreprocessor(preprocessor, budget,
                             PipelineResources.DECODE_MEMORY_WAIT)::preprocessPixels, progress);
             streams = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
                     BatchingSettings.of(config)), streamsProperties(), StaticMembership.clientSupplier(

@@ -59,9 +59,11 @@ public final class Benchmark {
      * @param partitions partitions of the input topic (and stream threads)
      * @param peerModel for the Python peer: a folder with {@code visual.pt} of the same weights, or null to skip
      * @param device where inference runs ({@code cpu}, {@code cuda:N})
+     * @param photos a folder of photos to measure draft-mode JPEG decoding against exact mode on, or null
+     * @param preprocessOnly measure preprocessing only (no bare loop, no end-to-end runs)
      */
     public record Settings(Path model, int images, List<Integer> batchSizes, int partitions, Path peerModel,
-            String device) {
+            String device, Path photos, boolean preprocessOnly) {
 
         /** The largest batch size. */
         public int batchSize() {
@@ -102,6 +104,13 @@ public final class Benchmark {
         List<byte[]> events = new ArrayList<>(BenchImages.generate(n / 2, 640, 480, "jpeg", 1));
         events.addAll(BenchImages.generate(n - n / 2, 1920, 1080, "jpeg", 2));
         Collections.shuffle(events, new java.util.Random(3));
+        if (settings.peerModel() != null) {
+            List<String> unmet = PeerRequirements.unmet(PYTHON, peerScript(), settings.peerModel());
+            if (!unmet.isEmpty()) {
+                throw new IllegalArgumentException("--peer-model: the Python peer cannot run: "
+                        + String.join("; ", unmet));
+            }
+        }
         ModelFolder folder = ModelFolder.open(settings.model());
         out.put("model", folder.modelId());
         out.put("cores", cores);
@@ -113,6 +122,10 @@ public final class Benchmark {
                 .withDevice(io.clipstream.clip.ExecutionDevice.parse(settings.device()))
                 .withMaxBatchSize(settings.batchSize()))) {
             preprocessing(encoder.preprocessor(), out);
+            new PreprocessComparison(encoder, progress).run(out, photos());
+            if (settings.preprocessOnly()) {
+                return out;
+            }
             out.put("bare_images_per_s", round(bare(encoder, events)));
         }
         LabelSet labels = compileLabels(folder);
@@ -124,23 +137,28 @@ public final class Benchmark {
                 runs.put(size, endToEnd(broker, labels, events, size, 0, "b" + size,
                         size == settings.batchSize() ? settings.peerModel() : null));
                 out.put("e2e_events_per_s_batch_" + size, round(runs.get(size).eventsPerSecond()));
+                out.put("e2e_steady_events_per_s_batch_" + size, round(runs.get(size).steadyPerSecond()));
                 out.put("p99_ms_batch_" + size, runs.get(size).p99());
             }
             E2e batch1 = runs.get(1);
             E2e batched = runs.get(settings.batchSize());
-            if (batched.peerEventsPerSecond() > 0) {
+            if (batched.peerSteadyPerSecond() > 0) {
                 out.put("peer_events_per_s", round(batched.peerEventsPerSecond()));
-                out.put("clipstream_over_peer", round(batched.eventsPerSecond() / batched.peerEventsPerSecond()));
+                out.put("peer_steady_events_per_s", round(batched.peerSteadyPerSecond()));
+                out.put("clipstream_over_peer", round(batched.steadyPerSecond() / batched.peerSteadyPerSecond()));
             }
             out.put("batch1_events_per_s", round(batch1.eventsPerSecond()));
+            out.put("batch1_steady_events_per_s", round(batch1.steadyPerSecond()));
             out.put("e2e_events_per_s", round(batched.eventsPerSecond()));
+            out.put("e2e_steady_events_per_s", round(batched.steadyPerSecond()));
             out.put("p50_ms", batched.p50());
             out.put("p99_ms", batched.p99());
             out.put("mean_inference_batch", round(batched.meanBatch()));
             out.put("mean_inference_run_ms", round(batched.meanInferenceMs()));
-            out.put("e2e_over_bare", round(batched.eventsPerSecond() / (Double) out.get("bare_images_per_s")));
-            out.put("batched_over_batch1", round(batched.eventsPerSecond() / batch1.eventsPerSecond()));
-            double half = batched.eventsPerSecond() / 2;
+            // ratios use the steady-state rates: the whole-run figures include start-up and the first rebalance
+            out.put("e2e_over_bare", round(batched.steadyPerSecond() / (Double) out.get("bare_images_per_s")));
+            out.put("batched_over_batch1", round(batched.steadyPerSecond() / batch1.steadyPerSecond()));
+            double half = batched.steadyPerSecond() / 2;
             E2e halfLoad = endToEnd(broker, labels, events.subList(0, Math.max(20, n / 2)), settings.batchSize(),
                     half, "half", null);
             out.put("half_load_events_per_s", round(half));
@@ -160,20 +178,22 @@ public final class Benchmark {
             for (byte[] image : images.subList(0, 2)) {
                 preprocessor.preprocessPixels(image);
             }
-            long start = System.nanoTime();
+            // per CPU-second of this thread: what one core does, whatever else runs on the machine
+            java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+            long start = cpu.getCurrentThreadCpuTime();
             int rounds = 0;
-            while (System.nanoTime() - start < 2_000_000_000L || rounds < 2) {
+            while (cpu.getCurrentThreadCpuTime() - start < 2_000_000_000L || rounds < 2) {
                 for (byte[] image : images) {
                     preprocessor.preprocessPixels(image);
                 }
                 rounds++;
             }
-            double perSecond = rounds * images.size() / ((System.nanoTime() - start) / 1e9);
+            double perSecond = rounds * images.size() / ((cpu.getCurrentThreadCpuTime() - start) / 1e9);
             out.put("preprocess_" + c[0] + "_per_s_per_core", round(perSecond));
             if (c[0].equals("jpeg_1920x1080")) {
                 total = perSecond;
             }
-            progress.printf("preprocessing %s: %.1f images/s on one core%n", c[0], perSecond);
+            progress.printf("preprocessing %s: %.1f images per CPU-second on one thread%n", c[0], perSecond);
         }
         out.put("preprocess_images_per_s_per_core", round(total));
     }
@@ -217,8 +237,35 @@ public final class Benchmark {
         return LabelSetCompiler.compileFor(folder, LabelSetParser.parse("bench.yaml", LABELS));
     }
 
-    private record E2e(double eventsPerSecond, long p50, long p99, double meanBatch, double meanInferenceMs,
-            double peerEventsPerSecond) {
+    private record E2e(double eventsPerSecond, double steadyPerSecond, long p50, long p99, double meanBatch,
+            double meanInferenceMs, double peerEventsPerSecond, double peerSteadyPerSecond) {
+    }
+
+    /** The photos of {@link Settings#photos()}, sorted; empty when none was given. */
+    private List<Path> photos() throws java.io.IOException {
+        if (settings.photos() == null) {
+            return List.of();
+        }
+        try (var files = Files.list(settings.photos())) {
+            return files.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    /**
+     * Results per second between the 10th and the 90th percentile of completion times ({@code System.nanoTime}),
+     * so that start-up, the first rebalance and the tail of the last batch do not weigh on the rate.
+     */
+    static double steadyRate(List<Long> completionNanos) {
+        List<Long> t = new ArrayList<>(completionNanos);
+        Collections.sort(t);
+        if (t.size() < 10) {
+            return t.size() < 2 || t.get(t.size() - 1).equals(t.get(0)) ? 0
+                    : (t.size() - 1) / ((t.get(t.size() - 1) - t.get(0)) / 1e9);
+        }
+        int lo = (int) (t.size() * 0.1);
+        int hi = (int) Math.ceil(t.size() * 0.9) - 1;
+        long span = t.get(hi) - t.get(lo);
+        return span <= 0 ? 0 : (hi - lo) / (span / 1e9);
     }
 
     private E2e endToEnd(EmbeddedKafkaBroker broker, LabelSet labels, List<byte[]> events, int batch, double rate,
@@ -259,29 +306,33 @@ public final class Benchmark {
             produce(broker, topic, format, warmUp, 0, "w");
             String tagsTopic = config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS);
             List<Long> latencies = new ArrayList<>();
+            List<Long> completions = new ArrayList<>();
             KafkaConsumer<String, ImageTags> consumer = consumer(broker, tagsTopic, registry);
             try (consumer) {
-                await(consumer, warmUp.size(), new ArrayList<>());
+                await(consumer, warmUp.size(), new ArrayList<>(), new ArrayList<>());
                 long start = System.nanoTime();
                 Thread producer = new Thread(() -> produce(broker, topic, format, events, rate, "e"));
                 producer.start();
-                await(consumer, events.size(), latencies);
+                await(consumer, events.size(), latencies, completions);
                 seconds[0] = (System.nanoTime() - start) / 1e9;
                 producer.join();
             }
             Collections.sort(latencies);
             var batches = app.metrics().registry().find("clipstream.inference.batch.size").summary();
             var inference = app.metrics().registry().find("clipstream.inference.latency").timer();
-            E2e result = new E2e(events.size() / seconds[0], latencies.get(latencies.size() / 2 - (latencies.size()
-                    % 2 == 0 ? 1 : 0)), latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1),
+            double[] peer = peerModel == null ? new double[2] : peer(broker, registry, labels, topic, peerModel,
+                    events.size() + Math.min(events.size(), Math.max(10, 2 * batch)));
+            E2e result = new E2e(events.size() / seconds[0], steadyRate(completions),
+                    latencies.get(latencies.size() / 2 - (latencies.size() % 2 == 0 ? 1 : 0)),
+                    latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1),
                     batches == null ? 0 : batches.mean(),
-                    inference == null ? 0 : inference.mean(java.util.concurrent.TimeUnit.MILLISECONDS),
-                    peerModel == null ? 0 : peer(broker, registry, labels, topic, peerModel, events.size() + Math.min(
-                            events.size(), Math.max(10, 2 * batch))));
-            progress.printf(Locale.ROOT, "end to end (%s, batch %d%s): %.1f events/s, p50 %d ms, p99 %d ms, mean"
-                            + " inference batch %.1f%n", name, batch, rate > 0 ? String.format(Locale.ROOT,
-                            ", %.1f events/s offered", rate) : "", result.eventsPerSecond(), result.p50(),
-                    result.p99(), result.meanBatch());
+                    inference == null ? 0 : inference.mean(java.util.concurrent.TimeUnit.MILLISECONDS), peer[0],
+                    peer[1]);
+            progress.printf(Locale.ROOT, "end to end (%s, batch %d%s): %.1f events/s whole run, %.1f steady"
+                            + " (p10-p90 of completions), p50 %d ms, p99 %d ms, mean inference batch %.1f%n", name,
+                    batch, rate > 0 ? String.format(Locale.ROOT, ", %.1f events/s offered", rate) : "",
+                    result.eventsPerSecond(), result.steadyPerSecond(), result.p50(), result.p99(),
+                    result.meanBatch());
             return result;
         } finally {
             InMemorySchemaRegistry.drop(scope);
@@ -292,20 +343,31 @@ public final class Benchmark {
      * Runs the Python peer ({@code tools/peer/clip_peer.py}) on the same events topic (its own consumer group, so it
      * reads every event the processor just read), with the same label set, and returns its events per second.
      */
-    private double peer(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, LabelSet labels, String topic,
+    private static final String PYTHON = "/usr/bin/python3";
+
+    private Path peerScript() {
+        return Path.of(System.getenv().getOrDefault("CLIPSTREAM_HOME", "."), "tools", "peer", "clip_peer.py");
+    }
+
+    /**
+     * Runs the Python peer ({@code tools/peer/clip_peer.py}) on the same events topic (its own consumer group, so it
+     * reads every event the processor just read), with the same label set, and returns its whole-run and
+     * steady-state events per second (zeros when it failed, after printing its stderr).
+     */
+    private double[] peer(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, LabelSet labels, String topic,
             Path peerModel, int expected) throws Exception {
         Path labelFile = Files.createTempFile("bench-labels", ".avro");
+        Path stderr = Files.createTempFile("bench-peer", ".err");
         io.clipstream.labels.LabelSetFiles.write(labels, labelFile);
-        Path script = Path.of(System.getenv().getOrDefault("CLIPSTREAM_HOME", "."), "tools", "peer", "clip_peer.py");
         try (io.clipstream.registry.RegistryHttpServer server = new io.clipstream.registry.RegistryHttpServer(
                 registry)) {
             progress.printf("python peer on the same %d events...%n", expected);
-            Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), "--bootstrap-servers",
+            Process process = new ProcessBuilder(PYTHON, peerScript().toString(), "--bootstrap-servers",
                     broker.bootstrapServers(), "--schema-registry", server.url(), "--input-topic", topic,
                     "--output-topic", topic + ".peer", "--group", "peer-" + System.nanoTime(), "--model-dir",
                     peerModel.toString(), "--labels", labelFile.toString(), "--batch-size",
                     Integer.toString(settings.batchSize()), "--expected", Integer.toString(expected),
-                    "--threads", Integer.toString(cores)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    "--threads", Integer.toString(cores)).redirectError(stderr.toFile()).start();
             String last = null;
             try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
                     java.nio.charset.StandardCharsets.UTF_8))) {
@@ -314,15 +376,19 @@ public final class Benchmark {
                 }
             }
             if (process.waitFor() != 0 || last == null) {
-                progress.printf("python peer failed (exit %d)%n", process.exitValue());
-                return 0;
+                List<String> lines = Files.readAllLines(stderr);
+                progress.printf("python peer failed (exit %d); the last lines of its stderr:%n", process.exitValue());
+                lines.subList(Math.max(0, lines.size() - 25), lines.size()).forEach(l -> progress.println("  " + l));
+                return new double[2];
             }
-            double perSecond = new com.fasterxml.jackson.databind.ObjectMapper().readTree(last)
-                    .path("events_per_s").asDouble();
-            progress.printf(Locale.ROOT, "python peer: %.2f events/s%n", perSecond);
-            return perSecond;
+            var figures = new com.fasterxml.jackson.databind.ObjectMapper().readTree(last);
+            double perSecond = figures.path("events_per_s").asDouble();
+            double steady = figures.path("steady_events_per_s").asDouble(perSecond);
+            progress.printf(Locale.ROOT, "python peer: %.2f events/s whole run, %.2f steady%n", perSecond, steady);
+            return new double[] {perSecond, steady};
         } finally {
             Files.deleteIfExists(labelFile);
+            Files.deleteIfExists(stderr);
         }
     }
 
@@ -359,13 +425,15 @@ public final class Benchmark {
         return consumer;
     }
 
-    /** Reads results until {@code expected} more have arrived, collecting their end-to-end latencies. */
-    private static void await(KafkaConsumer<String, ImageTags> consumer, int expected, List<Long> latencies) {
+    /** Reads results until {@code expected} more have arrived, collecting their end-to-end latencies and arrivals. */
+    private static void await(KafkaConsumer<String, ImageTags> consumer, int expected, List<Long> latencies,
+            List<Long> completions) {
         int seen = 0;
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
         while (seen < expected && System.nanoTime() < deadline) {
             for (var record : consumer.poll(Duration.ofMillis(50))) {
                 latencies.add(record.value().getTimings().getEndToEndMs());
+                completions.add(System.nanoTime());
                 seen++;
             }
         }

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code clipstream bench --model DIR [--images N] [--batch-sizes 1,8,16] [--partitions P] [--json]}: where the time goes,
+ * {@code clipstream bench --model DIR [--images N] [--batch-sizes 1,8,16] [--partitions P] [--peer-model DIR]
+ * [--photos DIR] [--preprocess-only] [--json]}: where the time goes,
  * all figures from one run on the same events, with their ratios.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -36,6 +37,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Also run the Python peer (tools/peer) with this folder's visual.pt on the same events.")
     Path peerModel;
 
+    @Option(names = "--photos", paramLabel = "DIR",
+            description = "Also measure draft-mode JPEG decoding against exact mode on the photos in this folder.")
+    Path photos;
+
+    @Option(names = "--preprocess-only", description = "Measure preprocessing only (no bare loop, no end-to-end runs).")
+    boolean preprocessOnly;
+
     @Option(names = "--partitions", defaultValue = "1", paramLabel = "P",
             description = "Input partitions and stream threads (default: ${DEFAULT-VALUE}).")
     int partitions;
@@ -53,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--images must be >= 20, --batch-sizes and --partitions >= 1");
         }
         Map<String, Object> figures = new Benchmark(new Benchmark.Settings(model, images, batchSizes, partitions,
-                peerModel, device), new java.io.PrintStream(System.err, true)).run();
+                peerModel, device, photos, preprocessOnly), new java.io.PrintStream(System.err, true)).run();
         var out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(figures));

@@ -2,6 +2,7 @@ package io.clipstream.config;
 
 import io.clipstream.clip.ExecutionDevice;
 import io.clipstream.clip.InferenceOptions;
+import io.clipstream.image.JpegDecoding;
 import io.clipstream.registry.RegistrySettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -76,6 +77,8 @@ public final class ClipStreamConfig extends AbstractConfig {
     public static final String BATCH_MAX_SIZE = "batch.max.size";
     public static final String BATCH_MAX_DELAY_MS = "batch.max.delay.ms";
     public static final String DECODE_THREADS = "decode.threads";
+    public static final String PREPROCESS_JPEG_DECODER = "preprocess.jpeg.decoder";
+    public static final String PREPROCESS_JPEG_DRAFT = "preprocess.jpeg.draft";
 
     public static final String IMAGE_MAX_BYTES = "image.max.bytes";
     public static final String IMAGE_MAX_PIXELS = "image.max.pixels";
@@ -187,6 +190,14 @@ public final class ClipStreamConfig extends AbstractConfig {
                         "A stream task flushes when its oldest buffered event is this old (wall clock).")
                 .define(DECODE_THREADS, Type.INT, cores, Range.atLeast(1), Importance.MEDIUM,
                         "Threads that decode and preprocess images (the CPU bottleneck); default one per core.")
+                .define(PREPROCESS_JPEG_DECODER, Type.STRING, "auto", ValidString.in("auto", "turbojpeg", "imageio"),
+                        Importance.MEDIUM, "JPEG decoder: auto (libjpeg-turbo when libturbojpeg.so.0 loads, else the"
+                        + " JDK's ImageIO), turbojpeg (fail at start-up without it) or imageio. Both give Pillow's"
+                        + " pixels exactly.")
+                .define(PREPROCESS_JPEG_DRAFT, Type.BOOLEAN, false, Importance.LOW,
+                        "Decode JPEGs at 1/2, 1/4 or 1/8 size while the short side stays >= 2x the model input"
+                        + " (needs libjpeg-turbo). Several times faster, but NOT OpenAI's preprocessing: crops differ"
+                        + " from Pillow's by a few levels (cosine to exact in docs/benchmarks.md).")
                 .define(IMAGE_MAX_BYTES, Type.INT, 20 * 1024 * 1024, Range.atLeast(1), Importance.MEDIUM,
                         "Largest encoded image accepted; larger events go to dead letters (TOO_LARGE).")
                 .define(IMAGE_MAX_PIXELS, Type.LONG, 50_000_000L, Range.atLeast(1), Importance.MEDIUM,
@@ -341,6 +352,16 @@ public final class ClipStreamConfig extends AbstractConfig {
         return new InferenceOptions(ExecutionDevice.parse(getString(INFERENCE_DEVICE)),
                 getBoolean(INFERENCE_CUDA_FALLBACK), getInt(INFERENCE_INTRA_OP_THREADS),
                 getBoolean(INFERENCE_ALLOW_SPINNING), getInt(INFERENCE_MAX_BATCH_SIZE), getString(MODEL_VARIANT));
+    }
+
+    /**
+     * How JPEGs are decoded.
+     *
+     * @throws IllegalStateException when {@code preprocess.jpeg.decoder} is turbojpeg and it cannot be loaded
+     */
+    public JpegDecoding jpegDecoding() {
+        return new JpegDecoding(JpegDecoding.Choice.parse(getString(PREPROCESS_JPEG_DECODER)),
+                getBoolean(PREPROCESS_JPEG_DRAFT)).requireAvailable(PREPROCESS_JPEG_DECODER);
     }
 
     /** How to reach the schema registry. */

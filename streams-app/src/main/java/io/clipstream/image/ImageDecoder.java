@@ -35,7 +35,8 @@ import org.w3c.dom.Node;
  * <ul>
  *   <li>JPEG: the JDK's libjpeg-based reader (ISLOW IDCT, fancy upsampling — identical output to Pillow's
  *       libjpeg-turbo); grey stays L; Adobe CMYK and YCCK come out as raw, non-inverted CMYK like Pillow's
- *       "CMYK" mode; embedded ICC profiles are ignored (Pillow ignores them too). TwelveMonkeys is the fallback
+ *       "CMYK" mode; embedded ICC profiles are ignored (Pillow ignores them too): the APP2 ICC_PROFILE segments
+ *       are removed before the JDK reader sees the file, since it would otherwise convert to sRGB. TwelveMonkeys is the fallback
  *       for files the JDK reader refuses. A truncated file (libjpeg's "premature end" warning) is rejected as
  *       {@link RejectionReason#CORRUPT}, as Pillow raises "image file is truncated".</li>
  *   <li>PNG: palette images are expanded through the palette ignoring transparency (Pillow's P → RGB); grey and
@@ -92,6 +93,28 @@ final class ImageDecoder {
 
     /** Decodes the first frame of {@code data}, already sniffed as {@code format}. */
     static DecodedImage decode(byte[] data, ImageFormat format, long maxPixels) throws ImageRejectedException {
+        return decode(data, format, maxPixels, JpegDecoding.DEFAULT, 0);
+    }
+
+    /**
+     * Decodes the first frame of {@code data}; JPEGs go to libjpeg-turbo ({@link TurboJpegDecoder}) when
+     * {@code jpeg} says so and it decodes them cleanly, to ImageIO otherwise. With draft on, a JPEG may come back
+     * reduced by 2, 4 or 8 with its short side still ≥ {@code draftMinSide}.
+     */
+    static DecodedImage decode(byte[] data, ImageFormat format, long maxPixels, JpegDecoding jpeg, int draftMinSide)
+            throws ImageRejectedException {
+        if (format == ImageFormat.JPEG && jpeg.usesTurboJpeg()) {
+            DecodedImage image = TurboJpegDecoder.decode(data, maxPixels, jpeg.draftActive() ? draftMinSide : 0);
+            if (image != null) {
+                return image;
+            }
+        }
+        return decodeWithImageIo(data, format, maxPixels);
+    }
+
+    /** {@link #decode} through ImageIO only (the pure-Java path, always available). */
+    static DecodedImage decodeWithImageIo(byte[] data, ImageFormat format, long maxPixels)
+            throws ImageRejectedException {
         List<ImageReaderSpi> spis = READERS.getOrDefault(format, List.of());
         if (spis.isEmpty()) {
             throw new ImageRejectedException(RejectionReason.UNSUPPORTED, "no ImageIO reader for " + format);
@@ -142,6 +165,11 @@ final class ImageDecoder {
             throw new ImageRejectedException(RejectionReason.UNSUPPORTED, "cannot create " + format + " reader", e);
         }
         List<String> warnings = new ArrayList<>();
+        if (format == ImageFormat.JPEG && spi.getClass().getName().startsWith("com.sun.imageio.")) {
+            // the JDK reader colour-manages YCbCr/RGB files with an embedded ICC profile into sRGB; Pillow (and
+            // so CLIP's training data and OpenAI's preprocess) ignores the profile: hide it from the reader
+            data = JpegIccSegments.strip(data);
+        }
         try (ImageInputStream in = new ByteArrayImageInputStream(data)) {
             reader.setInput(in, true, format != ImageFormat.GIF);
             int width = reader.getWidth(0);

@@ -32,12 +32,19 @@ import java.util.Objects;
  */
 public final class ImagePreprocessor {
     private final PreprocessSpec spec;
+    private final JpegDecoding jpeg;
     /** {@code lut[c * 256 + v] = (v / 255f - mean[c]) / std[c]}, identical to torchvision's float32 ops. */
     private final float[] lut;
 
-    /** Creates a preprocessor for {@code spec}. */
+    /** Creates a preprocessor for {@code spec} with the default (exact) JPEG decoding. */
     public ImagePreprocessor(PreprocessSpec spec) {
+        this(spec, JpegDecoding.DEFAULT);
+    }
+
+    /** Creates a preprocessor for {@code spec} decoding JPEGs as {@code jpeg} says. */
+    public ImagePreprocessor(PreprocessSpec spec, JpegDecoding jpeg) {
         this.spec = Objects.requireNonNull(spec, "spec");
+        this.jpeg = Objects.requireNonNull(jpeg, "jpeg");
         float[] mean = spec.mean();
         float[] std = spec.std();
         lut = new float[3 * 256];
@@ -54,6 +61,16 @@ public final class ImagePreprocessor {
         return spec;
     }
 
+    /** How this preprocessor decodes JPEGs. */
+    public JpegDecoding jpegDecoding() {
+        return jpeg;
+    }
+
+    /** The same preprocessing with JPEGs decoded as {@code decoding} says. */
+    public ImagePreprocessor withJpegDecoding(JpegDecoding decoding) {
+        return new ImagePreprocessor(spec, decoding);
+    }
+
     /**
      * Decoded, oriented, resized and cropped RGB pixels, size×size×3 interleaved bytes (HWC).
      *
@@ -66,15 +83,33 @@ public final class ImagePreprocessor {
         }
         ImageFormat format = ImageFormat.sniff(encoded).orElseThrow(() -> new ImageRejectedException(
                 RejectionReason.UNKNOWN_FORMAT, "magic bytes match no supported image format"));
-        DecodedImage decoded = ImageDecoder.decode(encoded, format, spec.maxPixels());
-        decoded = ExifOrientation.apply(decoded, ExifOrientation.read(encoded, format));
+        DecodedImage decoded = ImageDecoder.decode(encoded, format, spec.maxPixels(), jpeg, 2 * spec.size());
+        int orientation = ExifOrientation.read(encoded, format);
+        int[] full = format == ImageFormat.JPEG && jpeg.draftActive() ? TurboJpegDecoder.headerSize(encoded) : null;
+        decoded = ExifOrientation.apply(decoded, orientation);
+        if (full != null && orientation >= 5) {
+            full = new int[] {full[1], full[0]};
+        }
+        if (full != null && (full[0] != decoded.width() || full[1] != decoded.height())) {
+            // draft: a reduced decode stands for the full image, so the output size and crop are those of the
+            // full image and the reduced one is resampled from the box covering exactly the full image's extent
+            int denominator = TurboJpegDecoder.draftDenominator(full[0], full[1], 2 * spec.size());
+            return resizeAndCrop(decoded, full[0], full[1], (float) full[0] / denominator,
+                    (float) full[1] / denominator);
+        }
         return resizeAndCrop(decoded);
     }
 
     RgbImage resizeAndCrop(DecodedImage img) {
+        return resizeAndCrop(img, img.width(), img.height(), img.width(), img.height());
+    }
+
+    /**
+     * Resize and crop with the output geometry of a {@code w}×{@code h} image, resampling the box
+     * {@code (0, 0, boxW, boxH)} of {@code img} (the whole of it unless it is a reduced-size decode).
+     */
+    private RgbImage resizeAndCrop(DecodedImage img, int w, int h, float boxW, float boxH) {
         int size = spec.size();
-        int w = img.width();
-        int h = img.height();
         int outW;
         int outH;
         if (spec.resizeMode() == ResizeMode.SQUASH) {
@@ -93,7 +128,8 @@ public final class ImagePreprocessor {
         PilResampler.Crop crop = new PilResampler.Crop(cropX, cropY, size, size);
         byte[] rgb;
         if (img.mode() == PilMode.I) {
-            int[] out = PilResampler.resize32(img.ints(), w, h, outW, outH, crop, spec.interpolation());
+            int[] out = PilResampler.resize32(img.ints(), img.width(), img.height(), outW, outH, crop,
+                    spec.interpolation());
             rgb = PilColorConversions.intGreyToRgb(out);
         } else {
             PilMode mode = img.mode();
@@ -103,7 +139,8 @@ public final class ImagePreprocessor {
                 px = px.clone();
                 PilColorConversions.premultiply(px, mode.channels);
             }
-            byte[] out = PilResampler.resize8(px, w, h, mode.channels, outW, outH, crop, spec.interpolation());
+            byte[] out = PilResampler.resize8(px, img.width(), img.height(), mode.channels, outW, outH, crop,
+                    spec.interpolation(), boxW, boxH);
             if (premultiplied) {
                 PilColorConversions.unpremultiply(out, mode.channels);
             }

@@ -103,6 +103,16 @@ public final class PipelineMetrics {
         }).set(numeric);
     }
 
+    /**
+     * Records which JPEG decoder runs ({@code turbojpeg} or {@code imageio}) and whether draft decoding is on:
+     * gauge {@code clipstream.preprocess.jpeg.decoder} = 1 with tags {@code decoder} and {@code draft}.
+     */
+    public void jpegDecoder(String decoder, boolean draft) {
+        Gauge.builder("clipstream.preprocess.jpeg.decoder", () -> 1)
+                .description("The JPEG decoder in use (value 1; see the decoder and draft tags)")
+                .tags("decoder", decoder, "draft", Boolean.toString(draft), "device", device).register(registry);
+    }
+
     public void labelSetRefused(String name) {
         Counter.builder("clipstream.label.sets.refused").description("Label sets refused (fingerprint, format)")
                 .tags("label_set", name, "device", device).register(registry).increment();

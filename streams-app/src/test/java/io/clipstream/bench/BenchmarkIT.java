@@ -16,18 +16,28 @@ class BenchmarkIT {
     void everyFigureIsMeasuredAndTheRatiosFollowFromThem() throws Exception {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         Map<String, Object> figures = new Benchmark(new Benchmark.Settings(Path.of("..", "models", "tiny-shapes"),
-                20, java.util.List.of(4), 1, null, "cpu"), new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+                20, java.util.List.of(4), 1, null, "cpu", null, false), new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
         System.out.println("bench smoke: " + figures);
         for (String key : new String[] {"bare_images_per_s", "e2e_events_per_s", "batch1_events_per_s",
-            "preprocess_images_per_s_per_core", "half_load_events_per_s"}) {
+            "e2e_steady_events_per_s", "batch1_steady_events_per_s", "preprocess_images_per_s_per_core",
+            "preprocess_1080p_per_s", "preprocess_1080p_imageio_per_s", "half_load_events_per_s"}) {
             assertThat(((Number) figures.get(key)).doubleValue()).as(key).isPositive();
         }
         assertThat(((Number) figures.get("p99_ms")).longValue())
                 .isGreaterThanOrEqualTo(((Number) figures.get("p50_ms")).longValue());
-        double ratio = ((Number) figures.get("e2e_events_per_s")).doubleValue()
+        double ratio = ((Number) figures.get("e2e_steady_events_per_s")).doubleValue()
                 / ((Number) figures.get("bare_images_per_s")).doubleValue();
         assertThat(((Number) figures.get("e2e_over_bare")).doubleValue()).isCloseTo(ratio,
                 org.assertj.core.data.Offset.offset(0.02));
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains("bare loop:").contains("end to end (b1");
+        if (figures.containsKey("preprocess_over_pil")) {
+            double pil = ((Number) figures.get("preprocess_1080p_per_s")).doubleValue()
+                    / ((Number) figures.get("pil_preprocess_1080p_per_s")).doubleValue();
+            assertThat(((Number) figures.get("preprocess_over_pil")).doubleValue()).isCloseTo(pil,
+                    org.assertj.core.data.Offset.offset(0.02));
+            assertThat(figures.get("crops_identical_to_pil")).isEqualTo("12/12");
+        } else {
+            assertThat(progress.toString(StandardCharsets.UTF_8)).contains("PIL comparison skipped: ");
+        }
     }
 }

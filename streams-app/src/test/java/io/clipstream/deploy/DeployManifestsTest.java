@@ -341,6 +341,27 @@ class DeployManifestsTest {
     // ---------------------------------------------------------------------------------------------------------
 
     @Test
+    void dockerImagesShipTheNativeJpegDecoderAndRequireIt() throws IOException {
+        for (String file : List.of("Dockerfile", "Dockerfile.cuda")) {
+            String dockerfile = dockerfile(file);
+            String runtime = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
+            assertThat(String.join(" ", instructions(runtime, "RUN"))).as(file + " runtime stage")
+                    .contains("apt-get install -y --no-install-recommends libturbojpeg0");
+            Map<String, String> env = new java.util.HashMap<>();
+            for (String e : instructions(runtime, "ENV")) {
+                for (String pair : e.strip().split("\\s+")) {
+                    int eq = pair.indexOf('=');
+                    if (eq > 0) {
+                        env.put(pair.substring(0, eq), pair.substring(eq + 1));
+                    }
+                }
+            }
+            ClipStreamConfig config = ClipStreamConfig.from(Map.of(), env);
+            assertThat(config.getString(ClipStreamConfig.PREPROCESS_JPEG_DECODER)).as(file).isEqualTo("turbojpeg");
+        }
+    }
+
+    @Test
     void dockerfilesCopyPathsThatExistAndAreInTheBuildContext() throws IOException {
         List<String> ignore = Files.readAllLines(ROOT.resolve(".dockerignore")).stream().map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
