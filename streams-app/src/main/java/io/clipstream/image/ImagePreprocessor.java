@@ -1,5 +1,8 @@
 package io.clipstream.image;
 
+import io.clipstream.pdq.LumaSource;
+import io.clipstream.pdq.PdqHasher;
+import io.clipstream.pdq.PdqSignature;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 
@@ -61,14 +64,46 @@ public final class ImagePreprocessor {
      *                                is corrupt or truncated, or uses an unsupported feature
      */
     public RgbImage preprocessPixels(byte[] encoded) throws ImageRejectedException {
+        return resizeAndCrop(decodeOriented(encoded));
+    }
+
+    /**
+     * The model's pixels and the PDQ hash of the full-size image, from one decode: the hash is taken from the
+     * decoded, oriented pixels before they are resized for the model.
+     *
+     * @throws ImageRejectedException as {@link #preprocessPixels}
+     */
+    public PixelsAndPdq preprocessPixelsAndPdq(byte[] encoded) throws ImageRejectedException {
+        DecodedImage decoded = decodeOriented(encoded);
+        return new PixelsAndPdq(resizeAndCrop(decoded), PdqHasher.hash(new DecodedLuma(decoded)));
+    }
+
+    /**
+     * The luminance of the decoded, oriented, full-size image, for PDQ hashing without preprocessing.
+     *
+     * @throws ImageRejectedException as {@link #preprocessPixels}
+     */
+    public LumaSource decodeLuma(byte[] encoded) throws ImageRejectedException {
+        return new DecodedLuma(decodeOriented(encoded));
+    }
+
+    /**
+     * What {@link #preprocessPixelsAndPdq} gives.
+     *
+     * @param pixels the model's input pixels
+     * @param pdq the PDQ hash and quality of the full-size image
+     */
+    public record PixelsAndPdq(RgbImage pixels, PdqSignature pdq) {
+    }
+
+    private DecodedImage decodeOriented(byte[] encoded) throws ImageRejectedException {
         if (encoded == null || encoded.length == 0) {
             throw new ImageRejectedException(RejectionReason.EMPTY, "no image bytes");
         }
         ImageFormat format = ImageFormat.sniff(encoded).orElseThrow(() -> new ImageRejectedException(
                 RejectionReason.UNKNOWN_FORMAT, "magic bytes match no supported image format"));
         DecodedImage decoded = ImageDecoder.decode(encoded, format, spec.maxPixels());
-        decoded = ExifOrientation.apply(decoded, ExifOrientation.read(encoded, format));
-        return resizeAndCrop(decoded);
+        return ExifOrientation.apply(decoded, ExifOrientation.read(encoded, format));
     }
 
     RgbImage resizeAndCrop(DecodedImage img) {

@@ -1,0 +1,48 @@
+package io.clipstream.pdq;
+
+/**
+ * An image as PDQ reads it: luminance rows, {@code 0.299 R + 0.587 G + 0.114 B} on the 0..255 scale. Rows are
+ * pulled one at a time so that a large image is never held as a full float plane.
+ */
+public interface LumaSource {
+
+    /** Width in pixels. */
+    int width();
+
+    /** Height in pixels. */
+    int height();
+
+    /** Writes the luminance of row {@code y} into {@code dst[0 .. width)}. */
+    void row(int y, float[] dst);
+
+    /** Luminance of an interleaved 8-bit RGB image ({@code (y * width + x) * 3 + c}). */
+    static LumaSource ofRgb(int width, int height, byte[] rgb) {
+        if ((long) width * height * 3 != rgb.length) {
+            throw new IllegalArgumentException("expected " + (long) width * height * 3 + " bytes for " + width + "x"
+                    + height + " RGB, got " + rgb.length);
+        }
+        return new LumaSource() {
+            @Override
+            public int width() {
+                return width;
+            }
+
+            @Override
+            public int height() {
+                return height;
+            }
+
+            @Override
+            public void row(int y, float[] dst) {
+                for (int x = 0, p = y * width * 3; x < width; x++, p += 3) {
+                    dst[x] = luma(rgb[p] & 0xFF, rgb[p + 1] & 0xFF, rgb[p + 2] & 0xFF);
+                }
+            }
+        };
+    }
+
+    /** The luminance of one RGB pixel. */
+    static float luma(int r, int g, int b) {
+        return 0.299f * r + 0.587f * g + 0.114f * b;
+    }
+}
