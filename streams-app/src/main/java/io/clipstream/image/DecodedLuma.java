@@ -45,11 +45,8 @@ final class DecodedLuma implements LumaSource {
                     dst[x] = px[p] & 0xFF;
                 }
             }
-            case RGB, RGBA -> {
-                for (int x = 0; x < w; x++, p += channels) {
-                    dst[x] = LumaSource.luma(px[p] & 0xFF, px[p + 1] & 0xFF, px[p + 2] & 0xFF);
-                }
-            }
+            case RGB -> LumaSource.Luma.rgbRow(px, p, 3, w, dst);
+            case RGBA -> LumaSource.Luma.rgbRow(px, p, 4, w, dst);
             case CMYK -> {
                 for (int x = 0; x < w; x++, p += 4) {
                     int nk = 255 - (px[p + 3] & 0xFF);

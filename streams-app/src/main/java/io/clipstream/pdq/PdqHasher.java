@@ -162,15 +162,27 @@ public final class PdqHasher {
             return t;
         }
 
+        /** Four partial sums, so that the multiply-adds do not wait on one another. */
         void apply(float[] in, float[] out, int offset) {
             for (int i = 0; i < SIZE; i++) {
                 float[] wts = weights[i];
                 int base = start[i];
-                float sum = 0f;
-                for (int k = 0; k < wts.length; k++) {
-                    sum += wts[k] * in[base + k];
+                int n = wts.length;
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                float s3 = 0f;
+                int k = 0;
+                for (; k + 3 < n; k += 4) {
+                    s0 += wts[k] * in[base + k];
+                    s1 += wts[k + 1] * in[base + k + 1];
+                    s2 += wts[k + 2] * in[base + k + 2];
+                    s3 += wts[k + 3] * in[base + k + 3];
                 }
-                out[offset + i] = sum;
+                for (; k < n; k++) {
+                    s0 += wts[k] * in[base + k];
+                }
+                out[offset + i] = (s0 + s1) + (s2 + s3);
             }
         }
     }
