@@ -2,7 +2,7 @@ package io.clipstream.image;
 
 import io.clipstream.pdq.LumaSource;
 import io.clipstream.pdq.PdqHasher;
-import io.clipstream.pdq.PdqSignature;
+import io.clipstream.pdq.PdqDihedral;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 
@@ -68,14 +68,15 @@ public final class ImagePreprocessor {
     }
 
     /**
-     * The model's pixels and the PDQ hash of the full-size image, from one decode: the hash is taken from the
-     * decoded, oriented pixels before they are resized for the model.
+     * The model's pixels and the PDQ hashes (all eight dihedral variants, from one downsample) of the full-size
+     * image, from one decode: the hashes are taken from the decoded, oriented pixels before they are resized for the
+     * model.
      *
      * @throws ImageRejectedException as {@link #preprocessPixels}
      */
     public PixelsAndPdq preprocessPixelsAndPdq(byte[] encoded) throws ImageRejectedException {
         DecodedImage decoded = decodeOriented(encoded);
-        return new PixelsAndPdq(resizeAndCrop(decoded), PdqHasher.hash(new DecodedLuma(decoded)));
+        return new PixelsAndPdq(resizeAndCrop(decoded), PdqHasher.dihedral(new DecodedLuma(decoded)));
     }
 
     /**
@@ -91,9 +92,9 @@ public final class ImagePreprocessor {
      * What {@link #preprocessPixelsAndPdq} gives.
      *
      * @param pixels the model's input pixels
-     * @param pdq the PDQ hash and quality of the full-size image
+     * @param pdq the PDQ hashes and quality of the full-size image
      */
-    public record PixelsAndPdq(RgbImage pixels, PdqSignature pdq) {
+    public record PixelsAndPdq(RgbImage pixels, PdqDihedral pdq) {
     }
 
     private DecodedImage decodeOriented(byte[] encoded) throws ImageRejectedException {
