@@ -1,5 +1,6 @@
 package io.clipstream.app;
 
+import io.clipstream.banks.ActiveBanks;
 import io.clipstream.clip.ImageEncoder;
 import io.clipstream.clip.ModelFolder;
 import io.clipstream.config.ClipStreamConfig;
@@ -109,7 +110,8 @@ public final class ClipStreamApp implements AutoCloseable {
                 createTopics(topics);
             }
             PipelineResources resources = new PipelineResources(encoder.preprocessor(), decodePool, batcher, labelSets,
-                    config.labelSets(), modelId, metrics);
+                    config.labelSets(), modelId, metrics,
+                    new ActiveBanks(ModelFingerprint.ofImageTower(folder), encoder.dimension()));
             streams = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
                     BatchingSettings.of(config)), streamsProperties());
             streams.setUncaughtExceptionHandler(error -> {
@@ -218,13 +220,16 @@ public final class ClipStreamApp implements AutoCloseable {
         short replication = config.getShort(ClipStreamConfig.TOPIC_REPLICATION_FACTOR);
         List<NewTopic> wanted = new ArrayList<>();
         for (String name : List.of(topics.imageEvents().name(), topics.imageTags().name(),
-                topics.policyFlags().name(), topics.deadLetters().name(), topics.imageEmbeddings().name())) {
+                topics.policyFlags().name(), topics.deadLetters().name(), topics.imageEmbeddings().name(),
+                topics.bankMatches().name())) {
             wanted.add(new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.of(replication)));
         }
         wanted.add(new NewTopic(topics.labelSets().name(), java.util.Optional.of(1),
                 java.util.Optional.of(replication)).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(LabelSetPublisher.MAX_MESSAGE_BYTES))));
+        wanted.add(new NewTopic(topics.banks().name(), java.util.Optional.of(1), java.util.Optional.of(replication))
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         try (Admin admin = Admin.create(adminProperties())) {
             for (var entry : admin.createTopics(wanted).values().entrySet()) {
                 try {

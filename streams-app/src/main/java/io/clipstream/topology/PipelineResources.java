@@ -1,5 +1,6 @@
 package io.clipstream.topology;
 
+import io.clipstream.banks.ActiveBanks;
 import io.clipstream.image.ImagePreprocessor;
 import io.clipstream.labels.ActiveLabelSets;
 import io.clipstream.observe.PipelineMetrics;
@@ -17,7 +18,15 @@ import java.util.concurrent.ExecutorService;
  * @param labelSetFilter names of the sets to score with; empty means all
  * @param modelId model id written on results
  * @param metrics the pipeline's metrics
+ * @param banks the known-content banks every image is matched against
  */
 public record PipelineResources(ImagePreprocessor preprocessor, ExecutorService decodePool, InferenceBatcher batcher,
-        ActiveLabelSets labelSets, List<String> labelSetFilter, String modelId, PipelineMetrics metrics) {
+        ActiveLabelSets labelSets, List<String> labelSetFilter, String modelId, PipelineMetrics metrics,
+        ActiveBanks banks) {
+
+    /** Resources whose banks match by PDQ only (no image-model fingerprint for item embeddings). */
+    public PipelineResources(ImagePreprocessor preprocessor, ExecutorService decodePool, InferenceBatcher batcher,
+            ActiveLabelSets labelSets, List<String> labelSetFilter, String modelId, PipelineMetrics metrics) {
+        this(preprocessor, decodePool, batcher, labelSets, labelSetFilter, modelId, metrics, ActiveBanks.pdqOnly());
+    }
 }
