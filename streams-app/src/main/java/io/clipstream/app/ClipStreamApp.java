@@ -61,6 +61,7 @@ public final class ClipStreamApp implements AutoCloseable {
     private final InferenceBatcher batcher;
     private final SchemaRegistryClient registry;
     private final ActiveLabelSets labelSets;
+    private final ActiveBanks banks;
     private final PipelineMetrics metrics;
     private final PrometheusMeterRegistry prometheus;
     private final KafkaStreams streams;
@@ -109,9 +110,9 @@ public final class ClipStreamApp implements AutoCloseable {
             if (config.getBoolean(ClipStreamConfig.TOPIC_CREATE)) {
                 createTopics(topics);
             }
+            banks = new ActiveBanks(ModelFingerprint.ofImageTower(folder), encoder.dimension());
             PipelineResources resources = new PipelineResources(encoder.preprocessor(), decodePool, batcher, labelSets,
-                    config.labelSets(), modelId, metrics,
-                    new ActiveBanks(ModelFingerprint.ofImageTower(folder), encoder.dimension()));
+                    config.labelSets(), modelId, metrics, banks);
             streams = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
                     BatchingSettings.of(config)), streamsProperties());
             streams.setUncaughtExceptionHandler(error -> {
@@ -281,6 +282,11 @@ public final class ClipStreamApp implements AutoCloseable {
     /** The active label sets. */
     public ActiveLabelSets labelSets() {
         return labelSets;
+    }
+
+    /** The known-content banks the processor matches against. */
+    public ActiveBanks banks() {
+        return banks;
     }
 
     /** The HTTP port bound. */

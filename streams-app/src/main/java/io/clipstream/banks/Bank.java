@@ -16,6 +16,14 @@ import java.util.Set;
  */
 final class Bank {
 
+    /** The settings of a bank that has items but no published settings: the schema's defaults. */
+    static final BankSettings DEFAULT_SETTINGS;
+
+    static {
+        io.clipstream.schema.GeneratedClasses.trust();
+        DEFAULT_SETTINGS = BankSettings.newBuilder().build();
+    }
+
     /** Changes held in the overlay before the index is rebuilt. */
     static final int REBUILD_AFTER = 4096;
 
@@ -78,7 +86,7 @@ final class Bank {
                 added.clear();
                 hidden.clear();
             }
-            view = new BankView(name, settings == null ? BankSettings.newBuilder().build() : settings,
+            view = new BankView(name, settings == null ? DEFAULT_SETTINGS : settings,
                     settings != null, base, BankIndex.of(added.values(), fingerprint, dimension), Set.copyOf(hidden),
                     items.size());
         }

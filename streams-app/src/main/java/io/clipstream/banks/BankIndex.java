@@ -17,6 +17,11 @@ final class BankIndex {
     /** Sizes from which the PDQ multi-index is built. */
     static final int MULTI_INDEX_FROM = 2048;
 
+    /** Sizes up to which CLIP search is an exact scan; above, an HNSW graph ({@link ClipAnnIndex}). */
+    static final int EXACT_CLIP_UP_TO = 100_000;
+    /** Neighbours the graph returns for exact re-scoring. */
+    static final int ANN_CANDIDATES = 32;
+
     static final BankIndex EMPTY = of(List.of(), null, 0);
 
     private final BankItem[] pdqItems;
@@ -27,10 +32,13 @@ final class BankIndex {
     private final int dimension;
     private final String fingerprint;
     private final java.util.Set<String> ids;
+    private final ClipAnnIndex clipAnn;
 
     private BankIndex(BankItem[] pdqItems, PdqHash[] pdqHashes, PdqIndex pdqIndex, BankItem[] clipItems,
             float[] clipMatrix, int dimension, String fingerprint, java.util.Set<String> ids) {
         this.fingerprint = fingerprint;
+        this.clipAnn = clipItems.length > EXACT_CLIP_UP_TO ? ClipAnnIndex.build(clipMatrix, clipItems.length,
+                dimension) : null;
         this.pdqItems = pdqItems;
         this.pdqHashes = pdqHashes;
         this.pdqIndex = pdqIndex;
@@ -91,6 +99,35 @@ final class BankIndex {
         void found(BankItem item, int distance);
     }
 
+    /** Receives an item found by PDQ for one of several query hashes. */
+    @FunctionalInterface
+    interface PdqVariantHit {
+        void found(BankItem item, int variant, int distance);
+    }
+
+    /** Every item within {@code maxDistance} of any of {@code variants}, with the nearest variant. */
+    void searchPdq(PdqHash[] variants, int maxDistance, PdqVariantHit hit) {
+        if (pdqIndex != null) {
+            pdqIndex.searchNearest(variants, maxDistance,
+                    (position, variant, distance) -> hit.found(pdqItems[position], variant, distance));
+            return;
+        }
+        for (int i = 0; i < pdqHashes.length; i++) {
+            int best = Integer.MAX_VALUE;
+            int bestVariant = -1;
+            for (int v = 0; v < variants.length; v++) {
+                int d = pdqHashes[i].distance(variants[v]);
+                if (d < best) {
+                    best = d;
+                    bestVariant = v;
+                }
+            }
+            if (best <= maxDistance) {
+                hit.found(pdqItems[i], bestVariant, best);
+            }
+        }
+    }
+
     /** Receives an item found by CLIP. */
     @FunctionalInterface
     interface ClipHit {
@@ -119,28 +156,75 @@ final class BankIndex {
         return sum;
     }
 
-    /** Exact: the cosine with every item embedding (both L2-normalised), reporting those at least {@code min}. */
+    /**
+     * The items whose cosine with {@code embedding} (both L2-normalised) is at least {@code min}: exact up to
+     * {@value #EXACT_CLIP_UP_TO} items; above, the {@value #ANN_CANDIDATES} nearest by HNSW, re-scored exactly.
+     */
     void searchClip(float[] embedding, float min, ClipHit hit) {
         if (embedding == null || embedding.length != dimension) {
             return;
         }
-        int d = dimension;
+        if (clipAnn != null) {
+            for (int r : clipAnn.search(embedding, ANN_CANDIDATES)) {
+                float similarity = dot(embedding, r);
+                if (similarity >= min) {
+                    hit.found(clipItems[r], similarity);
+                }
+            }
+            return;
+        }
         for (int r = 0; r < clipItems.length; r++) {
-            int base = r * d;
-            float s0 = 0f;
-            float s1 = 0f;
-            int k = 0;
-            for (; k + 1 < d; k += 2) {
-                s0 += embedding[k] * clipMatrix[base + k];
-                s1 += embedding[k + 1] * clipMatrix[base + k + 1];
-            }
-            for (; k < d; k++) {
-                s0 += embedding[k] * clipMatrix[base + k];
-            }
-            float similarity = s0 + s1;
+            float similarity = dot(embedding, r);
             if (similarity >= min) {
                 hit.found(clipItems[r], similarity);
             }
         }
+    }
+
+    /** The exact nearest item by CLIP (position into the embedding rows), for measuring the graph's recall. */
+    int exactNearest(float[] embedding) {
+        int best = -1;
+        float bestSimilarity = Float.NEGATIVE_INFINITY;
+        for (int r = 0; r < clipItems.length; r++) {
+            float s = dot(embedding, r);
+            if (s > bestSimilarity) {
+                bestSimilarity = s;
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    /** The nearest item by CLIP as searched in production (the graph above the exact limit). */
+    int searchedNearest(float[] embedding) {
+        if (clipAnn == null) {
+            return exactNearest(embedding);
+        }
+        int best = -1;
+        float bestSimilarity = Float.NEGATIVE_INFINITY;
+        for (int r : clipAnn.search(embedding, ANN_CANDIDATES)) {
+            float s = dot(embedding, r);
+            if (s > bestSimilarity) {
+                bestSimilarity = s;
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    private float dot(float[] embedding, int row) {
+        int d = dimension;
+        int base = row * d;
+        float s0 = 0f;
+        float s1 = 0f;
+        int k = 0;
+        for (; k + 1 < d; k += 2) {
+            s0 += embedding[k] * clipMatrix[base + k];
+            s1 += embedding[k + 1] * clipMatrix[base + k + 1];
+        }
+        for (; k < d; k++) {
+            s0 += embedding[k] * clipMatrix[base + k];
+        }
+        return s0 + s1;
     }
 }

@@ -39,21 +39,18 @@ public record BankView(String name, BankSettings settings, boolean configured, B
     public Optional<Candidate> bestMatch(PdqDihedral pdq, float[] embedding) {
         Best best = new Best();
         if (pdq != null && pdq.quality() >= settings.getPdqMinQuality()) {
-            for (int v = 0; v < 8; v++) {
-                PdqHash hash = pdq.hashes().get(v);
-                String variant = PdqDihedral.VARIANTS.get(v);
-                BankIndex.PdqHit hit = (item, distance) -> {
-                    if (item.getQuality() >= settings.getPdqMinQuality()) {
-                        best.offerPdq(item, distance, variant);
-                    }
-                };
-                base.searchPdq(hash, settings.getPdqMaxDistance(), (item, distance) -> {
-                    if (!hidden.contains(item.getId())) {
-                        hit.found(item, distance);
-                    }
-                });
-                overlay.searchPdq(hash, settings.getPdqMaxDistance(), hit);
-            }
+            PdqHash[] variants = pdq.hashes().toArray(PdqHash[]::new);
+            BankIndex.PdqVariantHit hit = (item, variant, distance) -> {
+                if (item.getQuality() >= settings.getPdqMinQuality()) {
+                    best.offerPdq(item, distance, PdqDihedral.VARIANTS.get(variant));
+                }
+            };
+            base.searchPdq(variants, settings.getPdqMaxDistance(), (item, variant, distance) -> {
+                if (!hidden.contains(item.getId())) {
+                    hit.found(item, variant, distance);
+                }
+            });
+            overlay.searchPdq(variants, settings.getPdqMaxDistance(), hit);
         }
         Float minSimilarity = settings.getClipMinSimilarity();
         if (embedding != null && minSimilarity != null) {

@@ -10,8 +10,14 @@ import picocli.CommandLine.Option;
         description = "Manage known-content banks (PDQ hashes and CLIP embeddings of known images) and match images"
                 + " against them.",
         subcommands = {BanksConfigureCommand.class, BanksAddCommand.class, BanksImportCommand.class,
-            BanksRemoveCommand.class, BanksListCommand.class, BanksExportCommand.class, BanksMatchCommand.class})
+            BanksRemoveCommand.class, BanksListCommand.class, BanksExportCommand.class, BanksMatchCommand.class,
+            BanksBenchCommand.class})
 final class BanksCommand implements Runnable {
+
+    static {
+        // the commands build Avro records whose defaults include enums of io.clipstream.schema
+        io.clipstream.schema.GeneratedClasses.trust();
+    }
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
