@@ -70,7 +70,8 @@ public final class ActiveBanks {
             LOG.error("Refused banks record {}: {}", key, e.getMessage());
             return new Refused(key, e.getMessage());
         }
-        Bank bank = banks.computeIfAbsent(parsed.bank(), name -> new Bank(name, imageFingerprint, dimension));
+        Bank bank = banks.computeIfAbsent(parsed.bank(), name -> new Bank(name, imageFingerprint, dimension,
+                version::incrementAndGet));
         if (parsed instanceof BankKey.Settings) {
             BankSettings settings = entry == null ? null : (BankSettings) entry.getBody();
             bank.settings(settings);

@@ -35,10 +35,10 @@ final class BankIndex {
     private final ClipAnnIndex clipAnn;
 
     private BankIndex(BankItem[] pdqItems, PdqHash[] pdqHashes, PdqIndex pdqIndex, BankItem[] clipItems,
-            float[] clipMatrix, int dimension, String fingerprint, java.util.Set<String> ids) {
+            float[] clipMatrix, int dimension, String fingerprint, java.util.Set<String> ids, boolean indexed) {
         this.fingerprint = fingerprint;
-        this.clipAnn = clipItems.length > EXACT_CLIP_UP_TO ? ClipAnnIndex.build(clipMatrix, clipItems.length,
-                dimension) : null;
+        this.clipAnn = indexed && clipItems.length > EXACT_CLIP_UP_TO ? ClipAnnIndex.build(clipMatrix,
+                clipItems.length, dimension) : null;
         this.pdqItems = pdqItems;
         this.pdqHashes = pdqHashes;
         this.pdqIndex = pdqIndex;
@@ -53,6 +53,15 @@ final class BankIndex {
      * wide (the caller has checked and parsed them: see {@link Bank}).
      */
     static BankIndex of(Collection<BankItem> items, String fingerprint, int dimension) {
+        return of(items, fingerprint, dimension, true);
+    }
+
+    /** Scanned, never indexed: for the small overlay of recent changes, which is rebuilt on every change. */
+    static BankIndex scanned(Collection<BankItem> items, String fingerprint, int dimension) {
+        return of(items, fingerprint, dimension, false);
+    }
+
+    private static BankIndex of(Collection<BankItem> items, String fingerprint, int dimension, boolean indexed) {
         List<BankItem> withHash = new ArrayList<>(items.size());
         List<PdqHash> hashes = new ArrayList<>(items.size());
         List<BankItem> withEmbedding = new ArrayList<>();
@@ -76,8 +85,8 @@ final class BankIndex {
         }
         PdqHash[] hashArray = hashes.toArray(PdqHash[]::new);
         return new BankIndex(withHash.toArray(BankItem[]::new), hashArray,
-                hashArray.length >= MULTI_INDEX_FROM ? PdqIndex.of(hashArray) : null,
-                withEmbedding.toArray(BankItem[]::new), matrix, dimension, fingerprint, ids);
+                indexed && hashArray.length >= MULTI_INDEX_FROM ? PdqIndex.of(hashArray) : null,
+                withEmbedding.toArray(BankItem[]::new), matrix, dimension, fingerprint, ids, indexed);
     }
 
     static boolean usableEmbedding(BankItem item, String fingerprint, int dimension) {
