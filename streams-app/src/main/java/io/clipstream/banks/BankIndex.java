@@ -114,26 +114,11 @@ final class BankIndex {
         void found(BankItem item, int variant, int distance);
     }
 
-    /** Every item within {@code maxDistance} of any of {@code variants}, with the nearest variant. */
+    /** Every item within {@code maxDistance} of any of {@code variants}, with each variant that finds it. */
     void searchPdq(PdqHash[] variants, int maxDistance, PdqVariantHit hit) {
-        if (pdqIndex != null) {
-            pdqIndex.searchNearest(variants, maxDistance,
-                    (position, variant, distance) -> hit.found(pdqItems[position], variant, distance));
-            return;
-        }
-        for (int i = 0; i < pdqHashes.length; i++) {
-            int best = Integer.MAX_VALUE;
-            int bestVariant = -1;
-            for (int v = 0; v < variants.length; v++) {
-                int d = pdqHashes[i].distance(variants[v]);
-                if (d < best) {
-                    best = d;
-                    bestVariant = v;
-                }
-            }
-            if (best <= maxDistance) {
-                hit.found(pdqItems[i], bestVariant, best);
-            }
+        for (int v = 0; v < variants.length; v++) {
+            int variant = v;
+            searchPdq(variants[v], maxDistance, (item, distance) -> hit.found(item, variant, distance));
         }
     }
 

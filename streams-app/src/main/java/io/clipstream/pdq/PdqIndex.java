@@ -23,16 +23,6 @@ public final class PdqIndex {
     private final int[][] offsets;
     private final int[][] positions;
 
-    /** Receives a result of {@link #searchNearest}: a position, the query nearest to it and their distance. */
-    @FunctionalInterface
-    public interface NearestHit {
-        /** Called once per position within the distance of any query. */
-        void found(int position, int query, int distance);
-    }
-
-    /** Per-thread candidate bitmaps of {@link #searchNearest}, one bit per indexed hash. */
-    private final ThreadLocal<long[]> candidates;
-
     /** Receives a search result: a position of the indexed array and its distance to the query. */
     @FunctionalInterface
     public interface Hit {
@@ -45,7 +35,6 @@ public final class PdqIndex {
         this.size = size;
         this.offsets = offsets;
         this.positions = positions;
-        this.candidates = ThreadLocal.withInitial(() -> new long[(size + 63) >>> 6]);
     }
 
     /** Indexes {@code hashes}; position {@code i} of a result is {@code hashes[i]}. */
@@ -114,87 +103,6 @@ public final class PdqIndex {
         }
         for (int s = 0; s < WORDS; s++) {
             probe(s, queryWords[s], 0, radius, queryWords, q0, q1, q2, q3, maxDistance, radius, hit);
-        }
-    }
-
-    /**
-     * Every indexed hash within {@code maxDistance} of any of {@code queries} (an image's dihedral variants), each
-     * reported once with the query nearest to it. The candidates of all queries are first marked in a bitmap and
-     * then checked in index order, each against every query: one memory access per candidate, in ascending
-     * addresses, instead of one per candidate and query in table order, and no duplicate checks.
-     */
-    public void searchNearest(PdqHash[] queries, int maxDistance, NearestHit hit) {
-        if (maxDistance < 0 || size == 0 || queries.length == 0) {
-            return;
-        }
-        int radius = maxDistance / WORDS;
-        int m = queries.length;
-        long[] q = new long[m * 4];
-        for (int j = 0; j < m; j++) {
-            for (int w = 0; w < 4; w++) {
-                q[j * 4 + w] = queries[j].word64(w);
-            }
-        }
-        if (radius > MAX_WORD_RADIUS) {
-            for (int i = 0; i < size; i++) {
-                check(i, q, m, maxDistance, hit);
-            }
-            return;
-        }
-        long[] marks = candidates.get();
-        for (int j = 0; j < m; j++) {
-            for (int s = 0; s < WORDS; s++) {
-                mark(s, queries[j].word16(s), 0, radius, marks);
-            }
-        }
-        for (int b = 0; b < marks.length; b++) {
-            long bits = marks[b];
-            if (bits == 0) {
-                continue;
-            }
-            marks[b] = 0;
-            while (bits != 0) {
-                int i = (b << 6) + Long.numberOfTrailingZeros(bits);
-                bits &= bits - 1;
-                check(i, q, m, maxDistance, hit);
-            }
-        }
-    }
-
-    private void check(int i, long[] q, int m, int maxDistance, NearestHit hit) {
-        int b = i * 4;
-        long h0 = hashes[b];
-        long h1 = hashes[b + 1];
-        long h2 = hashes[b + 2];
-        long h3 = hashes[b + 3];
-        int best = Integer.MAX_VALUE;
-        int bestQuery = -1;
-        for (int j = 0; j < m; j++) {
-            int o = j * 4;
-            int d = Long.bitCount(h0 ^ q[o]) + Long.bitCount(h1 ^ q[o + 1]) + Long.bitCount(h2 ^ q[o + 2])
-                    + Long.bitCount(h3 ^ q[o + 3]);
-            if (d < best) {
-                best = d;
-                bestQuery = j;
-            }
-        }
-        if (best <= maxDistance) {
-            hit.found(i, bestQuery, best);
-        }
-    }
-
-    private void mark(int s, int word, int lowest, int left, long[] marks) {
-        int[] pos = positions[s];
-        int end = offsets[s][word + 1];
-        for (int k = offsets[s][word]; k < end; k++) {
-            int i = pos[k];
-            marks[i >>> 6] |= 1L << i;
-        }
-        if (left == 0) {
-            return;
-        }
-        for (int bit = lowest; bit < 16; bit++) {
-            mark(s, word ^ (1 << bit), bit + 1, left - 1, marks);
         }
     }
 

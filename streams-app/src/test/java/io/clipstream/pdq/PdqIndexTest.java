@@ -67,46 +67,6 @@ class PdqIndexTest {
     }
 
     @Test
-    void searchingSeveralQueriesAtOnceReportsEachHashOnceWithItsNearestQuery() {
-        Random random = new Random(7);
-        int n = 100_000;
-        PdqHash[] hashes = new PdqHash[n];
-        for (int i = 0; i < n; i++) {
-            hashes[i] = random(random);
-        }
-        int checked = 0;
-        for (int round = 0; round < 20; round++) {
-            PdqHash[] queries = new PdqHash[8];
-            for (int v = 0; v < 8; v++) {
-                queries[v] = random(random);
-                for (int k = 0; k < 5; k++) {
-                    hashes[random.nextInt(n)] = flipped(queries[v], random.nextInt(45), random);
-                }
-            }
-            PdqIndex index = PdqIndex.of(hashes);
-            for (int maxDistance : new int[] {15, 31, 40, 70}) {
-                Map<Integer, int[]> expected = new TreeMap<>();
-                for (int v = 0; v < 8; v++) {
-                    int query = v;
-                    PdqIndex.linearScan(hashes, queries[v], maxDistance, (p, d) -> {
-                        int[] seen = expected.get(p);
-                        if (seen == null || d < seen[1]) {
-                            expected.put(p, new int[] {query, d});
-                        }
-                    });
-                }
-                Map<Integer, int[]> actual = new TreeMap<>();
-                index.searchNearest(queries, maxDistance, (p, q, d) ->
-                        assertThat(actual.put(p, new int[] {q, d})).as("reported once").isNull());
-                assertThat(actual.keySet()).isEqualTo(expected.keySet());
-                actual.forEach((p, qd) -> assertThat(qd).as("position %d", p).containsExactly(expected.get(p)));
-                checked += expected.size();
-            }
-        }
-        assertThat(checked).isGreaterThan(500);
-    }
-
-    @Test
     void aSmallIndexAndAnEmptyOneWork() {
         PdqHash h = PdqHash.of(1, 2, 3, 4);
         Map<Integer, Integer> found = new TreeMap<>();
