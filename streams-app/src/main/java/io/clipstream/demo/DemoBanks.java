@@ -35,6 +35,11 @@ record DemoBanks(List<DemoInputs.Input> banked, DemoInputs.Input falsePositive, 
     private static final int BANKED = 4;
     private static final int EDITED = 3;
 
+    static {
+        // the records below are built with Avro builders, whose defaults include this package's enums
+        io.clipstream.schema.GeneratedClasses.trust();
+    }
+
     /**
      * Picks the first {@value #BANKED} inputs whose PDQ quality clears the bank's least quality with room to spare
      * (edits lower it), and makes the edits of the first {@value #EDITED} of them.

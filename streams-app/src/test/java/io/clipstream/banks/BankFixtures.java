@@ -24,6 +24,10 @@ public final class BankFixtures {
 
     private static final ImagePreprocessor DECODER = new ImagePreprocessor(PreprocessSpec.clip(224));
 
+    static {
+        io.clipstream.schema.GeneratedClasses.trust();
+    }
+
     private BankFixtures() {
     }
 
