@@ -34,6 +34,7 @@ record DemoBanks(List<DemoInputs.Input> banked, DemoInputs.Input falsePositive, 
     static final String APPROVED = "demo-approved";
     private static final int BANKED = 4;
     private static final int EDITED = 3;
+    private static final int MIN_SIDE = 200;
 
     static {
         // the records below are built with Avro builders, whose defaults include this package's enums
@@ -42,13 +43,14 @@ record DemoBanks(List<DemoInputs.Input> banked, DemoInputs.Input falsePositive, 
 
     /**
      * Picks the first {@value #BANKED} inputs whose PDQ quality clears the bank's least quality with room to spare
-     * (edits lower it), and makes the edits of the first {@value #EDITED} of them.
+     * and whose smaller side is at least {@value #MIN_SIDE} pixels (PDQ's 64×64 downsample of a smaller image moves
+     * more under a crop or a resize), and makes the edits of the first {@value #EDITED} of them.
      */
     static DemoBanks choose(List<DemoInputs.Input> inputs, ImagePreprocessor decoder) {
         List<DemoInputs.Input> banked = new ArrayList<>();
         for (DemoInputs.Input input : inputs) {
             PdqSignature s = pdq(input.image(), decoder);
-            if (s != null && s.quality() >= 90) {
+            if (s != null && s.quality() >= 90 && smallerSide(input.image(), decoder) >= MIN_SIDE) {
                 banked.add(input);
                 if (banked.size() == BANKED) {
                     break;
@@ -56,8 +58,8 @@ record DemoBanks(List<DemoInputs.Input> banked, DemoInputs.Input falsePositive, 
             }
         }
         if (banked.size() < BANKED) {
-            throw new IllegalArgumentException("the demo needs " + BANKED + " images of PDQ quality 90 or more for"
-                    + " its banks, found " + banked.size());
+            throw new IllegalArgumentException("the demo needs " + BANKED + " images of PDQ quality 90 or more and "
+                    + MIN_SIDE + " px a side for its banks, found " + banked.size());
         }
         List<DemoInputs.Input> edited = new ArrayList<>();
         for (DemoInputs.Input original : banked.subList(0, EDITED)) {
@@ -67,6 +69,15 @@ record DemoBanks(List<DemoInputs.Input> banked, DemoInputs.Input falsePositive, 
             }
         }
         return new DemoBanks(List.copyOf(banked), banked.get(BANKED - 1), List.copyOf(edited));
+    }
+
+    private static int smallerSide(byte[] image, ImagePreprocessor decoder) {
+        try {
+            io.clipstream.pdq.LumaSource luma = decoder.decodeLuma(image);
+            return Math.min(luma.width(), luma.height());
+        } catch (ImageRejectedException e) {
+            return 0;
+        }
     }
 
     static PdqSignature pdq(byte[] image, ImagePreprocessor decoder) {

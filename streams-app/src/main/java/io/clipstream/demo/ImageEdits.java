@@ -19,11 +19,11 @@ import javax.imageio.stream.ImageOutputStream;
  * cropped a little, mirrored. Each returns new encoded bytes.
  */
 public enum ImageEdits {
-    /** Half the size, bilinear, as JPEG quality 0.85. */
+    /** Three quarters of the size, bilinear, as JPEG quality 0.85. */
     RESIZED,
     /** The same pixels as JPEG quality 0.35. */
     RECOMPRESSED,
-    /** 4 % cut from each side, as PNG. */
+    /** 1 % cut from each side, as PNG. */
     CROPPED,
     /** Mirrored left to right, as PNG. */
     FLIPPED;
@@ -32,11 +32,11 @@ public enum ImageEdits {
     public byte[] apply(byte[] encoded) {
         BufferedImage in = rgb(read(encoded));
         return switch (this) {
-            case RESIZED -> jpeg(scaled(in, 0.5), 0.85f);
+            case RESIZED -> jpeg(scaled(in, 0.75), 0.85f);
             case RECOMPRESSED -> jpeg(in, 0.35f);
             case CROPPED -> {
-                int dx = Math.max(1, in.getWidth() * 4 / 100);
-                int dy = Math.max(1, in.getHeight() * 4 / 100);
+                int dx = Math.max(1, in.getWidth() / 100);
+                int dy = Math.max(1, in.getHeight() / 100);
                 yield png(rgb(in.getSubimage(dx, dy, in.getWidth() - 2 * dx, in.getHeight() - 2 * dy)));
             }
             case FLIPPED -> {
