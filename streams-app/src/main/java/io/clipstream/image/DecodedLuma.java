@@ -58,6 +58,17 @@ final class DecodedLuma implements LumaSource {
         }
     }
 
+    @Override
+    public void weightedRow(int y, int[] start, float[][] weights, float[] scratch, float[] out, int offset) {
+        PilMode mode = image.mode();
+        if (mode == PilMode.RGB || mode == PilMode.RGBA) {
+            LumaSource.Luma.weightedRgbRow(image.bytes(), y * image.width() * mode.channels, mode.channels, start,
+                    weights, out, offset);
+        } else {
+            LumaSource.super.weightedRow(y, start, weights, scratch, out, offset);
+        }
+    }
+
     private static int cmyk(int c, int nk) {
         int v = nk - PilColorConversions.mulDiv255(c, nk);
         return v < 0 ? 0 : Math.min(v, 255);

@@ -15,6 +15,30 @@ public interface LumaSource {
     /** Writes the luminance of row {@code y} into {@code dst[0 .. width)}. */
     void row(int y, float[] dst);
 
+    /**
+     * Weighted sums of row {@code y}'s luminance: {@code out[offset + i] = sum_k weights[i][k] * luma(start[i] + k)}
+     * for each {@code i}. The default computes the row into {@code scratch} (width floats) first; a source that can
+     * compute luminance on the fly may fuse the two.
+     */
+    default void weightedRow(int y, int[] start, float[][] weights, float[] scratch, float[] out, int offset) {
+        row(y, scratch);
+        for (int i = 0; i < start.length; i++) {
+            float[] w = weights[i];
+            int base = start[i];
+            float s0 = 0f;
+            float s1 = 0f;
+            int k = 0;
+            for (; k + 1 < w.length; k += 2) {
+                s0 += w[k] * scratch[base + k];
+                s1 += w[k + 1] * scratch[base + k + 1];
+            }
+            for (; k < w.length; k++) {
+                s0 += w[k] * scratch[base + k];
+            }
+            out[offset + i] = s0 + s1;
+        }
+    }
+
     /** Luminance of an interleaved 8-bit RGB image ({@code (y * width + x) * 3 + c}). */
     static LumaSource ofRgb(int width, int height, byte[] rgb) {
         if ((long) width * height * 3 != rgb.length) {
@@ -59,6 +83,33 @@ public interface LumaSource {
                 t[v] = coefficient * v;
             }
             return t;
+        }
+
+        /**
+         * {@link LumaSource#weightedRow} over interleaved RGB pixels ({@code stride} bytes apart from {@code offset}),
+         * the luminance computed as it is summed.
+         */
+        public static void weightedRgbRow(byte[] px, int offset, int stride, int[] start, float[][] weights,
+                float[] out, int outOffset) {
+            float[] r = R;
+            float[] g = G;
+            float[] b = B;
+            for (int i = 0; i < start.length; i++) {
+                float[] w = weights[i];
+                int p = offset + start[i] * stride;
+                float s0 = 0f;
+                float s1 = 0f;
+                int k = 0;
+                for (; k + 1 < w.length; k += 2, p += 2 * stride) {
+                    s0 += w[k] * (r[px[p] & 0xFF] + g[px[p + 1] & 0xFF] + b[px[p + 2] & 0xFF]);
+                    int q = p + stride;
+                    s1 += w[k + 1] * (r[px[q] & 0xFF] + g[px[q + 1] & 0xFF] + b[px[q + 2] & 0xFF]);
+                }
+                for (; k < w.length; k++, p += stride) {
+                    s0 += w[k] * (r[px[p] & 0xFF] + g[px[p + 1] & 0xFF] + b[px[p + 2] & 0xFF]);
+                }
+                out[outOffset + i] = s0 + s1;
+            }
         }
 
         /**

@@ -95,8 +95,7 @@ public final class PdqHasher {
             if (!needed[y]) {
                 continue;
             }
-            image.row(y, line);
-            cols.apply(line, filteredRows, y * SIZE);
+            image.weightedRow(y, cols.start(), cols.weights(), line, filteredRows, y * SIZE);
         }
         float[] block = new float[SIZE * SIZE];
         float[] column = new float[h];
