@@ -1,5 +1,6 @@
 package io.clipstream.app;
 
+import io.clipstream.banks.ActiveBanks;
 import io.clipstream.clip.ImageEncoder;
 import io.clipstream.clip.ModelFolder;
 import io.clipstream.config.ClipStreamConfig;
@@ -19,6 +20,7 @@ import io.clipstream.topology.BatchingSettings;
 import io.clipstream.topology.ClipStreamTopology;
 import io.clipstream.topology.InferenceBatcher;
 import io.clipstream.topology.PipelineResources;
+import io.clipstream.topology.PixelDecoder;
 import io.clipstream.topology.Topics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -65,6 +67,7 @@ public final class ClipStreamApp implements AutoCloseable {
     private final InferenceBatcher batcher;
     private final SchemaRegistryClient registry;
     private final ActiveLabelSets labelSets;
+    private final ActiveBanks banks;
     private final PipelineMetrics metrics;
     private final PrometheusMeterRegistry prometheus;
     private final KafkaStreams streams;
@@ -129,10 +132,11 @@ public final class ClipStreamApp implements AutoCloseable {
             LOG.info("Decode-memory budget {} MB", budget.capacity() / 1_000_000);
             modelProbe = new ModelProbe(batcher, encoder.imageSize(), encoder.device() + ", " + encoder.dimension()
                     + "-d", Duration.ofSeconds(2), Duration.ofSeconds(10), System::nanoTime);
+            banks = new ActiveBanks(ModelFingerprint.ofImageTower(folder), encoder.dimension());
             ImagePreprocessor preprocessor = encoder.preprocessor().withJpegDecoding(jpeg);
             PipelineResources resources = new PipelineResources(preprocessor, decodePool, batcher, labelSets,
-                    config.labelSets(), modelId, metrics, new BudgetedPreprocessor(preprocessor, budget,
-                            PipelineResources.DECODE_MEMORY_WAIT)::preprocessPixels, progress);
+                    config.labelSets(), modelId, metrics, PixelDecoder.of(new BudgetedPreprocessor(preprocessor,
+                            budget, PipelineResources.DECODE_MEMORY_WAIT)), progress, banks);
             streams = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
                     BatchingSettings.of(config)), streamsProperties(), StaticMembership.clientSupplier(
                     config.getString(ClipStreamConfig.APPLICATION_ID), config.getString(ClipStreamConfig.INSTANCE_ID)));
@@ -249,7 +253,8 @@ public final class ClipStreamApp implements AutoCloseable {
         String recordBytes = Integer.toString(TopicLimits.recordBytes(
                 config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES)));
         for (String name : List.of(topics.imageEvents().name(), topics.imageTags().name(),
-                topics.policyFlags().name(), topics.deadLetters().name(), topics.imageEmbeddings().name())) {
+                topics.policyFlags().name(), topics.deadLetters().name(), topics.imageEmbeddings().name(),
+                topics.bankMatches().name())) {
             NewTopic topic = new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.of(replication));
             if (name.equals(topics.imageEvents().name()) || name.equals(topics.deadLetters().name())) {
                 topic.configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, recordBytes));
@@ -260,6 +265,8 @@ public final class ClipStreamApp implements AutoCloseable {
                 java.util.Optional.of(replication)).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(LabelSetPublisher.MAX_MESSAGE_BYTES))));
+        wanted.add(new NewTopic(topics.banks().name(), java.util.Optional.of(1), java.util.Optional.of(replication))
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         try (Admin admin = Admin.create(adminProperties())) {
             for (var entry : admin.createTopics(wanted).values().entrySet()) {
                 try {
@@ -313,6 +320,11 @@ public final class ClipStreamApp implements AutoCloseable {
     /** The active label sets. */
     public ActiveLabelSets labelSets() {
         return labelSets;
+    }
+
+    /** The known-content banks the processor matches against. */
+    public ActiveBanks banks() {
+        return banks;
     }
 
     /** The HTTP port bound. */

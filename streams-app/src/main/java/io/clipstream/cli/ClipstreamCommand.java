@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "Real-time CLIP image tagging and moderation on Kafka.",
         subcommands = {TokenizeCommand.class, EmbedCommand.class, ClassifyCommand.class, LabelsCommand.class,
             ConfigCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class, TailCommand.class,
-            TopologyCommand.class, BenchCommand.class, PreprocessCommand.class,
+            TopologyCommand.class, BenchCommand.class, PreprocessCommand.class, PdqCommand.class, BanksCommand.class,
             CommandLine.HelpCommand.class})
 public final class ClipstreamCommand implements Runnable {
 

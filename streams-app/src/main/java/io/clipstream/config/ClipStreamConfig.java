@@ -59,6 +59,8 @@ public final class ClipStreamConfig extends AbstractConfig {
     public static final String TOPIC_IMAGE_EMBEDDINGS = "topic.image.embeddings";
     public static final String TOPIC_DEAD_LETTERS = "topic.dead.letters";
     public static final String TOPIC_LABEL_SETS = "topic.label.sets";
+    public static final String TOPIC_BANKS = "topic.banks";
+    public static final String TOPIC_BANK_MATCHES = "topic.bank.matches";
     public static final String TOPIC_CREATE = "topic.create";
     public static final String TOPIC_PARTITIONS = "topic.partitions";
     public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
@@ -155,6 +157,11 @@ public final class ClipStreamConfig extends AbstractConfig {
                         Importance.HIGH, "Dead-letter topic: original bytes plus error headers.")
                 .define(TOPIC_LABEL_SETS, Type.STRING, "label-sets", new ConfigDef.NonEmptyString(),
                         Importance.HIGH, "Compacted topic of compiled LabelSet records, keyed by name.")
+                .define(TOPIC_BANKS, Type.STRING, "banks", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                        "Compacted topic of known-content banks (BankEntry records): key NAME for a bank's settings,"
+                                + " NAME/ITEM for one item; a tombstone removes it.")
+                .define(TOPIC_BANK_MATCHES, Type.STRING, "bank-matches", new ConfigDef.NonEmptyString(),
+                        Importance.MEDIUM, "Output topic of BankMatch records (one per image and matched bank).")
                 .define(TOPIC_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
                         "Create missing topics at start-up (label-set topic compacted, with a 64 MiB message limit).")
                 .define(TOPIC_PARTITIONS, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM,

@@ -11,6 +11,8 @@ import io.clipstream.registry.AvroSerdes;
 import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.InMemorySchemaRegistry;
 import io.clipstream.registry.RegistryHttpServer;
+import io.clipstream.image.ImagePreprocessor;
+import io.clipstream.schema.BankMatch;
 import io.clipstream.schema.ImageEvent;
 import io.clipstream.schema.ImageTags;
 import io.clipstream.schema.InlineImage;
@@ -64,7 +66,7 @@ public final class EmbeddedDemo {
     /** What the demo saw, for its summary and for tests. */
     public record Summary(int events, int tagged, int deadLetters, int withTruth, int correct,
             Map<String, Integer> flagsByPolicy, Map<String, Integer> deadLettersByReason, double eventsPerSecond,
-            long p50Ms, long p99Ms, double meanBatch) {
+            long p50Ms, long p99Ms, double meanBatch, List<String> bankMatches) {
     }
 
     /** Runs the demo to its summary (and, with keep-running, until interrupted). */
@@ -98,8 +100,11 @@ public final class EmbeddedDemo {
     private Summary run(Path work) throws Exception {
         String scope = "demo-" + ProcessHandle.current().pid();
         InMemorySchemaRegistry registry = InMemorySchemaRegistry.scope(scope);
-        List<DemoInputs.Input> inputs = DemoInputs.load(settings.images(), settings.corrupt());
+        List<DemoInputs.Input> inputs = new ArrayList<>(DemoInputs.load(settings.images(), settings.corrupt()));
         ModelFolder folder = ModelFolder.open(settings.model());
+        ImagePreprocessor decoder = new ImagePreprocessor(folder.preprocess());
+        DemoBanks banks = DemoBanks.choose(inputs, decoder);
+        inputs.addAll(banks.edited());
         progress.printf("clipstream demo: %d images from %s, model %s, label sets %s%n", inputs.size(),
                 settings.images(), folder.modelId(), settings.labelSets());
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().logDir(work.resolve("kafka")).build()
@@ -125,7 +130,17 @@ public final class EmbeddedDemo {
                 for (LabelSet set : sets) {
                     publisher.publish(set);
                 }
+                banks.publish(Map.of("bootstrap.servers", broker.bootstrapServers()), registry,
+                        config.topic(ClipStreamConfig.TOPIC_BANKS), decoder);
+                progress.printf("Published bank %s (%d images) and negative bank %s (false positive %s); streaming %d"
+                        + " edited copies of banked images%n", DemoBanks.KNOWN, banks.banked().size(),
+                        DemoBanks.APPROVED, banks.falsePositive().eventId(), banks.edited().size());
                 app.awaitRunning(Duration.ofSeconds(60));
+                long banksDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while ((app.banks().size(DemoBanks.KNOWN) < banks.banked().size()
+                        || app.banks().size(DemoBanks.APPROVED) < 1) && System.nanoTime() < banksDeadline) {
+                    Thread.sleep(20);
+                }
                 progress.printf("Processor running; metrics on http://127.0.0.1:%d/metrics%n", app.httpPort());
                 Summary summary = stream(config, broker, registry, app, inputs, sets);
                 printSummary(summary);
@@ -135,7 +150,8 @@ public final class EmbeddedDemo {
                             registryServer.url(), List.of(config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS),
                                     config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS),
                                     config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS),
-                                    config.topic(ClipStreamConfig.TOPIC_DEAD_LETTERS)), app.httpPort());
+                                    config.topic(ClipStreamConfig.TOPIC_DEAD_LETTERS),
+                                    config.topic(ClipStreamConfig.TOPIC_BANK_MATCHES)), app.httpPort());
                     try {
                         new CountDownLatch(1).await();
                     } catch (InterruptedException e) {
@@ -181,6 +197,9 @@ public final class EmbeddedDemo {
         String tagsTopic = config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS);
         String flagsTopic = config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS);
         String deadTopic = config.topic(ClipStreamConfig.TOPIC_DEAD_LETTERS);
+        String matchesTopic = config.topic(ClipStreamConfig.TOPIC_BANK_MATCHES);
+        var matchSerde = AvroSerdes.serde(BankMatch.class, BankMatch.getClassSchema(), registry, false, false);
+        List<String> bankMatches = new ArrayList<>();
         Set<String> done = new HashSet<>();
         Set<String> tagged = new HashSet<>();
         Map<String, Integer> flagsByPolicy = new TreeMap<>();
@@ -191,7 +210,7 @@ public final class EmbeddedDemo {
         out.printf("%-28s %-22s %7s  %s%n", "event", "tag (best per group)", "score", "flags / dead letter");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(tagsTopic, flagsTopic, deadTopic));
+            consumer.subscribe(List.of(tagsTopic, flagsTopic, deadTopic, matchesTopic));
             long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
             long lastProgress = 0;
             while (done.size() < expected && System.nanoTime() < deadline) {
@@ -215,6 +234,11 @@ public final class EmbeddedDemo {
                         out.printf("%-28s %-22s %7s  FLAG %s (%s, %s)%n", shorten(flag.getEventId()), "", "",
                                 flag.getPolicyId(), flag.getAction().name().toLowerCase(Locale.ROOT),
                                 flag.getSeverity().name().toLowerCase(Locale.ROOT));
+                    } else if (record.topic().equals(matchesTopic)) {
+                        BankMatch m = matchSerde.deserializer().deserialize(matchesTopic, record.value());
+                        String line = describe(m);
+                        bankMatches.add(shorten(m.getEventId()) + " -> " + line);
+                        out.printf("%-28s %-22s %7s  MATCH %s%n", shorten(m.getEventId()), "", "", line);
                     } else {
                         String reason = DeadLetterRecords.header(record.headers(), DeadLetterRecords.HEADER_REASON);
                         deadByReason.merge(reason, 1, Integer::sum);
@@ -243,7 +267,15 @@ public final class EmbeddedDemo {
         int dead = deadByReason.values().stream().mapToInt(Integer::intValue).sum();
         return new Summary(expected, tagged.size(), dead, withTruth, correct, flagsByPolicy, deadByReason,
                 done.size() / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99),
-                batch == null ? 0 : batch.mean());
+                batch == null ? 0 : batch.mean(), List.copyOf(bankMatches));
+    }
+
+    private static String describe(BankMatch m) {
+        String how = m.getPdqDistance() == null ? String.format(Locale.ROOT, "CLIP %.3f", m.getClipSimilarity())
+                : "PDQ distance " + m.getPdqDistance() + ("original".equals(m.getPdqVariant()) ? ""
+                        : " (" + m.getPdqVariant() + ")");
+        return m.getBank() + "/" + m.getItemId() + ", " + how
+                + (m.getSuppressedBy().isEmpty() ? "" : ", overridden by " + String.join(", ", m.getSuppressedBy()));
     }
 
     private void produce(EmbeddedKafkaBroker broker, String topic, AvroWireFormat<ImageEvent> format,
@@ -295,6 +327,8 @@ public final class EmbeddedDemo {
                     100.0 * s.correct() / s.withTruth());
         }
         out.printf("Flags by policy: %s%n", s.flagsByPolicy().isEmpty() ? "none" : s.flagsByPolicy());
+        out.printf("Bank matches (%d):%n", s.bankMatches().size());
+        s.bankMatches().stream().sorted().forEach(m -> out.printf("  %s%n", m));
         out.printf("Throughput %.1f events/s, end-to-end latency p50 %d ms, p99 %d ms, mean inference batch %.1f%n",
                 s.eventsPerSecond(), s.p50Ms(), s.p99Ms(), s.meanBatch());
     }

@@ -37,22 +37,45 @@ public final class BudgetedPreprocessor {
      * @throws InterruptedException when interrupted while waiting for its share
      */
     public RgbImage preprocessPixels(byte[] encoded) throws ImageRejectedException, InterruptedException {
+        return underBudget(encoded, preprocessor::preprocessPixels);
+    }
+
+    /**
+     * Decoded pixels and PDQ hashes from one decode, as {@link ImagePreprocessor#preprocessPixelsAndPdq}, under the
+     * budget.
+     *
+     * @throws ImageRejectedException as {@link #preprocessPixels}
+     * @throws DecodeMemoryExhaustedException as {@link #preprocessPixels}
+     * @throws InterruptedException as {@link #preprocessPixels}
+     */
+    public ImagePreprocessor.PixelsAndPdq preprocessPixelsAndPdq(byte[] encoded)
+            throws ImageRejectedException, InterruptedException {
+        return underBudget(encoded, preprocessor::preprocessPixelsAndPdq);
+    }
+
+    /** One decoding step of the preprocessor. */
+    @FunctionalInterface
+    private interface Decode<T> {
+        T apply(byte[] encoded) throws ImageRejectedException;
+    }
+
+    private <T> T underBudget(byte[] encoded, Decode<T> decode) throws ImageRejectedException, InterruptedException {
         if (encoded == null || encoded.length == 0 || ImageFormat.sniff(encoded).isEmpty()) {
-            return preprocessor.preprocessPixels(encoded);
+            return decode.apply(encoded);
         }
         DecodeFootprint footprint;
         try {
             footprint = DecodeFootprint.of(encoded);
         } catch (ImageRejectedException e) {
             // no readable header: the decoder fails on it too, with its own reason, before allocating pixels
-            return preprocessor.preprocessPixels(encoded);
+            return decode.apply(encoded);
         }
         if (footprint.width() * footprint.height() > preprocessor.spec().maxPixels() || footprint.width() <= 0
                 || footprint.height() <= 0) {
-            return preprocessor.preprocessPixels(encoded);
+            return decode.apply(encoded);
         }
         try (DecodeMemoryBudget.Lease lease = budget.acquire(footprint, maxWait)) {
-            return preprocessor.preprocessPixels(encoded);
+            return decode.apply(encoded);
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.clipstream.image;
 
+import io.clipstream.pdq.LumaSource;
+import io.clipstream.pdq.PdqHasher;
+import io.clipstream.pdq.PdqDihedral;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 
@@ -78,6 +81,40 @@ public final class ImagePreprocessor {
      *                                is corrupt or truncated, or uses an unsupported feature
      */
     public RgbImage preprocessPixels(byte[] encoded) throws ImageRejectedException {
+        return resizeAndCrop(decodeOriented(encoded));
+    }
+
+    /**
+     * The model's pixels and the PDQ hashes (all eight dihedral variants, from one downsample) of the full-size
+     * image, from one decode: the hashes are taken from the decoded, oriented pixels before they are resized for the
+     * model.
+     *
+     * @throws ImageRejectedException as {@link #preprocessPixels}
+     */
+    public PixelsAndPdq preprocessPixelsAndPdq(byte[] encoded) throws ImageRejectedException {
+        OrientedDecode decoded = decodeOriented(encoded);
+        return new PixelsAndPdq(resizeAndCrop(decoded), PdqHasher.dihedral(new DecodedLuma(decoded.image())));
+    }
+
+    /**
+     * The luminance of the decoded, oriented, full-size image, for PDQ hashing without preprocessing.
+     *
+     * @throws ImageRejectedException as {@link #preprocessPixels}
+     */
+    public LumaSource decodeLuma(byte[] encoded) throws ImageRejectedException {
+        return new DecodedLuma(decodeOriented(encoded).image());
+    }
+
+    /**
+     * What {@link #preprocessPixelsAndPdq} gives.
+     *
+     * @param pixels the model's input pixels
+     * @param pdq the PDQ hashes and quality of the full-size image
+     */
+    public record PixelsAndPdq(RgbImage pixels, PdqDihedral pdq) {
+    }
+
+    private OrientedDecode decodeOriented(byte[] encoded) throws ImageRejectedException {
         if (encoded == null || encoded.length == 0) {
             throw new ImageRejectedException(RejectionReason.EMPTY, "no image bytes");
         }
@@ -90,14 +127,27 @@ public final class ImagePreprocessor {
         if (full != null && orientation >= 5) {
             full = new int[] {full[1], full[0]};
         }
-        if (full != null && (full[0] != decoded.width() || full[1] != decoded.height())) {
+        boolean reduced = full != null && (full[0] != decoded.width() || full[1] != decoded.height());
+        return new OrientedDecode(decoded, reduced ? full : null);
+    }
+
+    /**
+     * A decoded, oriented image; {@code fullSize} is the full image's {width, height} when the decode is a reduced
+     * (draft) one, else null.
+     */
+    private record OrientedDecode(DecodedImage image, int[] fullSize) {
+    }
+
+    private RgbImage resizeAndCrop(OrientedDecode decode) {
+        int[] full = decode.fullSize();
+        if (full != null) {
             // draft: a reduced decode stands for the full image, so the output size and crop are those of the
             // full image and the reduced one is resampled from the box covering exactly the full image's extent
             int denominator = TurboJpegDecoder.draftDenominator(full[0], full[1], 2 * spec.size());
-            return resizeAndCrop(decoded, full[0], full[1], (float) full[0] / denominator,
+            return resizeAndCrop(decode.image(), full[0], full[1], (float) full[0] / denominator,
                     (float) full[1] / denominator);
         }
-        return resizeAndCrop(decoded);
+        return resizeAndCrop(decode.image());
     }
 
     RgbImage resizeAndCrop(DecodedImage img) {

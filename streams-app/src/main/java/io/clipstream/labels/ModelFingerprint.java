@@ -33,6 +33,36 @@ public final class ModelFingerprint {
         return of(text, tokenizer);
     }
 
+    /**
+     * The fingerprint of a model folder's image tower and its preprocessing: image embeddings (bank items) computed
+     * with another one live in another space. {@code sha256:} of the vision graph, then the preprocessing spec.
+     *
+     * @throws ModelLoadException when the folder has no image tower
+     */
+    public static String ofImageTower(ModelFolder folder) {
+        Path visual = folder.visualModel().orElseThrow(() -> new ModelLoadException("model folder "
+                + folder.root() + " has no image tower: its image fingerprint cannot be computed"));
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = Files.newInputStream(visual)) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    sha.update(buffer, 0, n);
+                }
+            }
+            sha.update((byte) 0);
+            io.clipstream.image.PreprocessSpec spec = folder.preprocess();
+            String preprocessing = spec.size() + " " + java.util.Arrays.toString(spec.mean()) + " "
+                    + java.util.Arrays.toString(spec.std()) + " " + spec.interpolation() + " " + spec.resizeMode();
+            sha.update(preprocessing.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + HexFormat.of().formatHex(sha.digest());
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + visual + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The fingerprint of a text graph and tokenizer file. */
     public static String of(Path textModel, Path tokenizer) {
         try {

@@ -1,6 +1,7 @@
 package io.clipstream.topology;
 
 import io.clipstream.registry.AvroWireFormat;
+import io.clipstream.schema.BankEntry;
 import io.clipstream.schema.LabelSet;
 import io.clipstream.registry.SchemaRegistryClient;
 import org.apache.kafka.common.serialization.Serdes;
@@ -16,8 +17,10 @@ import org.apache.kafka.streams.state.Stores;
  *                   ├─► image-tags
  *                   ├─► policy-flags        (only when a policy fires)
  *                   ├─► image-embeddings    (when enabled)
+ *                   ├─► bank-matches        (when an image matches a known-content bank)
  *                   └─► dead-letters        (original bytes + error headers, any stage)
  * label-sets (compacted) ─► global store ─► active label sets (fingerprint-checked)
+ * banks (compacted, one record per item) ─► global store ─► active banks (PDQ multi-index, CLIP)
  * </pre>
  */
 public final class ClipStreamTopology {
@@ -26,6 +29,8 @@ public final class ClipStreamTopology {
     public static final String BUFFER_STORE = "event-buffer";
     /** The global store of published label sets. */
     public static final String LABEL_SET_STORE = "label-sets";
+    /** The global store of bank settings and items. */
+    public static final String BANK_STORE = "banks";
 
     static final String SOURCE = "image-events-source";
     static final String PROCESSOR = "image-batcher";
@@ -33,6 +38,7 @@ public final class ClipStreamTopology {
     static final String FLAGS_SINK = "policy-flags-sink";
     static final String EMBEDDINGS_SINK = "image-embeddings-sink";
     static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+    static final String BANK_MATCHES_SINK = "bank-matches-sink";
 
     private ClipStreamTopology() {
     }
@@ -51,7 +57,7 @@ public final class ClipStreamTopology {
         topology.addSource(SOURCE, topics.imageEvents().keySerde().deserializer(),
                 topics.imageEvents().valueSerde().deserializer(), topics.imageEvents().name());
         ImageBatchProcessor.SinkNames sinks = new ImageBatchProcessor.SinkNames(TAGS_SINK, FLAGS_SINK,
-                EMBEDDINGS_SINK, DEAD_LETTERS_SINK);
+                EMBEDDINGS_SINK, DEAD_LETTERS_SINK, BANK_MATCHES_SINK);
         topology.addProcessor(PROCESSOR, () -> new ImageBatchProcessor(BUFFER_STORE, sinks, topics.eventFormat(),
                 resources, settings), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE),
@@ -65,6 +71,8 @@ public final class ClipStreamTopology {
                 PROCESSOR);
         topology.addSink(DEAD_LETTERS_SINK, topics.deadLetters().name(), topics.deadLetters().keySerde().serializer(),
                 topics.deadLetters().valueSerde().serializer(), PROCESSOR);
+        topology.addSink(BANK_MATCHES_SINK, topics.bankMatches().name(), topics.bankMatches().keySerde().serializer(),
+                topics.bankMatches().valueSerde().serializer(), PROCESSOR);
 
         AvroWireFormat<LabelSet> labelSetFormat = new AvroWireFormat<>(LabelSet.class, LabelSet.getClassSchema(),
                 registry, false);
@@ -74,6 +82,14 @@ public final class ClipStreamTopology {
                 topics.labelSets().name(), "label-sets-updater",
                 () -> new LabelSetStoreProcessor(LABEL_SET_STORE, labelSetFormat, resources.labelSets(),
                         resources.metrics()));
+
+        AvroWireFormat<BankEntry> bankFormat = new AvroWireFormat<>(BankEntry.class, BankEntry.getClassSchema(),
+                registry, false);
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BANK_STORE),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
+                "banks-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.banks().name(), "banks-updater",
+                () -> new BankStoreProcessor(BANK_STORE, bankFormat, resources.banks()));
         return topology;
     }
 }

@@ -1,11 +1,18 @@
 package io.clipstream.topology;
 
+import io.clipstream.banks.BankMatcher;
+import io.clipstream.banks.BankRecords;
+import io.clipstream.banks.BankSnapshot;
+import io.clipstream.banks.BankVerdict;
+import io.clipstream.image.ImagePreprocessor;
 import io.clipstream.image.RgbImage;
 import io.clipstream.labels.CompiledLabelSet;
 import io.clipstream.labels.ImageVerdict;
 import io.clipstream.labels.ResultRecords;
+import io.clipstream.pdq.PdqDihedral;
 import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.WireFormatException;
+import io.clipstream.schema.BankMatch;
 import io.clipstream.schema.ImageEmbedding;
 import io.clipstream.schema.ImageEvent;
 import io.clipstream.schema.ImageReference;
@@ -38,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * The heart of the pipeline, one instance per stream task: reads raw image events, sends what cannot be used to
  * dead letters, holds valid events in a changelogged store, and when {@code batch.max.size} events are waiting or
  * the oldest is {@code batch.max.delay.ms} old, decodes them on the shared pool, embeds them through the shared
- * batcher, scores them against one snapshot of the active label sets and forwards tags, flags and embeddings.
+ * batcher, scores them against one snapshot of the active label sets, matches them against one snapshot of the
+ * known-content banks (PDQ from the same decode, CLIP from the same embedding) and forwards tags, flags, bank
+ * matches and embeddings.
  *
  * <p>Exactly-once: a buffered event stays in the store until its results are forwarded, and the deletes, the
  * outputs and the input offsets commit in one transaction. After a crash the store is restored as of the last
@@ -84,7 +93,7 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
     private int failedInARow;
 
     /** The names of the child sink nodes. */
-    record SinkNames(String tags, String flags, String embeddings, String deadLetters) {
+    record SinkNames(String tags, String flags, String embeddings, String deadLetters, String bankMatches) {
     }
 
     ImageBatchProcessor(String storeName, SinkNames sinks, AvroWireFormat<ImageEvent> eventFormat,
@@ -256,7 +265,10 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
     }
 
     private record Prepared(long sequence, BufferedEvent buffered, ImageEvent event, RgbImage pixels,
-            EventFailure failure) {
+            EventFailure failure, PdqDihedral pdq) {
+        Prepared(long sequence, BufferedEvent buffered, ImageEvent event, RgbImage pixels, EventFailure failure) {
+            this(sequence, buffered, event, pixels, failure, null);
+        }
     }
 
     /** Runs the armed batch: decode on the pool, embed, emit; each event ends, or stays for another attempt. */
@@ -332,6 +344,10 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             image = bytes(((InlineImage) event.getImage()).getBytes());
         }
         try {
+            if (!resources.banks().isEmpty()) {
+                ImagePreprocessor.PixelsAndPdq decoded = resources.decoder().pixelsAndPdq(image);
+                return new Prepared(sequence, b, event, decoded.pixels(), null, decoded.pdq());
+            }
             return new Prepared(sequence, b, event, resources.decoder().pixels(image), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -386,11 +402,14 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         float[][] embeddings = vectors.toArray(new float[0][]);
         long inferenceMs = (System.nanoTime() - startNanos) / 1_000_000;
         List<CompiledLabelSet> sets = selectedSets();
+        BankSnapshot banks = resources.banks().snapshot();
+        BankVerdict[] bankVerdicts = new BankVerdict[usable.size()];
         long now = context.currentSystemTimeMs();
         for (int i = 0; i < usable.size(); i++) {
             Prepared p = usable.get(i);
             BufferedEvent b = p.buffered();
-            if (sets.isEmpty()) {
+            bankVerdicts[i] = BankMatcher.match(banks, p.pdq(), embeddings[i]);
+            if (sets.isEmpty() && banks.isEmpty()) {
                 dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
                         b.getOffset(), Stage.SCORE, NO_LABEL_SET, "no label set is active"
                                 + (resources.labelSetFilter().isEmpty() ? "" : " among "
@@ -406,12 +425,13 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
                         .setEventId(p.event().getEventId()).setModelId(resources.modelId()).setEmbedding(vector)
                         .build(), b.getTimestamp()), sinks.embeddings());
             }
+            emitBankRecords(p, bankVerdicts[i], now);
         }
         if (!sets.isEmpty() && !usable.isEmpty()) {
             for (CompiledLabelSet set : sets) {
                 List<ImageVerdict> verdicts = set.score(embeddings);
                 for (int i = 0; i < usable.size(); i++) {
-                    emit(usable.get(i), set, verdicts.get(i), inferenceStart, inferenceMs, now);
+                    emit(usable.get(i), set, verdicts.get(i), bankVerdicts[i], inferenceStart, inferenceMs, now);
                 }
             }
         }
@@ -436,8 +456,8 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
                 failedInARow, e.getMessage(), backoff);
     }
 
-    private void emit(Prepared p, CompiledLabelSet set, ImageVerdict verdict, long inferenceStart, long inferenceMs,
-            long now) {
+    private void emit(Prepared p, CompiledLabelSet set, ImageVerdict verdict, BankVerdict bankVerdict,
+            long inferenceStart, long inferenceMs, long now) {
         String eventId = p.event().getEventId();
         long occurred = p.event().getOccurredAt().toEpochMilli();
         Timings timings = new Timings(Math.max(0, inferenceStart - p.buffered().getArrivedAt()), inferenceMs,
@@ -449,6 +469,22 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         resources.metrics().endToEnd(Duration.ofMillis(now - occurred));
         for (PolicyFlag flag : ResultRecords.flags(eventId, resources.modelId(), set, verdict,
                 Instant.ofEpochMilli(now))) {
+            if (bankVerdict.suppresses(set.name(), flag.getPolicyId())) {
+                continue;
+            }
+            context.forward(new Record<Object, Object>(eventId, flag, timestamp), sinks.flags());
+            resources.metrics().flagOut(flag.getPolicyId(), flag.getAction().name());
+        }
+    }
+
+    /** The image's bank matches and the flags they raise (see {@link BankRecords}). */
+    private void emitBankRecords(Prepared p, BankVerdict verdict, long now) {
+        String eventId = p.event().getEventId();
+        long timestamp = p.buffered().getTimestamp();
+        for (BankMatch match : BankRecords.matches(eventId, verdict, Instant.ofEpochMilli(now))) {
+            context.forward(new Record<Object, Object>(eventId, match, timestamp), sinks.bankMatches());
+        }
+        for (PolicyFlag flag : BankRecords.flags(eventId, resources.modelId(), verdict, Instant.ofEpochMilli(now))) {
             context.forward(new Record<Object, Object>(eventId, flag, timestamp), sinks.flags());
             resources.metrics().flagOut(flag.getPolicyId(), flag.getAction().name());
         }

@@ -3,6 +3,8 @@ package io.clipstream.topology;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.registry.AvroSerdes;
 import io.clipstream.registry.SchemaRegistryClient;
+import io.clipstream.schema.BankEntry;
+import io.clipstream.schema.BankMatch;
 import io.clipstream.schema.ImageEmbedding;
 import io.clipstream.schema.ImageEvent;
 import io.clipstream.schema.ImageTags;
@@ -24,11 +26,14 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param deadLetters output: original key and value bytes with error headers
  * @param labelSets compacted input: compiled LabelSet records, keyed by name
  * @param eventFormat the decoder of ImageEvent values
+ * @param banks compacted input: BankEntry records, keyed NAME (settings) or NAME/ITEM
+ * @param bankMatches output: one BankMatch per event and matched bank, keyed by event id
  */
 public record Topics(TopicSpec<byte[], byte[]> imageEvents, TopicSpec<String, ImageTags> imageTags,
         TopicSpec<String, PolicyFlag> policyFlags, TopicSpec<String, ImageEmbedding> imageEmbeddings,
         TopicSpec<byte[], byte[]> deadLetters, TopicSpec<String, LabelSet> labelSets,
-        io.clipstream.registry.AvroWireFormat<ImageEvent> eventFormat) {
+        io.clipstream.registry.AvroWireFormat<ImageEvent> eventFormat, TopicSpec<String, BankEntry> banks,
+        TopicSpec<String, BankMatch> bankMatches) {
 
     /** The topics named by {@code config}, with Avro serdes on {@code registry}. */
     public static Topics of(ClipStreamConfig config, SchemaRegistryClient registry) {
@@ -48,6 +53,10 @@ public record Topics(TopicSpec<byte[], byte[]> imageEvents, TopicSpec<String, Im
                 new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_LABEL_SETS), Serdes.String(),
                         AvroSerdes.serde(LabelSet.class, LabelSet.getClassSchema(), registry, register, false)),
                 new io.clipstream.registry.AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(), registry,
-                        register));
+                        register),
+                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_BANKS), Serdes.String(),
+                        AvroSerdes.serde(BankEntry.class, BankEntry.getClassSchema(), registry, register, false)),
+                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_BANK_MATCHES), Serdes.String(),
+                        AvroSerdes.serde(BankMatch.class, BankMatch.getClassSchema(), registry, register, false)));
     }
 }

@@ -38,13 +38,27 @@ class EmbeddedDemoIT {
                 new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
         String table = out.toString(StandardCharsets.UTF_8);
         System.out.println(table);
-        assertThat(summary.events()).isEqualTo(29);
-        assertThat(summary.tagged()).isEqualTo(24);
+        // 24 images, 5 unusable inputs, and 12 edited copies (4 edits of 3 banked images)
+        assertThat(summary.events()).isEqualTo(41);
+        assertThat(summary.tagged()).isEqualTo(36);
         assertThat(summary.deadLetters()).isEqualTo(5);
         assertThat(summary.deadLettersByReason()).containsOnlyKeys("CORRUPT", "EMPTY", "NOT_AVRO", "UNKNOWN_FORMAT");
         assertThat(summary.withTruth()).isEqualTo(24);
         assertThat((double) summary.correct() / summary.withTruth()).isGreaterThanOrEqualTo(0.75);
-        assertThat(table).contains("Summary: 29 events in, 24 tagged, 5 dead letters");
+        assertThat(table).contains("Summary: 41 events in, 36 tagged, 5 dead letters");
+        // every edited copy matches the banked original it was made from
+        List<String> edited = summary.bankMatches().stream().filter(m -> m.startsWith("edited/")).toList();
+        assertThat(edited).hasSize(12).allSatisfy(m -> {
+            String banked = m.substring("edited/".length(), m.indexOf('-'));
+            assertThat(m).contains(" -> demo-known/" + banked + ", PDQ distance ");
+        });
+        assertThat(edited).filteredOn(m -> m.contains("-flipped")).allSatisfy(m -> assertThat(m).contains("(flipY)"));
+        // the known false positive is matched by both banks and flagged by neither
+        List<String> overridden = summary.bankMatches().stream().filter(m -> m.contains("overridden by")).toList();
+        assertThat(overridden).hasSize(1);
+        assertThat(overridden.get(0)).contains("overridden by demo-approved/");
+        assertThat(summary.bankMatches()).filteredOn(m -> m.contains("demo-approved/")).hasSize(2);
+        assertThat(summary.flagsByPolicy()).containsEntry("bank:demo-known", 3 + 12);
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains("Compiled label set tiny-shapes version");
     }
 }

@@ -1,0 +1,86 @@
+package io.clipstream.image;
+
+import io.clipstream.bench.BenchImages;
+import io.clipstream.pdq.PdqHasher;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * What PDQ adds to the per-image work: the hash of an already decoded 1920×1080 JPEG against the model's whole
+ * preprocessing of it (decode, orient, resize, crop), and preprocessing with and without the hash. {@link #main}
+ * prints the ratios measured in the same run (see docs/benchmarks.md).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class PdqBenchmarks {
+
+    private byte[] jpeg1080;
+    private ImagePreprocessor preprocessor;
+    private DecodedLuma decoded;
+
+    @Setup
+    public void setUp() throws ImageRejectedException {
+        jpeg1080 = BenchImages.generate(1, 1920, 1080, "jpeg", 2).get(0);
+        preprocessor = new ImagePreprocessor(PreprocessSpec.clip(224));
+        decoded = new DecodedLuma(ImageDecoder.decode(jpeg1080, ImageFormat.JPEG, 50_000_000L));
+    }
+
+    @Benchmark
+    public Object preprocessJpeg1920x1080() throws ImageRejectedException {
+        return preprocessor.preprocessPixels(jpeg1080);
+    }
+
+    @Benchmark
+    public Object preprocessJpeg1920x1080WithPdq() throws ImageRejectedException {
+        return preprocessor.preprocessPixelsAndPdq(jpeg1080);
+    }
+
+    @Benchmark
+    public Object pdqOfDecoded1920x1080() {
+        return PdqHasher.hash(decoded);
+    }
+
+    @Benchmark
+    public Object pdqDihedralOfDecoded1920x1080() {
+        return PdqHasher.dihedral(decoded);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include(PdqBenchmarks.class.getName() + ".*").build()).run();
+        Map<String, Double> ms = new TreeMap<>();
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            ms.put(name.substring(name.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
+        }
+        double preprocess = ms.get("preprocessJpeg1920x1080");
+        System.out.printf(Locale.ROOT, "PDQ of a decoded 1920x1080 JPEG: %.3f ms = %.1f %% of its preprocessing"
+                        + " (%.3f ms)%n", ms.get("pdqOfDecoded1920x1080"),
+                100 * ms.get("pdqOfDecoded1920x1080") / preprocess, preprocess);
+        System.out.printf(Locale.ROOT, "Preprocessing with PDQ: %.3f ms, +%.1f %% over preprocessing alone%n",
+                ms.get("preprocessJpeg1920x1080WithPdq"),
+                100 * (ms.get("preprocessJpeg1920x1080WithPdq") - preprocess) / preprocess);
+        System.out.printf(Locale.ROOT, "PDQ with the eight dihedral hashes: %.3f ms%n",
+                ms.get("pdqDihedralOfDecoded1920x1080"));
+    }
+}
