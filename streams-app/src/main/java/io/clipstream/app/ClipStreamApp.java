@@ -359,9 +359,12 @@ public final class ClipStreamApp implements AutoCloseable {
         }
     }
 
-    /** Idempotent; each resource is closed even when closing an earlier one fails. */
+    /**
+     * Idempotent; each resource is closed even when closing an earlier one fails. A second caller waits until the
+     * first has finished, so that nothing exits while the model is still in use.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closing.compareAndSet(false, true)) {
             LOG.info("Shutting down: finishing the batch in flight and committing");
             CloseAll.run(LOG, List.of(

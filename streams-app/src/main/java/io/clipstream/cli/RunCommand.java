@@ -1,6 +1,7 @@
 package io.clipstream.cli;
 
 import io.clipstream.app.ClipStreamApp;
+import io.clipstream.app.ShutdownSignals;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.config.RunRequirements;
 import java.nio.file.Path;
@@ -25,7 +26,8 @@ final class RunCommand implements Callable<Integer> {
         ClipStreamConfig config = ClipStreamConfig.from(ConfigCommand.load(file), System.getenv());
         RunRequirements.check(config);
         ClipStreamApp app = ClipStreamApp.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "clipstream-shutdown"));
+        // not a shutdown hook: ONNX Runtime's own hook would close the native environment under a model run
+        ShutdownSignals.onTermOrInt("clipstream-shutdown", app::close);
         app.awaitStopped();
         app.close();
         return app.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;

@@ -1,6 +1,7 @@
 package io.clipstream.demo;
 
 import io.clipstream.app.ClipStreamApp;
+import io.clipstream.app.ShutdownSignals;
 import io.clipstream.clip.ModelFolder;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.embedded.EmbeddedKafkaBroker;
@@ -72,28 +73,21 @@ public final class EmbeddedDemo {
     /** Runs the demo to its summary (and, with keep-running, until interrupted). */
     public Summary run() throws Exception {
         Path work = Files.createTempDirectory("clipstream-demo");
-        // SIGTERM and Ctrl-C run shutdown hooks while this thread still holds Kafka and its folder: the hook stops
-        // this thread and waits until everything below is closed and deleted, as run's hook does
+        // SIGTERM and Ctrl-C arrive while this thread still holds Kafka and its folder: stop this thread and wait
+        // until everything below is closed and deleted, then exit, as run does
         CountDownLatch cleanedUp = new CountDownLatch(1);
         Thread demo = Thread.currentThread();
-        Thread hook = new Thread(() -> {
+        try (ShutdownSignals signals = ShutdownSignals.onTermOrInt("clipstream-demo-shutdown", () -> {
             demo.interrupt();
             try {
                 cleanedUp.await(60, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "clipstream-demo-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        })) {
             return run(work);
         } finally {
             cleanedUp.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // the JVM is shutting down: the hook is running and has just been released
-            }
         }
     }
 
