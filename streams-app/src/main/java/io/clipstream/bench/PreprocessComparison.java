@@ -148,6 +148,7 @@ final class PreprocessComparison {
     private JsonNode pil(Path dir, int size) throws IOException, InterruptedException {
         String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
         Path script = Files.createTempFile("clipstream-pil", ".py");
+        Path errors = Files.createTempFile("clipstream-pil", ".err");
         try {
             try (InputStream in = PreprocessComparison.class.getResourceAsStream(SCRIPT)) {
                 Files.write(script, in.readAllBytes());
@@ -156,6 +157,7 @@ final class PreprocessComparison {
                     Double.toString(SECONDS), Integer.toString(size), Integer.toString(ROUNDS));
             builder.environment().put("OMP_NUM_THREADS", "1");
             builder.environment().put("MKL_NUM_THREADS", "1");
+            builder.redirectError(errors.toFile());
             Process process;
             try {
                 process = builder.start();
@@ -164,20 +166,22 @@ final class PreprocessComparison {
                 return null;
             }
             byte[] stdout = process.getInputStream().readAllBytes();
-            String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 process.destroyForcibly();
+                String stderr = Files.readString(errors).strip();
                 String last = stderr.lines().reduce((a, b) -> b).orElse("no output");
                 progress.printf("PIL comparison skipped: %s cannot run it (%s)%n", python, last);
                 return null;
             }
             JsonNode result = new ObjectMapper().readTree(new String(stdout, StandardCharsets.UTF_8));
-            progress.printf(Locale.ROOT, "1920x1080 JPEG -> %d, one thread, PIL %s + torchvision %s: %.1f images per CPU-second%n",
+            progress.printf(Locale.ROOT,
+                    "1920x1080 JPEG -> %d, one thread, PIL %s + torchvision %s: %.1f images per CPU-second%n",
                     size, result.path("pil").asText(), result.path("torchvision").asText(),
                     result.path("images_per_s").asDouble());
             return result;
         } finally {
             Files.deleteIfExists(script);
+            Files.deleteIfExists(errors);
         }
     }
 

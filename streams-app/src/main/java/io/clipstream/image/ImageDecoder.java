@@ -33,11 +33,13 @@ import org.w3c.dom.Node;
  * Decodes the first image of an encoded payload into the {@link PilMode} Pillow 9.4 would open it as, with the
  * same sample values:
  * <ul>
- *   <li>JPEG: the JDK's libjpeg-based reader (ISLOW IDCT, fancy upsampling — identical output to Pillow's
- *       libjpeg-turbo); grey stays L; Adobe CMYK and YCCK come out as raw, non-inverted CMYK like Pillow's
- *       "CMYK" mode; embedded ICC profiles are ignored (Pillow ignores them too): the APP2 ICC_PROFILE segments
- *       are removed before the JDK reader sees the file, since it would otherwise convert to sRGB. TwelveMonkeys is the fallback
- *       for files the JDK reader refuses. A truncated file (libjpeg's "premature end" warning) is rejected as
+ *   <li>JPEG: libjpeg-turbo ({@link TurboJpegDecoder}) for YCbCr/RGB/grey files when the system library loads,
+ *       otherwise (and for CMYK/YCCK and files libjpeg warns about) the JDK's libjpeg-based reader (ISLOW IDCT,
+ *       fancy upsampling — identical output to Pillow's libjpeg-turbo); grey stays L; Adobe CMYK and YCCK come
+ *       out as raw, non-inverted CMYK like Pillow's "CMYK" mode; embedded ICC profiles are ignored (Pillow
+ *       ignores them too): the APP2 ICC_PROFILE segments are removed before the JDK reader sees the file, since
+ *       it would otherwise convert to sRGB. TwelveMonkeys is the fallback for files the JDK reader refuses.
+ *       A truncated file (libjpeg's "premature end" warning) is rejected as
  *       {@link RejectionReason#CORRUPT}, as Pillow raises "image file is truncated".</li>
  *   <li>PNG: palette images are expanded through the palette ignoring transparency (Pillow's P → RGB); grey and
  *       RGB images with a tRNS chunk keep no alpha; 16-bit grey becomes mode I with the full 16-bit values;

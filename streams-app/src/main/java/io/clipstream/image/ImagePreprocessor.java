@@ -12,7 +12,10 @@ import java.util.Objects;
  *
  * <p>The reference pipeline ({@code tools/make_image_fixtures.py}) is:
  * <ol>
- *   <li>decode (first frame only for GIF) — see {@link ImageDecoder} for the per-format Pillow modes;</li>
+ *   <li>decode (first frame only for GIF) — see {@link ImageDecoder} for the per-format Pillow modes; JPEGs with
+ *       libjpeg-turbo or ImageIO as {@link JpegDecoding} says, with identical samples. The opt-in draft mode
+ *       decodes a large JPEG at reduced size and resamples it with the full image's geometry: close to, but
+ *       <b>not</b>, OpenAI's preprocessing;</li>
  *   <li>apply the EXIF orientation like {@code ImageOps.exif_transpose}. <b>OpenAI's preprocess does not do
  *       this</b>; we do, so phone photos come out upright;</li>
  *   <li>modes Pillow cannot resample with a convolution filter — palette ("P", e.g. GIF, palette PNG/BMP) and
@@ -122,11 +125,8 @@ public final class ImagePreprocessor {
                 RejectionReason.UNKNOWN_FORMAT, "magic bytes match no supported image format"));
         DecodedImage decoded = ImageDecoder.decode(encoded, format, spec.maxPixels(), jpeg, 2 * spec.size());
         int orientation = ExifOrientation.read(encoded, format);
-        int[] full = format == ImageFormat.JPEG && jpeg.draftActive() ? TurboJpegDecoder.headerSize(encoded) : null;
+        int[] full = orientedFullSize(encoded, format, orientation);
         decoded = ExifOrientation.apply(decoded, orientation);
-        if (full != null && orientation >= 5) {
-            full = new int[] {full[1], full[0]};
-        }
         boolean reduced = full != null && (full[0] != decoded.width() || full[1] != decoded.height());
         return new OrientedDecode(decoded, reduced ? full : null);
     }
@@ -148,6 +148,12 @@ public final class ImagePreprocessor {
                     (float) full[1] / denominator);
         }
         return resizeAndCrop(decode.image());
+    }
+
+    /** In draft mode, a JPEG's full width and height as its header declares them, after orientation; else null. */
+    private int[] orientedFullSize(byte[] encoded, ImageFormat format, int orientation) {
+        int[] full = format == ImageFormat.JPEG && jpeg.draftActive() ? TurboJpegDecoder.headerSize(encoded) : null;
+        return full != null && orientation >= 5 ? new int[] {full[1], full[0]} : full;
     }
 
     RgbImage resizeAndCrop(DecodedImage img) {

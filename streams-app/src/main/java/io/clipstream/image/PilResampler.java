@@ -298,11 +298,12 @@ final class PilResampler {
     }
 
     /**
-     * The RGB horizontal pass four (then two) rows at a time, with two samples in each {@code long}: a sum of products is
-     * linear, so {@code Σ k·(a + b·2³²) = Σ k·a + 2³²·Σ k·b} exactly in 64 bits, and each half is recovered
+     * The RGB horizontal pass four (then two) rows at a time, with two samples in each {@code long}: a sum of
+     * products is linear, so {@code Σ k·(a + b·2³²) = Σ k·a + 2³²·Σ k·b} exactly in 64 bits, and each half is recovered
      * exactly because each 32-bit sum fits in an {@code int} (as Pillow's own 32-bit accumulator requires). Three
      * 64-bit multiply-adds per tap do the work of six (and the tap's weight is loaded once for four rows), which
-     * makes this pass about 1.6× faster with identical results. Writes the first {@code 2 * floor((lastRow - firstRow) / 2)} rows of {@code dst}.
+     * makes this pass about 1.6× faster with identical results. Writes the first
+     * {@code 2 * floor((lastRow - firstRow) / 2)} rows of {@code dst}.
      */
     private static void horizontalRgbPairs(byte[] src, int width, int firstRow, int lastRow, Coefficients c,
                                            int cropX, int cropW, byte[] dst) {

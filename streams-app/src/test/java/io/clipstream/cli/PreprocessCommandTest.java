@@ -54,7 +54,8 @@ class PreprocessCommandTest {
         assertThat(lines.get(0).path("height").asInt()).isEqualTo(224);
         assertThat(lines.get(1).path("image").asText()).isEqualTo(html.toString());
         assertThat(lines.get(1).path("error").asText()).isEqualTo("UNKNOWN_FORMAT");
-        assertThat(lines.get(1).path("message").asText()).isEqualTo("UNKNOWN_FORMAT: magic bytes match no supported image format");
+        assertThat(lines.get(1).path("message").asText())
+                .isEqualTo("UNKNOWN_FORMAT: magic bytes match no supported image format");
         assertThat(lines.get(1).has("png")).isFalse();
         assertThat(out.resolve("page.png")).doesNotExist();
         for (String stem : new String[] {"jpeg_icc_display_p3", "jpeg_subsampling_440"}) {
