@@ -179,6 +179,12 @@ class BankTopologyTest {
         assertThat(m.getPdqDistance()).isLessThanOrEqualTo(16);
         assertThat(flags.isEmpty()).as("a bank without an action records matches only").isTrue();
         assertThat(deadLetters.isEmpty()).as("banks alone are enough to process an event").isTrue();
+
+        bank(new BankEntry("known", BankSettings.newBuilder().setPdqDihedral(false).build()));
+        send("m2", BankFixtures.mirrored(image("astronaut.jpg")));
+        send("o2", image("astronaut.jpg"));
+        assertThat(matches.readValuesToList()).as("without dihedral matching only the unmirrored copy matches")
+                .extracting(BankMatch::getEventId).containsExactly("o2");
     }
 
     @Test
