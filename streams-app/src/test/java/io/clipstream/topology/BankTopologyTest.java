@@ -220,6 +220,10 @@ class BankTopologyTest {
                         org.assertj.core.groups.Tuple.tuple("e2", "known", "cat-1"));
         assertThat(found.get(1).getBankKind()).isEqualTo(BankKind.NEGATIVE);
         assertThat(found.get(2).getSuppressedBy()).containsExactly("false-positives/cat-ok");
+        assertThat(pipeline.metrics.registry().find("clipstream.bank.matches").tags("bank", "known", "suppressed",
+                "true").counter().count()).isEqualTo(1.0);
+        assertThat(pipeline.metrics.registry().find("clipstream.bank.matches").tags("bank", "known", "suppressed",
+                "false").counter().count()).isEqualTo(1.0);
         assertThat(found.get(0).getSuppressedBy()).isEmpty();
         assertThat(flags.readValuesToList()).extracting(PolicyFlag::getEventId, PolicyFlag::getPolicyId)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("e1", "bank:known"),
