@@ -29,7 +29,8 @@ public record BankView(String name, BankSettings settings, boolean configured, B
 
     /**
      * The best item of this bank for one image, if any matches: the nearest by PDQ over the image's eight dihedral
-     * variants (image and item at least {@code pdqMinQuality}, distance at most {@code pdqMaxDistance}), else the
+     * variants, or the original alone when {@code pdqDihedral} is off (image and item at least
+     * {@code pdqMinQuality}, distance at most {@code pdqMaxDistance}), else the
      * most similar by CLIP when {@code clipMinSimilarity} is set. When the PDQ match's item also clears the CLIP
      * threshold the signal is both.
      *
@@ -39,7 +40,8 @@ public record BankView(String name, BankSettings settings, boolean configured, B
     public Optional<Candidate> bestMatch(PdqDihedral pdq, float[] embedding) {
         Best best = new Best();
         if (pdq != null && pdq.quality() >= settings.getPdqMinQuality()) {
-            PdqHash[] variants = pdq.hashes().toArray(PdqHash[]::new);
+            PdqHash[] variants = settings.getPdqDihedral() ? pdq.hashes().toArray(PdqHash[]::new)
+                    : new PdqHash[] {pdq.hashes().get(0)};
             BankIndex.PdqVariantHit hit = (item, variant, distance) -> {
                 if (item.getQuality() >= settings.getPdqMinQuality()) {
                     best.offerPdq(item, distance, PdqDihedral.VARIANTS.get(variant));

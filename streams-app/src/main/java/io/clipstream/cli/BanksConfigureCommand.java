@@ -48,6 +48,10 @@ final class BanksConfigureCommand implements Callable<Integer> {
             description = "Least PDQ quality of image and item (default: ${DEFAULT-VALUE}).")
     int pdqMinQuality;
 
+    @Option(names = "--no-dihedral", description = "Match images only as they are, not their eight rotations and"
+            + " mirrorings (one lookup per image instead of eight; for very large banks).")
+    boolean noDihedral;
+
     @Option(names = "--clip-min-similarity", paramLabel = "COSINE",
             description = "Least CLIP cosine for a CLIP match (default: no CLIP matching).")
     Float clipMinSimilarity;
@@ -79,7 +83,7 @@ final class BanksConfigureCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--suppresses-bank and --suppresses-policy are for --kind negative");
         }
         BankSettings settings = BankSettings.newBuilder().setKind(bankKind).setEnabled(!disabled)
-                .setPdqMaxDistance(pdqMaxDistance).setPdqMinQuality(pdqMinQuality)
+                .setPdqMaxDistance(pdqMaxDistance).setPdqMinQuality(pdqMinQuality).setPdqDihedral(!noDihedral)
                 .setClipMinSimilarity(clipMinSimilarity)
                 .setAction(action == null ? null : enumValue(PolicyAction.class, action, "--action"))
                 .setSeverity(enumValue(Severity.class, severity, "--severity"))

@@ -66,6 +66,13 @@ public final class PipelineMetrics {
                 .tags("policy", policy, "action", action, "device", device).register(registry).increment();
     }
 
+    /** One BankMatch emitted; {@code suppressed} when a negative bank overrides it. */
+    public void bankMatch(String bank, boolean suppressed) {
+        Counter.builder("clipstream.bank.matches").description("BankMatch records emitted")
+                .tags("bank", bank, "suppressed", Boolean.toString(suppressed), "device", device).register(registry)
+                .increment();
+    }
+
     public void deadLetter(String reason) {
         Counter.builder("clipstream.dead.letters").description("Records sent to the dead-letter topic")
                 .tags("reason", reason, "device", device).register(registry).increment();

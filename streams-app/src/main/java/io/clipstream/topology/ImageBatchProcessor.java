@@ -483,6 +483,7 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         long timestamp = p.buffered().getTimestamp();
         for (BankMatch match : BankRecords.matches(eventId, verdict, Instant.ofEpochMilli(now))) {
             context.forward(new Record<Object, Object>(eventId, match, timestamp), sinks.bankMatches());
+            resources.metrics().bankMatch(match.getBank(), !match.getSuppressedBy().isEmpty());
         }
         for (PolicyFlag flag : BankRecords.flags(eventId, resources.modelId(), verdict, Instant.ofEpochMilli(now))) {
             context.forward(new Record<Object, Object>(eventId, flag, timestamp), sinks.flags());

@@ -182,6 +182,12 @@ class BankTopologyTest {
         assertThat(m.getPdqDistance()).isLessThanOrEqualTo(16);
         assertThat(flags.isEmpty()).as("a bank without an action records matches only").isTrue();
         assertThat(deadLetters.isEmpty()).as("banks alone are enough to process an event").isTrue();
+
+        bank(new BankEntry("known", BankSettings.newBuilder().setPdqDihedral(false).build()));
+        send("m2", BankFixtures.mirrored(image("astronaut.jpg")));
+        send("o2", image("astronaut.jpg"));
+        assertThat(matches.readValuesToList()).as("without dihedral matching only the unmirrored copy matches")
+                .extracting(BankMatch::getEventId).containsExactly("o2");
     }
 
     @Test
@@ -217,6 +223,10 @@ class BankTopologyTest {
                         org.assertj.core.groups.Tuple.tuple("e2", "known", "cat-1"));
         assertThat(found.get(1).getBankKind()).isEqualTo(BankKind.NEGATIVE);
         assertThat(found.get(2).getSuppressedBy()).containsExactly("false-positives/cat-ok");
+        assertThat(pipeline.metrics.registry().find("clipstream.bank.matches").tags("bank", "known", "suppressed",
+                "true").counter().count()).isEqualTo(1.0);
+        assertThat(pipeline.metrics.registry().find("clipstream.bank.matches").tags("bank", "known", "suppressed",
+                "false").counter().count()).isEqualTo(1.0);
         assertThat(found.get(0).getSuppressedBy()).isEmpty();
         assertThat(flags.readValuesToList()).extracting(PolicyFlag::getEventId, PolicyFlag::getPolicyId)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("e1", "bank:known"),
