@@ -254,7 +254,7 @@ public final class ClipStreamApp implements AutoCloseable {
                 config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES)));
         for (String name : List.of(topics.imageEvents().name(), topics.imageTags().name(),
                 topics.policyFlags().name(), topics.deadLetters().name(), topics.imageEmbeddings().name(),
-                topics.bankMatches().name())) {
+                topics.bankMatches().name(), topics.imageTagsShadow().name(), topics.policyFlagsShadow().name())) {
             NewTopic topic = new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.of(replication));
             if (name.equals(topics.imageEvents().name()) || name.equals(topics.deadLetters().name())) {
                 topic.configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, recordBytes));

@@ -5,6 +5,7 @@ import io.clipstream.schema.CompiledLabel;
 import io.clipstream.schema.GroupScoring;
 import io.clipstream.schema.LabelGroup;
 import io.clipstream.schema.LabelSet;
+import io.clipstream.schema.LabelSetMode;
 import io.clipstream.schema.MatchedLabel;
 import io.clipstream.schema.Policy;
 import io.clipstream.schema.PolicyMatch;
@@ -28,6 +29,7 @@ public final class CompiledLabelSet {
     private final float[][][] counters;
     private final List<GroupPlan> groups;
     private final Map<String, Float> tagThresholds = new HashMap<>();
+    private final EventSelector selector;
 
     private record GroupPlan(LabelGroup group, int[] members) {
     }
@@ -71,6 +73,7 @@ public final class CompiledLabelSet {
                     + " groups " + byGroup.keySet());
         }
         this.groups = List.copyOf(plans);
+        this.selector = EventSelector.of(source.getAppliesTo());
     }
 
     /**
@@ -113,6 +116,16 @@ public final class CompiledLabelSet {
 
     public int dimension() {
         return dimension;
+    }
+
+    /** Which events the set scores. */
+    public EventSelector appliesTo() {
+        return selector;
+    }
+
+    /** True for a shadow version: its results go to the shadow topics only. */
+    public boolean shadow() {
+        return source.getMode() == LabelSetMode.SHADOW;
     }
 
     public int labelCount() {

@@ -75,7 +75,7 @@ public final class LabelSetPublisher implements AutoCloseable {
     public long publish(LabelSet set) {
         ensureTopic();
         try {
-            return producer.send(new ProducerRecord<>(topic, set.getName(), set)).get().offset();
+            return producer.send(new ProducerRecord<>(topic, ActiveLabelSets.topicKey(set), set)).get().offset();
         } catch (ExecutionException e) {
             throw new IllegalStateException("publishing label set " + set.getName() + " to " + topic + " failed: "
                     + e.getCause().getMessage(), e.getCause());
