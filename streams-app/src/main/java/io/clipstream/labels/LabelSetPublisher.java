@@ -85,6 +85,20 @@ public final class LabelSetPublisher implements AutoCloseable {
         }
     }
 
+    /** Publishes a tombstone for {@code key} (e.g. a shadow version's key after promotion); returns its offset. */
+    public long delete(String key) {
+        ensureTopic();
+        try {
+            return producer.send(new ProducerRecord<>(topic, key, null)).get().offset();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("deleting " + key + " from " + topic + " failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted deleting " + key, e);
+        }
+    }
+
     @Override
     public void close() {
         producer.close();
