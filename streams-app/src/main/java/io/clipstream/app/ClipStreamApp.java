@@ -259,6 +259,10 @@ public final class ClipStreamApp implements AutoCloseable {
             if (name.equals(topics.imageEvents().name()) || name.equals(topics.deadLetters().name())) {
                 topic.configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, recordBytes));
             }
+            if (name.equals(topics.imageEmbeddings().name())) {
+                topic.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(
+                        config.getLong(ClipStreamConfig.TOPIC_IMAGE_EMBEDDINGS_RETENTION_MS))));
+            }
             wanted.add(topic);
         }
         wanted.add(new NewTopic(topics.labelSets().name(), java.util.Optional.of(1),

@@ -92,6 +92,7 @@ public final class ClipStreamConfig extends AbstractConfig {
 
     public static final String LABELS_SETS = "labels.sets";
     public static final String OUTPUT_EMBEDDINGS_ENABLED = "output.embeddings.enabled";
+    public static final String TOPIC_IMAGE_EMBEDDINGS_RETENTION_MS = "topic.image.embeddings.retention.ms";
 
     public static final String PROCESSING_MAX_ATTEMPTS = "processing.max.attempts";
     public static final String DECODE_MEMORY_FRACTION = "decode.memory.fraction";
@@ -227,7 +228,12 @@ public final class ClipStreamConfig extends AbstractConfig {
                 .define(LABELS_SETS, Type.LIST, "", Importance.MEDIUM,
                         "Names of the label sets to score with; empty scores with every set on the label-set topic.")
                 .define(OUTPUT_EMBEDDINGS_ENABLED, Type.BOOLEAN, false, Importance.LOW,
-                        "Also emit each image's embedding to the image-embeddings topic.")
+                        "Also emit each image's embedding to the image-embeddings topic. labels impact and labels"
+                                + " backfill re-score these: enable it to re-score past traffic.")
+                .define(TOPIC_IMAGE_EMBEDDINGS_RETENTION_MS, Type.LONG, 7L * 24 * 3600 * 1000, Range.atLeast(-1),
+                        Importance.LOW, "retention.ms of the image-embeddings topic when the processor creates it"
+                                + " (-1: keep forever): how far back labels impact and labels backfill can"
+                                + " re-score. About 2.2 KB per 512-d embedding.")
                 .define(PROCESSING_MAX_ATTEMPTS, Type.INT, 3, Range.between(1, 100), Importance.MEDIUM,
                         "Times processing of one event is started before it goes to dead letters: an event whose"
                                 + " fetch, decode or embedding fails with an unexpected exception or an Error"
