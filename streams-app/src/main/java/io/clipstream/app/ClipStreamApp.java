@@ -116,7 +116,7 @@ public final class ClipStreamApp implements AutoCloseable {
             registry = SchemaRegistryClients.create(config.registrySettings());
             opened.push(registry);
             checkKafka();
-            labelSets = new ActiveLabelSets(fingerprint, encoder.dimension());
+            labelSets = new ActiveLabelSets(fingerprint, encoder.dimension()).routedBy(config.labelRouting());
             Topics topics = Topics.of(config, registry);
             if (config.getBoolean(ClipStreamConfig.TOPIC_CREATE)) {
                 createTopics(topics);

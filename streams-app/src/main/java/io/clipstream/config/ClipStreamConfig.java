@@ -91,6 +91,7 @@ public final class ClipStreamConfig extends AbstractConfig {
     public static final String IMAGE_REFERENCES_MAX_REDIRECTS = "image.references.max.redirects";
 
     public static final String LABELS_SETS = "labels.sets";
+    public static final String LABELS_APPLIES_TO = "labels.applies.to";
     public static final String OUTPUT_EMBEDDINGS_ENABLED = "output.embeddings.enabled";
     public static final String TOPIC_IMAGE_EMBEDDINGS_RETENTION_MS = "topic.image.embeddings.retention.ms";
 
@@ -227,6 +228,15 @@ public final class ClipStreamConfig extends AbstractConfig {
                         "Most redirects followed; each hop is checked again (REFERENCE_REDIRECTS).")
                 .define(LABELS_SETS, Type.LIST, "", Importance.MEDIUM,
                         "Names of the label sets to score with; empty scores with every set on the label-set topic.")
+                .define(LABELS_APPLIES_TO, Type.LIST, "", (name, value) -> {
+                    try {
+                        io.clipstream.labels.ConfiguredRouting.parse(value == null ? List.of() : (List<String>) value);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(name, value, e.getMessage());
+                    }
+                }, Importance.LOW, "Which events each label set scores, replacing the set's own applies_to:"
+                        + " NAME:source=uploads|avatars&surface=kids,... (source: the event's source, one of those"
+                        + " given; any other key: an attribute with that value; NAME: alone: every event).")
                 .define(OUTPUT_EMBEDDINGS_ENABLED, Type.BOOLEAN, false, Importance.LOW,
                         "Also emit each image's embedding to the image-embeddings topic. labels impact and labels"
                                 + " backfill re-score these: enable it to re-score past traffic.")
@@ -389,6 +399,11 @@ public final class ClipStreamConfig extends AbstractConfig {
     private String secret(String key) {
         Password password = getPassword(key);
         return password == null ? null : password.value();
+    }
+
+    /** Routing from {@link #LABELS_APPLIES_TO}: per set name, the events it scores (replacing its applies_to). */
+    public Map<String, io.clipstream.labels.EventSelector> labelRouting() {
+        return io.clipstream.labels.ConfiguredRouting.parse(getList(LABELS_APPLIES_TO));
     }
 
     /** The label sets to score with; empty means all. */

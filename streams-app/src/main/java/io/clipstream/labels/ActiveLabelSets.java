@@ -24,6 +24,7 @@ public final class ActiveLabelSets {
     private final int dimension;
     private final Map<String, CompiledLabelSet> active = new ConcurrentHashMap<>();
     private final Map<String, CompiledLabelSet> shadows = new ConcurrentHashMap<>();
+    private volatile Map<String, EventSelector> routing = Map.of();
 
     /** What a shadow version's topic key ends with (label-set names cannot contain {@code #}). */
     public static final String SHADOW_KEY_SUFFIX = "#shadow";
@@ -65,8 +66,22 @@ public final class ActiveLabelSets {
         this.dimension = dimension;
     }
 
+    /**
+     * Routing from the processor's configuration: a set named here scores the events its selector matches, whatever
+     * its own {@code applies_to} says. Applies to sets offered from now on.
+     */
+    public ActiveLabelSets routedBy(Map<String, EventSelector> configured) {
+        this.routing = Map.copyOf(configured);
+        return this;
+    }
+
     /** Offers a published set; accepted sets replace the previous version of the same name. */
-    public Update offer(LabelSet labelSet) {
+    public Update offer(LabelSet offered) {
+        LabelSet labelSet = offered;
+        EventSelector configured = routing.get(offered.getName());
+        if (configured != null) {
+            labelSet = LabelSet.newBuilder(offered).setAppliesTo(configured.toRecord()).build();
+        }
         String name = labelSet.getName();
         if (!modelFingerprint.equals(labelSet.getModelFingerprint())) {
             String reason = "label set " + name + " version " + labelSet.getVersion() + " was compiled for model "

@@ -141,6 +141,30 @@ class LabelSetRoutingTopologyTest {
     }
 
     @Test
+    void routingInTheProcessorConfigurationReplacesTheSetsOwn() throws IOException {
+        start(Map.of("batch.max.size", "3", "batch.max.delay.ms", "60000",
+                "labels.applies.to", "uploads:source=avatars|chat&surface=kids"));
+        pipeline.labelSets.routedBy(pipeline.config.labelRouting());
+        AppliesTo uploads = AppliesTo.newBuilder().setSources(List.of("uploads")).setAttributes(Map.of()).build();
+        labelSets.pipeInput("uploads", set("uploads", "1", uploads, LabelSetMode.LIVE));
+        events.pipeInput(event("upload", "uploads", Map.of("surface", "kids")));
+        events.pipeInput(event("avatar", "avatars", Map.of("surface", "kids")));
+        events.pipeInput(event("chat", "chat", Map.of("surface", "adults")));
+        punctuateTwice();
+        assertThat(tags.readValuesToList()).extracting(t -> t.getEventId() + ":" + t.getLabelSetName())
+                .containsExactly("avatar:uploads", "upload:", "chat:");
+    }
+
+    @Test
+    void malformedConfiguredRoutingFailsAtStartUpNamingTheKey() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.clipstream.config.ClipStreamConfig.of(Map.of(
+                "labels.applies.to", "kids:surface")))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                .hasMessageContaining("labels.applies.to").hasMessageContaining("'kids:surface': condition"
+                        + " 'surface' is not KEY=VALUE");
+    }
+
+    @Test
     void aShadowVersionIsScoredBesideTheLiveOneAndNeverProducesALiveResult() throws IOException {
         start(Map.of("batch.max.size", "3", "batch.max.delay.ms", "60000"));
         labelSets.pipeInput("demo", quiet("demo", "1", LabelSetMode.LIVE));
