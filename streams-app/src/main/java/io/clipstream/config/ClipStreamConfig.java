@@ -228,13 +228,7 @@ public final class ClipStreamConfig extends AbstractConfig {
                         "Most redirects followed; each hop is checked again (REFERENCE_REDIRECTS).")
                 .define(LABELS_SETS, Type.LIST, "", Importance.MEDIUM,
                         "Names of the label sets to score with; empty scores with every set on the label-set topic.")
-                .define(LABELS_APPLIES_TO, Type.LIST, "", (name, value) -> {
-                    try {
-                        io.clipstream.labels.ConfiguredRouting.parse(value == null ? List.of() : (List<String>) value);
-                    } catch (IllegalArgumentException e) {
-                        throw new ConfigException(name, value, e.getMessage());
-                    }
-                }, Importance.LOW, "Which events each label set scores, replacing the set's own applies_to:"
+                .define(LABELS_APPLIES_TO, Type.LIST, "", new RoutingValidator(), Importance.LOW, "Which events each label set scores, replacing the set's own applies_to:"
                         + " NAME:source=uploads|avatars&surface=kids,... (source: the event's source, one of those"
                         + " given; any other key: an attribute with that value; NAME: alone: every event).")
                 .define(OUTPUT_EMBEDDINGS_ENABLED, Type.BOOLEAN, false, Importance.LOW,
@@ -290,6 +284,25 @@ public final class ClipStreamConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "cpu, cuda, cuda:N";
+        }
+    }
+
+    /** Accepts what {@link io.clipstream.labels.ConfiguredRouting#parse} accepts. */
+    private static final class RoutingValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                List<String> entries = value == null ? List.of()
+                        : ((List<?>) value).stream().map(String::valueOf).toList();
+                io.clipstream.labels.ConfiguredRouting.parse(entries);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "NAME:source=A|B&KEY=VALUE,...";
         }
     }
 

@@ -6,16 +6,19 @@ import io.clipstream.schema.CompiledLabel;
 import io.clipstream.schema.Policy;
 import io.clipstream.schema.Tag;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
 
 /**
  * What a new label set would have done to past traffic: re-scores stored embeddings with the new set and the
  * current one (the processor's own {@link CompiledLabelSet#score}, one matrix product per chunk and set, honouring
- * each set's {@code applies_to}) and counts, per policy, flags before and after, newly flagged and no longer flagged,
+ * each set's {@code applies_to}; slices of a chunk on every core) and counts, per policy, flags before and after, newly flagged and no longer flagged,
  * and per label, tags before and after, keeping a few event ids for each line. Not thread-safe: feed it chunks from
  * one thread. Negative banks, which can suppress a live flag, are not consulted.
  */
@@ -112,8 +115,8 @@ public final class ImpactAnalysis {
         for (int i = 0; i < embeddings.length; i++) {
             embeddings[i] = usable.get(i).embedding();
         }
-        List<ImageVerdict> now = after.score(embeddings);
-        List<ImageVerdict> was = before == null ? null : before.score(embeddings);
+        List<ImageVerdict> now = scoreInSlices(after, embeddings);
+        List<ImageVerdict> was = before == null ? null : scoreInSlices(before, embeddings);
         for (int i = 0; i < embeddings.length; i++) {
             StoredEmbedding e = usable.get(i);
             Set<String> firedBefore = was == null ? Set.of() : fired(before, e, was.get(i), true);
@@ -131,6 +134,25 @@ public final class ImpactAnalysis {
                 }
             }
         }
+    }
+
+    /**
+     * The set's verdicts for the chunk, in order: slices of it scored on the common fork-join pool (each slice one
+     * matrix product with the processor's own code), so a large re-score uses every core.
+     */
+    private static List<ImageVerdict> scoreInSlices(CompiledLabelSet set, float[][] embeddings) {
+        int slices = Math.max(1, Math.min(ForkJoinPool.getCommonPoolParallelism() + 1, embeddings.length / 256));
+        if (slices == 1) {
+            return set.score(embeddings);
+        }
+        int size = (embeddings.length + slices - 1) / slices;
+        List<List<ImageVerdict>> parts = IntStream.range(0, slices).parallel()
+                .mapToObj(s -> set.score(Arrays.copyOfRange(embeddings, s * size,
+                        Math.min(embeddings.length, (s + 1) * size))))
+                .toList();
+        List<ImageVerdict> all = new ArrayList<>(embeddings.length);
+        parts.forEach(all::addAll);
+        return all;
     }
 
     /** The policies that fired for one event (none when the set does not apply to it); counts tags on the way. */
