@@ -125,9 +125,10 @@ final class LabelsImpactCommand implements Callable<Integer> {
         ModelFolder folder = ModelFolder.open(model);
         if (folder.textualModel().isEmpty() || folder.tokenizer().isEmpty()) {
             throw new IllegalArgumentException(file + " is YAML and must be compiled, but the model folder " + model
-                    + " has no text model" + (folder.textualModel().isEmpty() ? "" : " tokenizer") + " (only the"
-                    + " image tower): use a folder with the text tower, or compile the set where one is (clipstream"
-                    + " labels compile) and pass the .avro");
+                    + (folder.textualModel().isEmpty() ? " has no text model (only the image tower)"
+                            : " has no tokenizer for its text model")
+                    + ": use a folder with the text tower, or compile the set where one is (clipstream labels"
+                    + " compile) and pass the .avro");
         }
         return LabelSetLoading.compile(LabelSetLoading.parse(file), folder,
                 InferenceOptions.defaults().withDevice(ExecutionDevice.CPU));

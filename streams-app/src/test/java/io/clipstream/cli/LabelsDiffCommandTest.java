@@ -152,6 +152,20 @@ class LabelsDiffCommandTest {
                 + "{\"kind\":\"policy\",\"id\":\"block-knives\",\"change\":\"removed\",\"fields\":[]}]}");
     }
 
+    @Test
+    void impactSaysWhenAYamlSetNeedsATextModelTheFolderLacks() throws IOException {
+        Path yaml = Files.writeString(dir.resolve("new.yaml"), NEW);
+        Path imageOnly = io.clipstream.clip.TestModels.copy("tiny-vit-openclip", dir.resolve("model"));
+        CliRun r = CliRun.of("labels", "impact", "--labels", yaml.toString(), "--model", imageOnly.toString(),
+                "--bootstrap-servers", "127.0.0.1:1", "--schema-registry", "mock://impact-test");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains(yaml + " is YAML and must be compiled, but the model folder " + imageOnly
+                + " has no text model (only the image tower)");
+        r = CliRun.of("labels", "impact", "--labels", yaml.toString(), "--bootstrap-servers", "127.0.0.1:1",
+                "--schema-registry", "mock://impact-test");
+        assertThat(r.err()).contains(yaml + " is YAML and must be compiled with a text model: give --model DIR");
+    }
+
     /** The compiled form of OLD, by hand (no text model needed). */
     private static LabelSet compiledOld(String version, float knife, String mode) {
         List<Float> e = List.of(1f, 0f);

@@ -291,6 +291,34 @@ class RescoreIT {
                 + direct.get("before:p-b").size() + " +no longer: e");
     }
 
+    @Test
+    void promoteMakesTheShadowVersionLiveAndRemovesTheShadowKey() throws Exception {
+        LabelSet shadow = proposed();
+        shadow.setMode(io.clipstream.schema.LabelSetMode.SHADOW);
+        try (LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry,
+                "label-sets")) {
+            publisher.publish(current());
+            publisher.publish(shadow);
+        }
+        Map<String, Object> client = Map.of("bootstrap.servers", broker.bootstrapServers());
+        assertThat(LabelSetTopicReader.read(client, registry, "label-sets")).containsOnlyKeys("safety",
+                "safety#shadow");
+        Run wrong = cli("labels", "promote", "safety", "--version", "3", "--bootstrap-servers",
+                broker.bootstrapServers(), "--schema-registry", registryServer.url());
+        assertThat(wrong.exit()).isNotZero();
+        assertThat(wrong.err()).contains("the shadow version of label set safety is 2, not 3");
+
+        Run promoted = cli("labels", "promote", "safety", "--version", "2", "--bootstrap-servers",
+                broker.bootstrapServers(), "--schema-registry", registryServer.url());
+        assertThat(promoted.exit()).as(promoted.err()).isZero();
+        assertThat(JSON.readTree(promoted.out()).path("replaced").asText()).isEqualTo("1");
+        Map<String, LabelSet> after = LabelSetTopicReader.read(client, registry, "label-sets");
+        assertThat(after).containsOnlyKeys("safety");
+        assertThat(after.get("safety").getVersion()).isEqualTo("2");
+        assertThat(after.get("safety").getMode()).isEqualTo(io.clipstream.schema.LabelSetMode.LIVE);
+        assertThat(after.get("safety").getAppliesTo().getSources()).containsExactly("uploads");
+    }
+
     private <T> Map<String, List<T>> readCommitted(String topic, Deserializer<T> values, int atLeast,
             Duration timeout) {
         Map<String, List<T>> seen = new HashMap<>();
