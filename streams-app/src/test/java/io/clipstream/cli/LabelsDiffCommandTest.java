@@ -160,6 +160,12 @@ class LabelsDiffCommandTest {
                 "--bootstrap-servers", "127.0.0.1:1", "--schema-registry", "mock://impact-test");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains(yaml + " is YAML and must be compiled, but the model folder " + imageOnly
+                + " has no tokenizer for its text model");
+        Files.delete(io.clipstream.clip.ModelFolder.open(imageOnly).textualModel().orElseThrow());
+        r = CliRun.of("labels", "impact", "--labels", yaml.toString(), "--model", imageOnly.toString(),
+                "--bootstrap-servers", "127.0.0.1:1", "--schema-registry", "mock://impact-test");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains(yaml + " is YAML and must be compiled, but the model folder " + imageOnly
                 + " has no text model (only the image tower)");
         r = CliRun.of("labels", "impact", "--labels", yaml.toString(), "--bootstrap-servers", "127.0.0.1:1",
                 "--schema-registry", "mock://impact-test");
