@@ -161,7 +161,8 @@ public final class LabelSetDiff {
     }
 
     private static Side side(LabelSet set) {
-        Map<String, String> own = setFields(set.getVersion(), set.getModelId(), set.getMode(),
+        Map<String, String> own = setFields(set.getVersion(), set.getModelId(),
+                set.getMode() == null ? LabelSetMode.LIVE : set.getMode(),
                 EventSelector.of(set.getAppliesTo()));
         Map<String, Map<String, String>> groups = new LinkedHashMap<>();
         for (LabelGroup g : set.getGroups()) {
