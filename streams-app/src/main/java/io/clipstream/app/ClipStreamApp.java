@@ -116,7 +116,7 @@ public final class ClipStreamApp implements AutoCloseable {
             registry = SchemaRegistryClients.create(config.registrySettings());
             opened.push(registry);
             checkKafka();
-            labelSets = new ActiveLabelSets(fingerprint, encoder.dimension());
+            labelSets = new ActiveLabelSets(fingerprint, encoder.dimension()).routedBy(config.labelRouting());
             Topics topics = Topics.of(config, registry);
             if (config.getBoolean(ClipStreamConfig.TOPIC_CREATE)) {
                 createTopics(topics);
@@ -254,10 +254,14 @@ public final class ClipStreamApp implements AutoCloseable {
                 config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES)));
         for (String name : List.of(topics.imageEvents().name(), topics.imageTags().name(),
                 topics.policyFlags().name(), topics.deadLetters().name(), topics.imageEmbeddings().name(),
-                topics.bankMatches().name())) {
+                topics.bankMatches().name(), topics.imageTagsShadow().name(), topics.policyFlagsShadow().name())) {
             NewTopic topic = new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.of(replication));
             if (name.equals(topics.imageEvents().name()) || name.equals(topics.deadLetters().name())) {
                 topic.configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, recordBytes));
+            }
+            if (name.equals(topics.imageEmbeddings().name())) {
+                topic.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(
+                        config.getLong(ClipStreamConfig.TOPIC_IMAGE_EMBEDDINGS_RETENTION_MS))));
             }
             wanted.add(topic);
         }

@@ -48,6 +48,11 @@ final class KafkaOptions {
         return config;
     }
 
+    /** The processor's configuration (topic names and prefix), from --config and the environment. */
+    ClipStreamConfig processorConfig() {
+        return config();
+    }
+
     String bootstrapServers() {
         return bootstrapServers != null ? bootstrapServers
                 : String.join(",", config().getList(ClipStreamConfig.BOOTSTRAP_SERVERS));

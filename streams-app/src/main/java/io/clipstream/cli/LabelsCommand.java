@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 @Command(name = "labels", mixinStandardHelpOptions = true,
         description = "Validate, compile, score and calibrate label sets (label-sets/*.yaml).",
         subcommands = {LabelsValidateCommand.class, LabelsCompileCommand.class, LabelsScoreCommand.class,
-            LabelsCalibrateCommand.class, LabelsPublishCommand.class})
+            LabelsCalibrateCommand.class, LabelsPublishCommand.class, LabelsDiffCommand.class,
+            LabelsImpactCommand.class, LabelsImpactBenchCommand.class, LabelsPromoteCommand.class,
+            LabelsBackfillCommand.class})
 final class LabelsCommand implements Runnable {
 
     @picocli.CommandLine.Spec

@@ -57,7 +57,8 @@ final class LabelsPublishCommand implements Callable<Integer> {
                         registry, topic)) {
             long offset = publisher.publish(set);
             JsonLines out = new JsonLines(spec.commandLine().getOut());
-            out.write(out.object().put("topic", topic).put("key", set.getName()).put("version", set.getVersion())
+            out.write(out.object().put("topic", topic)
+                    .put("key", io.clipstream.labels.ActiveLabelSets.topicKey(set)).put("version", set.getVersion())
                     .put("labels", set.getLabels().size()).put("offset", offset)
                     .put("modelFingerprint", set.getModelFingerprint()));
         }

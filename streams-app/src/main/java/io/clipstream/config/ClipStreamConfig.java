@@ -91,7 +91,9 @@ public final class ClipStreamConfig extends AbstractConfig {
     public static final String IMAGE_REFERENCES_MAX_REDIRECTS = "image.references.max.redirects";
 
     public static final String LABELS_SETS = "labels.sets";
+    public static final String LABELS_APPLIES_TO = "labels.applies.to";
     public static final String OUTPUT_EMBEDDINGS_ENABLED = "output.embeddings.enabled";
+    public static final String TOPIC_IMAGE_EMBEDDINGS_RETENTION_MS = "topic.image.embeddings.retention.ms";
 
     public static final String PROCESSING_MAX_ATTEMPTS = "processing.max.attempts";
     public static final String DECODE_MEMORY_FRACTION = "decode.memory.fraction";
@@ -226,8 +228,16 @@ public final class ClipStreamConfig extends AbstractConfig {
                         "Most redirects followed; each hop is checked again (REFERENCE_REDIRECTS).")
                 .define(LABELS_SETS, Type.LIST, "", Importance.MEDIUM,
                         "Names of the label sets to score with; empty scores with every set on the label-set topic.")
+                .define(LABELS_APPLIES_TO, Type.LIST, "", new RoutingValidator(), Importance.LOW, "Which events each label set scores, replacing the set's own applies_to:"
+                        + " NAME:source=uploads|avatars&surface=kids,... (source: the event's source, one of those"
+                        + " given; any other key: an attribute with that value; NAME: alone: every event).")
                 .define(OUTPUT_EMBEDDINGS_ENABLED, Type.BOOLEAN, false, Importance.LOW,
-                        "Also emit each image's embedding to the image-embeddings topic.")
+                        "Also emit each image's embedding to the image-embeddings topic. labels impact and labels"
+                                + " backfill re-score these: enable it to re-score past traffic.")
+                .define(TOPIC_IMAGE_EMBEDDINGS_RETENTION_MS, Type.LONG, 7L * 24 * 3600 * 1000, Range.atLeast(-1),
+                        Importance.LOW, "retention.ms of the image-embeddings topic when the processor creates it"
+                                + " (-1: keep forever): how far back labels impact and labels backfill can"
+                                + " re-score. About 2.2 KB per 512-d embedding.")
                 .define(PROCESSING_MAX_ATTEMPTS, Type.INT, 3, Range.between(1, 100), Importance.MEDIUM,
                         "Times processing of one event is started before it goes to dead letters: an event whose"
                                 + " fetch, decode or embedding fails with an unexpected exception or an Error"
@@ -274,6 +284,25 @@ public final class ClipStreamConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "cpu, cuda, cuda:N";
+        }
+    }
+
+    /** Accepts what {@link io.clipstream.labels.ConfiguredRouting#parse} accepts. */
+    private static final class RoutingValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                List<String> entries = value == null ? List.of()
+                        : ((List<?>) value).stream().map(String::valueOf).toList();
+                io.clipstream.labels.ConfiguredRouting.parse(entries);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "NAME:source=A|B&KEY=VALUE,...";
         }
     }
 
@@ -383,6 +412,11 @@ public final class ClipStreamConfig extends AbstractConfig {
     private String secret(String key) {
         Password password = getPassword(key);
         return password == null ? null : password.value();
+    }
+
+    /** Routing from {@link #LABELS_APPLIES_TO}: per set name, the events it scores (replacing its applies_to). */
+    public Map<String, io.clipstream.labels.EventSelector> labelRouting() {
+        return io.clipstream.labels.ConfiguredRouting.parse(getList(LABELS_APPLIES_TO));
     }
 
     /** The label sets to score with; empty means all. */

@@ -12,6 +12,9 @@ import org.slf4j.LoggerFactory;
  * The label sets a processor scores with: one active {@link CompiledLabelSet} per name, swapped atomically when a
  * new version arrives. A set compiled for another model (fingerprint) is refused with a logged error and the
  * previous version stays active. Thread-safe.
+ *
+ * <p>A shadow version ({@code mode: shadow}) is held apart, one per name, beside the live version: it is published
+ * under the topic key {@link #shadowKey NAME#shadow}, so the compacted topic keeps both.
  */
 public final class ActiveLabelSets {
 
@@ -20,6 +23,22 @@ public final class ActiveLabelSets {
     private final String modelFingerprint;
     private final int dimension;
     private final Map<String, CompiledLabelSet> active = new ConcurrentHashMap<>();
+    private final Map<String, CompiledLabelSet> shadows = new ConcurrentHashMap<>();
+    private volatile Map<String, EventSelector> routing = Map.of();
+
+    /** What a shadow version's topic key ends with (label-set names cannot contain {@code #}). */
+    public static final String SHADOW_KEY_SUFFIX = "#shadow";
+
+    /** The topic key of a shadow version of {@code name}. */
+    public static String shadowKey(String name) {
+        return name + SHADOW_KEY_SUFFIX;
+    }
+
+    /** The topic key a compiled set is published under: its name, or {@link #shadowKey} for a shadow version. */
+    public static String topicKey(LabelSet labelSet) {
+        return labelSet.getMode() == io.clipstream.schema.LabelSetMode.SHADOW ? shadowKey(labelSet.getName())
+                : labelSet.getName();
+    }
 
     /** The outcome of offering a label set. */
     public sealed interface Update permits Accepted, Refused {
@@ -47,8 +66,22 @@ public final class ActiveLabelSets {
         this.dimension = dimension;
     }
 
+    /**
+     * Routing from the processor's configuration: a set named here scores the events its selector matches, whatever
+     * its own {@code applies_to} says. Applies to sets offered from now on.
+     */
+    public ActiveLabelSets routedBy(Map<String, EventSelector> configured) {
+        this.routing = Map.copyOf(configured);
+        return this;
+    }
+
     /** Offers a published set; accepted sets replace the previous version of the same name. */
-    public Update offer(LabelSet labelSet) {
+    public Update offer(LabelSet offered) {
+        LabelSet labelSet = offered;
+        EventSelector configured = routing.get(offered.getName());
+        if (configured != null) {
+            labelSet = LabelSet.newBuilder(offered).setAppliesTo(configured.toRecord()).build();
+        }
         String name = labelSet.getName();
         if (!modelFingerprint.equals(labelSet.getModelFingerprint())) {
             String reason = "label set " + name + " version " + labelSet.getVersion() + " was compiled for model "
@@ -71,14 +104,27 @@ public final class ActiveLabelSets {
             LOG.error("Refused label set {} version {}: {}", name, labelSet.getVersion(), e.getMessage());
             return new Refused(name, e.getMessage());
         }
+        if (compiled.shadow()) {
+            CompiledLabelSet previous = shadows.put(name, compiled);
+            LOG.info("Label set {} version {} scored in shadow ({} labels){}", name, compiled.version(),
+                    compiled.labelCount(), previous == null ? "" : ", replacing shadow version " + previous.version());
+            return new Accepted(compiled);
+        }
         CompiledLabelSet previous = active.put(name, compiled);
         LOG.info("Label set {} version {} active ({} labels){}", name, compiled.version(), compiled.labelCount(),
                 previous == null ? "" : ", replacing version " + previous.version());
         return new Accepted(compiled);
     }
 
-    /** Removes a set (a tombstone on the compacted topic). */
+    /** Removes a set (a tombstone on the compacted topic); a {@link #shadowKey} removes the shadow version. */
     public void remove(String name) {
+        if (name.endsWith(SHADOW_KEY_SUFFIX)) {
+            String setName = name.substring(0, name.length() - SHADOW_KEY_SUFFIX.length());
+            if (shadows.remove(setName) != null) {
+                LOG.info("Shadow version of label set {} removed", setName);
+            }
+            return;
+        }
         if (active.remove(name) != null) {
             LOG.info("Label set {} removed", name);
         }
@@ -92,5 +138,15 @@ public final class ActiveLabelSets {
     /** A consistent snapshot of every active set, sorted by name; one batch is scored against one snapshot. */
     public List<CompiledLabelSet> snapshot() {
         return active.values().stream().sorted(java.util.Comparator.comparing(CompiledLabelSet::name)).toList();
+    }
+
+    /** The shadow versions, sorted by name; scored beside {@link #snapshot}, never emitted as live results. */
+    public List<CompiledLabelSet> shadowSnapshot() {
+        return shadows.values().stream().sorted(java.util.Comparator.comparing(CompiledLabelSet::name)).toList();
+    }
+
+    /** The shadow version of {@code name}. */
+    public Optional<CompiledLabelSet> shadow(String name) {
+        return Optional.ofNullable(shadows.get(name));
     }
 }

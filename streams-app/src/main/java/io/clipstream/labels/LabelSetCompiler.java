@@ -102,6 +102,8 @@ public final class LabelSetCompiler {
                 .setLabels(labels)
                 .setPolicies(policies)
                 .setCompiledAt(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+                .setMode(definition.mode())
+                .setAppliesTo(definition.appliesTo().toRecord())
                 .build();
     }
 

@@ -1,6 +1,7 @@
 package io.clipstream.labels;
 
 import io.clipstream.schema.GroupScoring;
+import io.clipstream.schema.LabelSetMode;
 import io.clipstream.schema.PolicyAction;
 import io.clipstream.schema.PolicyMatch;
 import io.clipstream.schema.Severity;
@@ -19,9 +20,19 @@ import java.util.List;
  * @param groups scoring groups
  * @param labels the labels, in file order
  * @param policies the moderation policies, in file order
+ * @param mode live, or shadow (scored beside the live version, results to the shadow topics only)
+ * @param appliesTo which events the set scores
  */
 public record LabelSetDefinition(String source, String name, String version, String description, String model,
-        List<String> templates, List<Group> groups, List<Label> labels, List<Policy> policies) {
+        List<String> templates, List<Group> groups, List<Label> labels, List<Policy> policies, LabelSetMode mode,
+        EventSelector appliesTo) {
+
+    /** A live set applying to every event. */
+    public LabelSetDefinition(String source, String name, String version, String description, String model,
+            List<String> templates, List<Group> groups, List<Label> labels, List<Policy> policies) {
+        this(source, name, version, description, model, templates, groups, labels, policies, LabelSetMode.LIVE,
+                EventSelector.ALL);
+    }
 
     /**
      * A scoring group.

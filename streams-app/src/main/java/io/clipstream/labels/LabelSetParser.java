@@ -10,6 +10,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.clipstream.schema.GroupScoring;
+import io.clipstream.schema.LabelSetMode;
 import io.clipstream.schema.PolicyAction;
 import io.clipstream.schema.PolicyMatch;
 import io.clipstream.schema.Severity;
@@ -414,7 +415,20 @@ public final class LabelSetParser {
         errors.sort(Comparator.comparingInt(LabelSetParser::lineOf));
         return new LabelSetDefinition(source, root.path("name").asText(), root.path("version").asText(),
                 root.path("description").asText(""), root.path("model").asText(), List.copyOf(templates),
-                List.copyOf(groups), List.copyOf(labels), List.copyOf(policies));
+                List.copyOf(groups), List.copyOf(labels), List.copyOf(policies),
+                LabelSetMode.valueOf(root.path("mode").asText("live").toUpperCase(Locale.ROOT)),
+                selector(root.path("applies_to")));
+    }
+
+    private static EventSelector selector(JsonNode appliesTo) {
+        if (appliesTo.isMissingNode()) {
+            return EventSelector.ALL;
+        }
+        List<String> sources = new ArrayList<>();
+        appliesTo.path("sources").forEach(s -> sources.add(s.asText()));
+        Map<String, String> attributes = new java.util.TreeMap<>();
+        appliesTo.path("attributes").fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
+        return new EventSelector(sources, attributes);
     }
 
     private static int lineOf(String error) {

@@ -75,13 +75,27 @@ public final class LabelSetPublisher implements AutoCloseable {
     public long publish(LabelSet set) {
         ensureTopic();
         try {
-            return producer.send(new ProducerRecord<>(topic, set.getName(), set)).get().offset();
+            return producer.send(new ProducerRecord<>(topic, ActiveLabelSets.topicKey(set), set)).get().offset();
         } catch (ExecutionException e) {
             throw new IllegalStateException("publishing label set " + set.getName() + " to " + topic + " failed: "
                     + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted publishing label set " + set.getName(), e);
+        }
+    }
+
+    /** Publishes a tombstone for {@code key} (e.g. a shadow version's key after promotion); returns its offset. */
+    public long delete(String key) {
+        ensureTopic();
+        try {
+            return producer.send(new ProducerRecord<>(topic, key, null)).get().offset();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("deleting " + key + " from " + topic + " failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted deleting " + key, e);
         }
     }
 

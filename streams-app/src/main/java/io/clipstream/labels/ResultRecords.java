@@ -29,6 +29,22 @@ public final class ResultRecords {
                 .build();
     }
 
+    /**
+     * The tags record of an event no active label set applies to (applies_to routing): empty set name, version
+     * and tags, {@code noLabelSetApplies} true.
+     */
+    public static ImageTags noLabelSetApplies(String eventId, String modelId, Timings timings) {
+        return ImageTags.newBuilder()
+                .setEventId(eventId)
+                .setModelId(modelId)
+                .setLabelSetName("")
+                .setLabelSetVersion("")
+                .setTags(List.of())
+                .setTimings(timings)
+                .setNoLabelSetApplies(true)
+                .build();
+    }
+
     /** One flag per fired policy, in policy order; empty when none fired. */
     public static List<PolicyFlag> flags(String eventId, String modelId, CompiledLabelSet set, ImageVerdict verdict,
             Instant decidedAt) {

@@ -73,6 +73,31 @@ public final class PipelineMetrics {
                 .increment();
     }
 
+    /**
+     * Counts events scored by a label set, by mode ({@code live} or {@code shadow}): with
+     * {@link #labelSetFlag} it gives each policy's flag rate, live beside shadow.
+     */
+    public void labelSetScored(String labelSet, String mode, int events) {
+        Counter.builder("clipstream.label.set.scored").description("Events a label set applied to and scored")
+                .tags("label_set", labelSet, "mode", mode, "device", device).register(registry).increment(events);
+    }
+
+    /** Counts a flag a label set raised, by mode; live flags suppressed by a negative bank are not counted. */
+    public void labelSetFlag(String labelSet, String mode, String policy) {
+        Counter.builder("clipstream.label.set.flags").description("Flags raised per label set, policy and mode")
+                .tags("label_set", labelSet, "mode", mode, "policy", policy, "device", device).register(registry)
+                .increment();
+    }
+
+    /**
+     * The share of scored events a policy flagged, for a label set in one mode; NaN before any event was scored.
+     */
+    public double flagRate(String labelSet, String mode, String policy) {
+        double scored = count("clipstream.label.set.scored", "label_set", labelSet, "mode", mode);
+        return scored == 0 ? Double.NaN
+                : count("clipstream.label.set.flags", "label_set", labelSet, "mode", mode, "policy", policy) / scored;
+    }
+
     public void deadLetter(String reason) {
         Counter.builder("clipstream.dead.letters").description("Records sent to the dead-letter topic")
                 .tags("reason", reason, "device", device).register(registry).increment();

@@ -18,6 +18,7 @@ import org.apache.kafka.streams.state.Stores;
  *                   ├─► policy-flags        (only when a policy fires)
  *                   ├─► image-embeddings    (when enabled)
  *                   ├─► bank-matches        (when an image matches a known-content bank)
+ *                   ├─► image-tags-shadow, policy-flags-shadow (shadow label-set versions only)
  *                   └─► dead-letters        (original bytes + error headers, any stage)
  * label-sets (compacted) ─► global store ─► active label sets (fingerprint-checked)
  * banks (compacted, one record per item) ─► global store ─► active banks (PDQ multi-index, CLIP)
@@ -39,6 +40,9 @@ public final class ClipStreamTopology {
     static final String EMBEDDINGS_SINK = "image-embeddings-sink";
     static final String DEAD_LETTERS_SINK = "dead-letters-sink";
     static final String BANK_MATCHES_SINK = "bank-matches-sink";
+    /** Results of shadow label-set versions: never the live sinks. */
+    static final String SHADOW_TAGS_SINK = "image-tags-shadow-sink";
+    static final String SHADOW_FLAGS_SINK = "policy-flags-shadow-sink";
 
     private ClipStreamTopology() {
     }
@@ -73,6 +77,12 @@ public final class ClipStreamTopology {
                 topics.deadLetters().valueSerde().serializer(), PROCESSOR);
         topology.addSink(BANK_MATCHES_SINK, topics.bankMatches().name(), topics.bankMatches().keySerde().serializer(),
                 topics.bankMatches().valueSerde().serializer(), PROCESSOR);
+        topology.addSink(SHADOW_TAGS_SINK, topics.imageTagsShadow().name(),
+                topics.imageTagsShadow().keySerde().serializer(), topics.imageTagsShadow().valueSerde().serializer(),
+                PROCESSOR);
+        topology.addSink(SHADOW_FLAGS_SINK, topics.policyFlagsShadow().name(),
+                topics.policyFlagsShadow().keySerde().serializer(),
+                topics.policyFlagsShadow().valueSerde().serializer(), PROCESSOR);
 
         AvroWireFormat<LabelSet> labelSetFormat = new AvroWireFormat<>(LabelSet.class, LabelSet.getClassSchema(),
                 registry, false);

@@ -423,17 +423,25 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
                 }
                 context.forward(new Record<Object, Object>(p.event().getEventId(), ImageEmbedding.newBuilder()
                         .setEventId(p.event().getEventId()).setModelId(resources.modelId()).setEmbedding(vector)
+                        .setSource(p.event().getSource()).setAttributes(p.event().getAttributes())
                         .build(), b.getTimestamp()), sinks.embeddings());
             }
             emitBankRecords(p, bankVerdicts[i], now);
         }
         if (!sets.isEmpty() && !usable.isEmpty()) {
+            boolean[] scored = new boolean[usable.size()];
             for (CompiledLabelSet set : sets) {
-                List<ImageVerdict> verdicts = set.score(embeddings);
-                for (int i = 0; i < usable.size(); i++) {
-                    emit(usable.get(i), set, verdicts.get(i), bankVerdicts[i], inferenceStart, inferenceMs, now);
+                score(set, usable, embeddings, scored, bankVerdicts, inferenceStart, inferenceMs, now);
+            }
+            for (int i = 0; i < usable.size(); i++) {
+                if (!scored[i]) {
+                    emitNoLabelSetApplies(usable.get(i), inferenceStart, inferenceMs, now);
                 }
             }
+        }
+        for (CompiledLabelSet shadow : shadowSets()) {
+            score(shadow, usable, embeddings, new boolean[usable.size()], bankVerdicts, inferenceStart, inferenceMs,
+                    now);
         }
         for (Prepared p : usable) {
             buffer.delete(p.sequence());
@@ -456,6 +464,36 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
                 failedInARow, e.getMessage(), backoff);
     }
 
+    /**
+     * Scores the whole flush with one set (one matrix product) and emits for the events it applies to, marking them
+     * in {@code scored}; a shadow set's results go to the shadow sinks only.
+     */
+    private void score(CompiledLabelSet set, List<Prepared> usable, float[][] embeddings, boolean[] scored,
+            BankVerdict[] bankVerdicts, long inferenceStart, long inferenceMs, long now) {
+        List<ImageVerdict> verdicts = set.score(embeddings);
+        int applied = 0;
+        for (int i = 0; i < usable.size(); i++) {
+            ImageEvent event = usable.get(i).event();
+            if (set.appliesTo().matches(event.getSource(), event.getAttributes())) {
+                scored[i] = true;
+                applied++;
+                emit(usable.get(i), set, verdicts.get(i), bankVerdicts[i], inferenceStart, inferenceMs, now);
+            }
+        }
+        resources.metrics().labelSetScored(set.name(), set.shadow() ? "shadow" : "live", applied);
+    }
+
+    /** No active set applies to the event: it still gets a result that says so. */
+    private void emitNoLabelSetApplies(Prepared p, long inferenceStart, long inferenceMs, long now) {
+        String eventId = p.event().getEventId();
+        long occurred = p.event().getOccurredAt().toEpochMilli();
+        Timings timings = new Timings(Math.max(0, inferenceStart - p.buffered().getArrivedAt()), inferenceMs,
+                now - occurred);
+        context.forward(new Record<Object, Object>(eventId, ResultRecords.noLabelSetApplies(eventId,
+                resources.modelId(), timings), p.buffered().getTimestamp()), sinks.tags());
+        resources.metrics().tagsOut(1);
+    }
+
     private void emit(Prepared p, CompiledLabelSet set, ImageVerdict verdict, BankVerdict bankVerdict,
             long inferenceStart, long inferenceMs, long now) {
         String eventId = p.event().getEventId();
@@ -464,12 +502,22 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
                 now - occurred);
         ImageTags tags = ResultRecords.tags(eventId, resources.modelId(), set, verdict, timings);
         long timestamp = p.buffered().getTimestamp();
-        context.forward(new Record<Object, Object>(eventId, tags, timestamp), sinks.tags());
-        resources.metrics().tagsOut(1);
-        resources.metrics().endToEnd(Duration.ofMillis(now - occurred));
+        String mode = set.shadow() ? "shadow" : "live";
+        context.forward(new Record<Object, Object>(eventId, tags, timestamp),
+                set.shadow() ? ClipStreamTopology.SHADOW_TAGS_SINK : sinks.tags());
+        if (!set.shadow()) {
+            resources.metrics().tagsOut(1);
+            resources.metrics().endToEnd(Duration.ofMillis(now - occurred));
+        }
         for (PolicyFlag flag : ResultRecords.flags(eventId, resources.modelId(), set, verdict,
                 Instant.ofEpochMilli(now))) {
             if (bankVerdict.suppresses(set.name(), flag.getPolicyId())) {
+                continue;
+            }
+            resources.metrics().labelSetFlag(set.name(), mode, flag.getPolicyId());
+            if (set.shadow()) {
+                context.forward(new Record<Object, Object>(eventId, flag, timestamp),
+                        ClipStreamTopology.SHADOW_FLAGS_SINK);
                 continue;
             }
             context.forward(new Record<Object, Object>(eventId, flag, timestamp), sinks.flags());
@@ -489,6 +537,14 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             context.forward(new Record<Object, Object>(eventId, flag, timestamp), sinks.flags());
             resources.metrics().flagOut(flag.getPolicyId(), flag.getAction().name());
         }
+    }
+
+    private List<CompiledLabelSet> shadowSets() {
+        List<CompiledLabelSet> all = resources.labelSets().shadowSnapshot();
+        if (resources.labelSetFilter().isEmpty()) {
+            return all;
+        }
+        return all.stream().filter(s -> resources.labelSetFilter().contains(s.name())).toList();
     }
 
     private List<CompiledLabelSet> selectedSets() {

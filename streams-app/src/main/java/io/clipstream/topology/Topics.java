@@ -35,6 +35,19 @@ public record Topics(TopicSpec<byte[], byte[]> imageEvents, TopicSpec<String, Im
         io.clipstream.registry.AvroWireFormat<ImageEvent> eventFormat, TopicSpec<String, BankEntry> banks,
         TopicSpec<String, BankMatch> bankMatches) {
 
+    /** What the shadow topics' names add to the live ones ({@code image-tags-shadow}, {@code policy-flags-shadow}). */
+    public static final String SHADOW_SUFFIX = "-shadow";
+
+    /** Output: ImageTags of shadow label-set versions only, named after {@link #imageTags} plus {@code -shadow}. */
+    public TopicSpec<String, ImageTags> imageTagsShadow() {
+        return new TopicSpec<>(imageTags.name() + SHADOW_SUFFIX, imageTags.keySerde(), imageTags.valueSerde());
+    }
+
+    /** Output: PolicyFlags of shadow label-set versions only, named after {@link #policyFlags} plus {@code -shadow}. */
+    public TopicSpec<String, PolicyFlag> policyFlagsShadow() {
+        return new TopicSpec<>(policyFlags.name() + SHADOW_SUFFIX, policyFlags.keySerde(), policyFlags.valueSerde());
+    }
+
     /** The topics named by {@code config}, with Avro serdes on {@code registry}. */
     public static Topics of(ClipStreamConfig config, SchemaRegistryClient registry) {
         boolean register = config.getBoolean(ClipStreamConfig.SCHEMA_REGISTRY_AUTO_REGISTER);

@@ -139,6 +139,19 @@ class DeployManifestsTest {
     }
 
     @Test
+    void deploymentsKeepEmbeddingsLongEnoughToReScorePastTraffic() throws IOException {
+        ClipStreamConfig k8s = ClipStreamConfig.from(asMap(configMapProperties()), Map.of());
+        ClipStreamConfig compose = ClipStreamConfig.from(Map.of(), composeEnv(composeService("clipstream")));
+        for (ClipStreamConfig config : List.of(k8s, compose)) {
+            assertThat(config.getBoolean(ClipStreamConfig.OUTPUT_EMBEDDINGS_ENABLED))
+                    .as("labels impact and backfill read the embeddings topic").isTrue();
+            assertThat(config.getLong(ClipStreamConfig.TOPIC_IMAGE_EMBEDDINGS_RETENTION_MS))
+                    .as("the embeddings topic's retention bounds how far back impact and backfill reach")
+                    .isEqualTo(30L * 24 * 3600 * 1000);
+        }
+    }
+
+    @Test
     void gpuManifestsAskForCuda() throws IOException {
         Map<String, Object> gpu = container(singleDocument(K8S.resolve("deployment-gpu.yaml")));
         ClipStreamConfig config = ClipStreamConfig.from(asMap(configMapProperties()), containerEnv(gpu));

@@ -93,4 +93,44 @@ class CompiledLabelSetTest {
         assertThat(CompiledLabelSet.of(copy).score(new float[][] {{0.8f, 0.6f}}))
                 .isEqualTo(CompiledLabelSet.of(original).score(new float[][] {{0.8f, 0.6f}}));
     }
+
+    @Test
+    void cosinesAreBitForBitThePlainDotProductInDimensionOrder() {
+        java.util.Random random = new java.util.Random(7);
+        int dimension = 512;
+        int labels = 47;
+        List<io.clipstream.schema.CompiledLabel> compiled = new java.util.ArrayList<>();
+        float[][] label = new float[labels][dimension];
+        for (int l = 0; l < labels; l++) {
+            List<Float> values = new java.util.ArrayList<>();
+            for (int d = 0; d < dimension; d++) {
+                label[l][d] = (float) random.nextGaussian() / 22f;
+                values.add(label[l][d]);
+            }
+            compiled.add(io.clipstream.schema.CompiledLabel.newBuilder().setId("g.l" + l).setDisplayName("l" + l)
+                    .setGroup("g").setThreshold(0.1f).setEmbedding(values).build());
+        }
+        LabelSet set = LabelSet.newBuilder().setName("bits").setVersion("1").setModelId("m")
+                .setModelFingerprint("sha256:m").setDimension(dimension)
+                .setGroups(List.of(io.clipstream.schema.LabelGroup.newBuilder().setName("g")
+                        .setScoring(io.clipstream.schema.GroupScoring.THRESHOLD).build()))
+                .setLabels(compiled).setPolicies(List.of()).setCompiledAt(java.time.Instant.EPOCH).build();
+        float[][] images = new float[300][dimension];
+        for (float[] image : images) {
+            for (int d = 0; d < dimension; d++) {
+                image[d] = (float) random.nextGaussian() / 22f;
+            }
+        }
+        float[] cosines = CompiledLabelSet.of(set).cosines(images);
+        for (int n = 0; n < images.length; n++) {
+            for (int l = 0; l < labels; l++) {
+                float sum = 0;
+                for (int d = 0; d < dimension; d++) {
+                    sum += images[n][d] * label[l][d];
+                }
+                assertThat(Float.floatToRawIntBits(cosines[n * labels + l])).as("image %d label %d", n, l)
+                        .isEqualTo(Float.floatToRawIntBits(sum));
+            }
+        }
+    }
 }
