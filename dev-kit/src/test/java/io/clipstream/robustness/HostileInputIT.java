@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileInputIT {
 
-    private static final Path HOSTILE = Path.of("src", "test", "resources", "hostile");
+    private static final Path HOSTILE = Path.of("..", "streams-app", "src", "test", "resources", "hostile");
 
     @TempDir
     Path dir;
