@@ -115,10 +115,13 @@ class BankTopologyTest {
                 .setCompiledAt(START).build();
     }
 
+    /** Pipes an event, then lets two punctuations pass: one arms the due batch (commit), the next runs it. */
     private void send(String id, byte[] image) {
         events.pipeInput(id.getBytes(), pipeline.topics.eventFormat().write(pipeline.topics.imageEvents().name()
                 + "-value", ImageEvent.newBuilder().setEventId(id).setOccurredAt(START).setSource("test")
                         .setImage(new InlineImage(ByteBuffer.wrap(image))).build()));
+        driver.advanceWallClockTime(Duration.ofMillis(10));
+        driver.advanceWallClockTime(Duration.ofMillis(10));
     }
 
     private void bank(BankEntry entry) {
@@ -152,7 +155,8 @@ class BankTopologyTest {
         assertThat(m.getQuality()).isEqualTo(BankFixtures.pdq(image("astronaut.jpg")).quality());
         assertThat(m.getClipSimilarity()).isNull();
         assertThat(m.getSuppressedBy()).isEmpty();
-        assertThat(m.getDecidedAt()).isEqualTo(START);
+        // decided when the batch ran: at the second punctuation after e1, 20 ms after the start
+        assertThat(m.getDecidedAt()).isEqualTo(START.plusMillis(20));
         List<PolicyFlag> flagged = flags.readValuesToList();
         assertThat(flagged).extracting(PolicyFlag::getEventId, PolicyFlag::getPolicyId).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("e1", "bank:known"),
