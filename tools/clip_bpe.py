@@ -1,5 +1,8 @@
 """A re-implementation of OpenAI CLIP's byte-level BPE tokenizer (clip/simple_tokenizer.py semantics).
 
+``ByteLevelBpe`` is the one BPE encoder of tools/: ``ClipBpeTokenizer`` here (OpenAI's merges) and the
+tiny-shapes tokenizer (tools/tiny_shapes/bpe.py, merges it trains itself) are both built on it.
+
 Written for ClipStream's test-model generator. It reads the published merges file
 (bpe_simple_vocab_16e6.txt.gz, supplied in ../shared/clip/ and never copied into this repository)
 and produces the same token ids as OpenAI's ``clip.tokenize(texts, context_length=77, truncate=True)``.
@@ -30,10 +33,8 @@ DEFAULT_BPE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 # The split pattern OpenAI uses (case-insensitive): special tokens, English contractions,
 # runs of letters, single digits, runs of other non-space characters.
-_PATTERN = re.compile(
-    r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+""",
-    re.IGNORECASE,
-)
+SPLIT_PATTERN = r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+"""
+_PATTERN = re.compile(SPLIT_PATTERN, re.IGNORECASE)
 
 
 @lru_cache()
@@ -71,27 +72,33 @@ def whitespace_clean(text):
     return text.strip()
 
 
-class ClipBpeTokenizer:
-    def __init__(self, bpe_path=DEFAULT_BPE_PATH):
-        self.byte_encoder = bytes_to_unicode()
-        self.byte_decoder = {v: k for k, v in self.byte_encoder.items()}
-        with gzip.open(bpe_path, "rb") as fh:
-            lines = fh.read().decode("utf-8").split("\n")
-        # Line 0 is the version header; OpenAI keeps lines 1 .. 49152-256-2 (48894 merges).
-        merge_lines = lines[1:49152 - 256 - 2 + 1]
-        merges = [tuple(line.split()) for line in merge_lines]
-        byte_chars = list(self.byte_encoder.values())
-        vocab = byte_chars + [c + "</w>" for c in byte_chars]
-        vocab.extend("".join(m) for m in merges)
-        vocab.extend([SOT, EOT])
-        self.encoder = {tok: i for i, tok in enumerate(vocab)}
-        self.decoder = {i: tok for tok, i in self.encoder.items()}
-        self.bpe_ranks = {m: i for i, m in enumerate(merges)}
+def pre_tokenize(text):
+    """Cleaned text -> its words (the CLIP split pattern), each byte-encoded as printable characters."""
+    byte_encoder = bytes_to_unicode()
+    return ["".join(byte_encoder[b] for b in piece.encode("utf-8")) for piece in _PATTERN.findall(text)]
+
+
+class ByteLevelBpe:
+    """CLIP's byte-level BPE encoder over given merges and vocabulary: the one implementation of the merge loop,
+    SOT ... EOT framing, truncation that keeps EOT last, zero padding and decoding. Subclasses say how text is
+    cleaned (``clean``) and where the merges come from."""
+
+    def __init__(self, merges, encoder):
+        self.merges = [tuple(m) for m in merges]
+        self.bpe_ranks = {m: i for i, m in enumerate(self.merges)}
+        self.encoder = encoder
+        self.decoder = {i: tok for tok, i in encoder.items()}
+        self.byte_decoder = {v: k for k, v in bytes_to_unicode().items()}
+        self.sot_token = encoder[SOT]
+        self.eot_token = encoder[EOT]
         self.cache = {SOT: SOT, EOT: EOT}
-        self.sot_token = self.encoder[SOT]
-        self.eot_token = self.encoder[EOT]
+
+    def clean(self, text):
+        """Text as the split pattern sees it."""
+        raise NotImplementedError
 
     def bpe(self, token):
+        """A byte-encoded word -> its BPE symbols joined by spaces: the lowest-ranked pair merged first."""
         if token in self.cache:
             return self.cache[token]
         word = tuple(token[:-1]) + (token[-1] + "</w>",)
@@ -129,32 +136,51 @@ class ClipBpeTokenizer:
         return result
 
     def encode(self, text):
+        """Text -> BPE ids without SOT/EOT."""
         ids = []
-        text = whitespace_clean(basic_clean(text)).lower()
-        for piece in _PATTERN.findall(text):
-            mapped = "".join(self.byte_encoder[b] for b in piece.encode("utf-8"))
-            ids.extend(self.encoder[sym] for sym in self.bpe(mapped).split(" "))
+        for word in pre_tokenize(self.clean(text)):
+            ids.extend(self.encoder[sym] for sym in self.bpe(word).split(" "))
         return ids
 
     def decode(self, ids):
-        text = "".join(self.decoder[i] for i in ids)
+        text = "".join(self.decoder[i] for i in ids if i not in (self.sot_token, self.eot_token))
         raw = bytearray(self.byte_decoder[c] for c in text)
-        return raw.decode("utf-8", errors="replace").replace("</w>", " ")
+        return raw.decode("utf-8", errors="replace").replace("</w>", " ").strip()
+
+    def tokenize_one(self, text, context_length, truncate=True):
+        """Text -> ``context_length`` ids: SOT, ids, EOT (kept last when truncated), zero padding."""
+        ids = [self.sot_token] + self.encode(text) + [self.eot_token]
+        if len(ids) > context_length:
+            if not truncate:
+                raise RuntimeError(f"Input {text!r} is too long for context length {context_length}")
+            ids = ids[:context_length]
+            ids[-1] = self.eot_token
+        return ids + [0] * (context_length - len(ids))
+
+
+class ClipBpeTokenizer(ByteLevelBpe):
+    """OpenAI's tokenizer: the published merges, HTML unescaping, whitespace collapse, lower case."""
+
+    def __init__(self, bpe_path=DEFAULT_BPE_PATH):
+        with gzip.open(bpe_path, "rb") as fh:
+            lines = fh.read().decode("utf-8").split("\n")
+        # Line 0 is the version header; OpenAI keeps lines 1 .. 49152-256-2 (48894 merges).
+        merge_lines = lines[1:49152 - 256 - 2 + 1]
+        merges = [tuple(line.split()) for line in merge_lines]
+        byte_chars = list(bytes_to_unicode().values())
+        vocab = byte_chars + [c + "</w>" for c in byte_chars]
+        vocab.extend("".join(m) for m in merges)
+        vocab.extend([SOT, EOT])
+        super().__init__(merges, {tok: i for i, tok in enumerate(vocab)})
+
+    def clean(self, text):
+        return whitespace_clean(basic_clean(text)).lower()
 
     def tokenize(self, texts, context_length=77, truncate=True):
         """Like clip.tokenize: list of lists of ``context_length`` ints (SOT ... EOT, zero padded)."""
         if isinstance(texts, str):
             texts = [texts]
-        out = []
-        for text in texts:
-            ids = [self.sot_token] + self.encode(text) + [self.eot_token]
-            if len(ids) > context_length:
-                if not truncate:
-                    raise RuntimeError(f"Input {text!r} is too long for context length {context_length}")
-                ids = ids[:context_length]
-                ids[-1] = self.eot_token
-            out.append(ids + [0] * (context_length - len(ids)))
-        return out
+        return [self.tokenize_one(text, context_length, truncate) for text in texts]
 
 
 def check_golden(tokenizer, golden_path):

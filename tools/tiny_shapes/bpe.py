@@ -1,35 +1,23 @@
 """Byte-level BPE for the tiny-shapes CLIP: a trainer, the tokenizer.json writer and an encoder.
 
-The encoder follows OpenAI's CLIP SimpleTokenizer: NFC + whitespace collapse + lowercase, the CLIP split
-pattern, bytes mapped to printable unicode characters, BPE with the "</w>" end-of-word suffix applied by
-merge rank, <|startoftext|> ... <|endoftext|>, truncation that keeps EOT last, zero padding.
+The encoder is tools/clip_bpe.py's ``ByteLevelBpe`` (OpenAI's CLIP SimpleTokenizer algorithm: the CLIP split
+pattern, bytes mapped to printable unicode characters, BPE with the "</w>" end-of-word suffix applied by merge
+rank, <|startoftext|> ... <|endoftext|>, truncation that keeps EOT last, zero padding) over merges trained here,
+with NFC + whitespace collapse + lowercase as the normaliser (what the written tokenizer.json declares).
 The vocabulary is laid out like CLIP's: the 256 byte characters, the same with "</w>", one entry per merge,
 then <|startoftext|> and <|endoftext|> as the two last (largest) ids.
 """
 import collections
 import json
+import os
+import sys
 import unicodedata
 
 import regex as re
 
-SOT = "<|startoftext|>"
-EOT = "<|endoftext|>"
-SPLIT_PATTERN = r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+"""
-_PAT = re.compile(SPLIT_PATTERN, re.IGNORECASE)
-
-
-def bytes_to_unicode():
-    """The GPT-2/CLIP reversible byte -> printable unicode character table, in CLIP's order."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, [chr(c) for c in cs]))
-
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from clip_bpe import EOT, SOT, SPLIT_PATTERN, ByteLevelBpe, bytes_to_unicode  # noqa: E402
+from clip_bpe import pre_tokenize as split_words  # noqa: E402
 
 BYTE_ENCODER = bytes_to_unicode()
 
@@ -41,8 +29,8 @@ def normalize(text):
 
 
 def pre_tokenize(text):
-    """Normalised text -> list of byte-encoded words."""
-    return ["".join(BYTE_ENCODER[b] for b in tok.encode("utf-8")) for tok in _PAT.findall(normalize(text))]
+    """Normalised text -> list of byte-encoded words (the trainer's view of a text)."""
+    return split_words(normalize(text))
 
 
 def _word_symbols(word):
@@ -92,16 +80,12 @@ def build_vocab(merges):
     return {tok: i for i, tok in enumerate(vocab)}
 
 
-class Tokenizer:
+class Tokenizer(ByteLevelBpe):
     def __init__(self, merges, context_length):
-        self.merges = [tuple(m) for m in merges]
-        self.ranks = {m: i for i, m in enumerate(self.merges)}
-        self.encoder = build_vocab(self.merges)
-        self.decoder = {v: k for k, v in self.encoder.items()}
-        self.sot = self.encoder[SOT]
-        self.eot = self.encoder[EOT]
+        super().__init__(merges, build_vocab([tuple(m) for m in merges]))
+        self.sot = self.sot_token
+        self.eot = self.eot_token
         self.context_length = context_length
-        self.cache = {}
 
     @classmethod
     def from_tokenizer_json(cls, path, context_length):
@@ -117,46 +101,12 @@ class Tokenizer:
     def vocab_size(self):
         return len(self.encoder)
 
-    def bpe(self, word):
-        if word in self.cache:
-            return self.cache[word]
-        syms = list(_word_symbols(word))
-        while len(syms) > 1:
-            pairs = [(self.ranks.get(p, float("inf")), i, p) for i, p in enumerate(zip(syms, syms[1:]))]
-            rank, _, pair = min(pairs)
-            if rank == float("inf"):
-                break
-            out, i = [], 0
-            while i < len(syms):
-                if i < len(syms) - 1 and (syms[i], syms[i + 1]) == pair:
-                    out.append(syms[i] + syms[i + 1])
-                    i += 2
-                else:
-                    out.append(syms[i])
-                    i += 1
-            syms = out
-        self.cache[word] = syms
-        return syms
-
-    def encode(self, text):
-        """Text -> BPE ids without SOT/EOT."""
-        ids = []
-        for word in pre_tokenize(text):
-            ids.extend(self.encoder[s] for s in self.bpe(word))
-        return ids
+    def clean(self, text):
+        return normalize(text)
 
     def tokenize(self, text):
         """Text -> list of context_length ids: SOT, ids, EOT (kept last when truncated), zero padding."""
-        ids = [self.sot] + self.encode(text) + [self.eot]
-        if len(ids) > self.context_length:
-            ids = ids[: self.context_length]
-            ids[-1] = self.eot
-        return ids + [0] * (self.context_length - len(ids))
-
-    def decode(self, ids):
-        byte_decoder = {v: k for k, v in BYTE_ENCODER.items()}
-        text = "".join(self.decoder[i] for i in ids if i not in (self.sot, self.eot))
-        return bytearray(byte_decoder[c] for c in text.replace("</w>", " ")).decode("utf-8", "replace").strip()
+        return self.tokenize_one(text, self.context_length)
 
     def to_tokenizer_json(self):
         """The Hugging Face tokenizers JSON, laid out like the one shipped with CLIP models."""

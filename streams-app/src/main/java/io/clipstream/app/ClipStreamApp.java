@@ -22,9 +22,7 @@ import io.clipstream.topology.InferenceBatcher;
 import io.clipstream.topology.PipelineResources;
 import io.clipstream.topology.PixelDecoder;
 import io.clipstream.topology.Topics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -95,19 +93,11 @@ public final class ClipStreamApp implements AutoCloseable {
             opened.push(encoder);
             LOG.info("Model {} ({}) on {}: {} px, {}-d embeddings, label-set fingerprint {}", modelId,
                     folder.layout().id(), encoder.device(), encoder.imageSize(), encoder.dimension(), fingerprint);
-            prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            new JvmMemoryMetrics().bindTo(prometheus);
+            prometheus = PipelineMetrics.prometheusRegistry(encoder.device().toString());
             metrics = new PipelineMetrics(prometheus, encoder.device().toString());
             LOG.info("{}", jpeg.describe());
             metrics.jpegDecoder(jpeg.decoderName(), jpeg.draftActive());
-            int threads = config.getInt(ClipStreamConfig.DECODE_THREADS);
-            AtomicInteger n = new AtomicInteger();
-            decodePool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                    new LinkedBlockingQueue<>(threads * 64), r -> {
-                        Thread t = new Thread(r, "clipstream-decode-" + n.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    }, new ThreadPoolExecutor.CallerRunsPolicy());
+            decodePool = decodePool(config.getInt(ClipStreamConfig.DECODE_THREADS));
             opened.push(decodePool::shutdownNow);
             batcher = new InferenceBatcher(encoder::embed, config.getInt(ClipStreamConfig.INFERENCE_MAX_BATCH_SIZE),
                     Duration.ofMillis(config.getLong(ClipStreamConfig.INFERENCE_MAX_QUEUE_DELAY_MS)),
@@ -125,11 +115,7 @@ public final class ClipStreamApp implements AutoCloseable {
                     config.getInt(ClipStreamConfig.HEALTH_MAX_THREAD_REPLACEMENTS),
                     Duration.ofMillis(config.getLong(ClipStreamConfig.HEALTH_THREAD_REPLACEMENT_WINDOW_MS)),
                     System::nanoTime);
-            DecodeMemoryBudget budget = config.getLong(ClipStreamConfig.DECODE_MEMORY_BYTES) > 0
-                    ? new DecodeMemoryBudget(config.getLong(ClipStreamConfig.DECODE_MEMORY_BYTES),
-                            "decode.memory.bytes")
-                    : DecodeMemoryBudget.ofHeapFraction(config.getDouble(ClipStreamConfig.DECODE_MEMORY_FRACTION));
-            LOG.info("Decode-memory budget {} MB", budget.capacity() / 1_000_000);
+            DecodeMemoryBudget budget = decodeMemoryBudget(config);
             modelProbe = new ModelProbe(batcher, encoder.imageSize(), encoder.device() + ", " + encoder.dimension()
                     + "-d", Duration.ofSeconds(2), Duration.ofSeconds(10), System::nanoTime);
             banks = new ActiveBanks(ModelFingerprint.ofImageTower(folder), encoder.dimension());
@@ -137,38 +123,67 @@ public final class ClipStreamApp implements AutoCloseable {
             PipelineResources resources = new PipelineResources(preprocessor, decodePool, batcher, labelSets,
                     config.labelSets(), modelId, metrics, PixelDecoder.of(new BudgetedPreprocessor(preprocessor,
                             budget, PipelineResources.DECODE_MEMORY_WAIT)), progress, banks);
-            streams = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
-                    BatchingSettings.of(config)), streamsProperties(), StaticMembership.clientSupplier(
-                    config.getString(ClipStreamConfig.APPLICATION_ID), config.getString(ClipStreamConfig.INSTANCE_ID)));
-            streams.setUncaughtExceptionHandler(error -> {
-                LOG.error("Stream thread failed; replacing it", error);
-                progress.threadReplaced();
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-            });
-            streams.setStateListener((now, before) -> {
-                if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                    stopped.countDown();
-                }
-            });
-            new KafkaStreamsMetrics(streams).bindTo(prometheus);
+            streams = kafkaStreams(topics, resources);
             opened.push(() -> streams.close(Duration.ZERO));
             http = new HttpEndpoints(config.getString(ClipStreamConfig.HTTP_HOST),
                     config.getInt(ClipStreamConfig.HTTP_PORT), prometheus, this::liveness, this::readiness);
             opened.push(http);
-            try {
-                streams.start();
-            } catch (org.apache.kafka.streams.errors.StreamsException e) {
-                Throwable root = e;
-                while (root.getCause() != null) {
-                    root = root.getCause();
-                }
-                throw new IllegalStateException("Kafka Streams failed to start: " + root.getMessage(), e);
-            }
+            startStreams();
         } catch (IOException | RuntimeException e) {
             closeOpened();
             throw e;
         }
         LOG.info("ClipStream started; metrics, health and readiness on port {}", http.port());
+    }
+
+    /** The pool that decodes and preprocesses images: daemon threads, a bounded queue, the caller runs when full. */
+    private static ExecutorService decodePool(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(threads * 64), r -> {
+                    Thread t = new Thread(r, "clipstream-decode-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.CallerRunsPolicy());
+    }
+
+    private static DecodeMemoryBudget decodeMemoryBudget(ClipStreamConfig config) {
+        DecodeMemoryBudget budget = config.getLong(ClipStreamConfig.DECODE_MEMORY_BYTES) > 0
+                ? new DecodeMemoryBudget(config.getLong(ClipStreamConfig.DECODE_MEMORY_BYTES), "decode.memory.bytes")
+                : DecodeMemoryBudget.ofHeapFraction(config.getDouble(ClipStreamConfig.DECODE_MEMORY_FRACTION));
+        LOG.info("Decode-memory budget {} MB", budget.capacity() / 1_000_000);
+        return budget;
+    }
+
+    /** Kafka Streams on the topology: stream threads replaced on failure, stop noticed, metrics bound. */
+    private KafkaStreams kafkaStreams(Topics topics, PipelineResources resources) {
+        KafkaStreams kafka = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
+                BatchingSettings.of(config)), streamsProperties(), StaticMembership.clientSupplier(
+                config.getString(ClipStreamConfig.APPLICATION_ID), config.getString(ClipStreamConfig.INSTANCE_ID)));
+        kafka.setUncaughtExceptionHandler(error -> {
+            LOG.error("Stream thread failed; replacing it", error);
+            progress.threadReplaced();
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        kafka.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+        new KafkaStreamsMetrics(kafka).bindTo(prometheus);
+        return kafka;
+    }
+
+    private void startStreams() {
+        try {
+            streams.start();
+        } catch (org.apache.kafka.streams.errors.StreamsException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new IllegalStateException("Kafka Streams failed to start: " + root.getMessage(), e);
+        }
     }
 
     /**

@@ -12,9 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "clipstream", mixinStandardHelpOptions = true, versionProvider = ClipstreamCommand.Version.class,
         description = "Real-time CLIP image tagging and moderation on Kafka.",
         subcommands = {TokenizeCommand.class, EmbedCommand.class, ClassifyCommand.class, LabelsCommand.class,
-            ConfigCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class, TailCommand.class,
-            TopologyCommand.class, BenchCommand.class, PreprocessCommand.class, PdqCommand.class, BanksCommand.class,
-            CommandLine.HelpCommand.class})
+            ConfigCommand.class, RunCommand.class, ProduceCommand.class, TailCommand.class, TopologyCommand.class,
+            PreprocessCommand.class, PdqCommand.class, BanksCommand.class, CommandLine.HelpCommand.class})
 public final class ClipstreamCommand implements Runnable {
 
     /** Exit status for usage errors and failures to start. */
@@ -28,9 +27,16 @@ public final class ClipstreamCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Builds the command line with the project's error handling. */
-    public static CommandLine commandLine() {
+    /**
+     * Builds the command line with the project's error handling.
+     *
+     * @param extraSubcommands further {@code @Command} objects (the dev kit adds {@code demo} and {@code bench})
+     */
+    public static CommandLine commandLine(Object... extraSubcommands) {
         CommandLine cli = new CommandLine(new ClipstreamCommand());
+        for (Object subcommand : extraSubcommands) {
+            cli.addSubcommand(subcommand);
+        }
         cli.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("clipstream: " + ex.getMessage() + " (see '"
@@ -52,14 +58,19 @@ public final class ClipstreamCommand implements Runnable {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        System.exit(execute(commandLine(), args));
+    }
+
+    /** Runs {@code cli} with {@code args} on a thread with a large stack and returns the exit status. */
+    public static int execute(CommandLine cli, String[] args) throws InterruptedException {
         // ONNX Runtime recurses deeply in native code when it loads and runs graphs; the main thread's default
         // stack can overflow (SIGSEGV, no Java error), so the commands run on a thread with a large stack.
         int[] status = new int[1];
-        Thread command = new Thread(null, () -> status[0] = commandLine().execute(args), "clipstream-main",
+        Thread command = new Thread(null, () -> status[0] = cli.execute(args), "clipstream-main",
                 64L * 1024 * 1024);
         command.start();
         command.join();
-        System.exit(status[0]);
+        return status[0];
     }
 
     /** The version from the jar manifest. */

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         description = "Validate, compile, score and calibrate label sets (label-sets/*.yaml).",
         subcommands = {LabelsValidateCommand.class, LabelsCompileCommand.class, LabelsScoreCommand.class,
             LabelsCalibrateCommand.class, LabelsPublishCommand.class, LabelsDiffCommand.class,
-            LabelsImpactCommand.class, LabelsImpactBenchCommand.class, LabelsPromoteCommand.class,
+            LabelsImpactCommand.class, LabelsPromoteCommand.class,
             LabelsBackfillCommand.class})
 final class LabelsCommand implements Runnable {
 

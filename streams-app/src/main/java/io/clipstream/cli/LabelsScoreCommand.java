@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code clipstream labels score --model DIR --labels FILE --image [--] FILE...}: per image, the tags and policy
+ * {@code clipstream labels score --model DIR --labels FILE [--] FILE...}: per image, the tags and policy
  * flags exactly as the streaming processor emits them (the same scoring and record-building code).
  */
 @Command(name = "score", mixinStandardHelpOptions = true,
@@ -41,9 +41,6 @@ final class LabelsScoreCommand implements Callable<Integer> {
     @Option(names = "--labels", required = true, paramLabel = "FILE",
             description = "Label set: YAML (compiled on the fly) or a compiled .avro file.")
     Path labels;
-
-    @Option(names = "--image", required = true, description = "Inputs are image files.")
-    boolean image;
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Image files.")
     List<Path> files;

@@ -33,7 +33,7 @@ final class ModelOptions {
     String variant;
 
     InferenceOptions inference() {
-        return new InferenceOptions(ExecutionDevice.parse(device), cpuFallback, threads, false, batchSize, variant);
+        return new InferenceOptions(ExecutionDevice.parse(device), cpuFallback, threads, false, batchSize);
     }
 
     ModelFolder folder() {

@@ -121,13 +121,8 @@ public final class ImageEncoder implements AutoCloseable {
             throw graph.mismatch("expected output image_embeds");
         }
         String output = graph.outputOrFirst(preferredOutput);
-        int width = graph.embeddingWidth(output, "embedding float32 [N,D]");
-        if (folder.embedDim().isPresent() && width > 0 && width != folder.embedDim().getAsInt()) {
-            throw graph.mismatch("the folder's config declares embedding width " + folder.embedDim().getAsInt()
-                    + " but output " + output + " is " + TowerGraph.shape(graph.outputs().get(output).getShape()));
-        }
-        long batchDim = input.getShape()[0];
-        int fixedBatch = batchDim > 0 ? (int) batchDim : 0;
+        int width = graph.embeddingWidth(output, folder.embedDim());
+        int fixedBatch = graph.fixedBatch(inputName);
         int runBatch = fixedBatch > 0 ? fixedBatch : options.maxBatchSize();
         if (fixedBatch > 0) {
             LOG.info("{} has a fixed batch dimension of {}: images are run {} at a time", graph.name(), fixedBatch,

@@ -9,10 +9,9 @@ package io.clipstream.clip;
  * @param allowSpinning whether idle intra-op threads spin; off by default, since spinning threads steal shared
  *     cores from decoding and from other stream threads
  * @param maxBatchSize the most images or texts sent to the graph in one run
- * @param variant for Hugging Face folders, the graph variant ({@code ""}, {@code fp16}, {@code quantized}, ...)
  */
 public record InferenceOptions(ExecutionDevice device, boolean cudaFallbackToCpu, int intraOpThreads,
-        boolean allowSpinning, int maxBatchSize, String variant) {
+        boolean allowSpinning, int maxBatchSize) {
 
     public InferenceOptions {
         if (device == null) {
@@ -24,32 +23,25 @@ public record InferenceOptions(ExecutionDevice device, boolean cudaFallbackToCpu
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("max batch size must be >= 1, found " + maxBatchSize);
         }
-        variant = variant == null ? "" : variant;
     }
 
     /** CPU, ONNX Runtime's thread count, spinning off, batches of up to 32. */
     public static InferenceOptions defaults() {
-        return new InferenceOptions(ExecutionDevice.CPU, false, 0, false, 32, "");
+        return new InferenceOptions(ExecutionDevice.CPU, false, 0, false, 32);
     }
 
     /** A copy running on {@code newDevice}. */
     public InferenceOptions withDevice(ExecutionDevice newDevice) {
-        return new InferenceOptions(newDevice, cudaFallbackToCpu, intraOpThreads, allowSpinning, maxBatchSize,
-                variant);
+        return new InferenceOptions(newDevice, cudaFallbackToCpu, intraOpThreads, allowSpinning, maxBatchSize);
     }
 
     /** A copy with {@code threads} intra-op threads. */
     public InferenceOptions withIntraOpThreads(int threads) {
-        return new InferenceOptions(device, cudaFallbackToCpu, threads, allowSpinning, maxBatchSize, variant);
+        return new InferenceOptions(device, cudaFallbackToCpu, threads, allowSpinning, maxBatchSize);
     }
 
     /** A copy sending at most {@code size} items per run. */
     public InferenceOptions withMaxBatchSize(int size) {
-        return new InferenceOptions(device, cudaFallbackToCpu, intraOpThreads, allowSpinning, size, variant);
-    }
-
-    /** A copy loading the Hugging Face graph variant {@code name}. */
-    public InferenceOptions withVariant(String name) {
-        return new InferenceOptions(device, cudaFallbackToCpu, intraOpThreads, allowSpinning, maxBatchSize, name);
+        return new InferenceOptions(device, cudaFallbackToCpu, intraOpThreads, allowSpinning, size);
     }
 }

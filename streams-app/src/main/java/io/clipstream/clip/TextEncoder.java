@@ -73,14 +73,8 @@ public final class TextEncoder implements AutoCloseable {
             }
             graph.requireInputsWithin(allowed, "inputs " + allowed);
             String output = graph.outputOrFirst(preferred);
-            int width = graph.embeddingWidth(output, "embedding float32 [N,D]");
-            if (folder.embedDim().isPresent() && width > 0 && width != folder.embedDim().getAsInt()) {
-                throw graph.mismatch("the folder's config declares embedding width " + folder.embedDim().getAsInt()
-                        + " but output " + output + " is "
-                        + TowerGraph.shape(graph.outputs().get(output).getShape()));
-            }
-            long batchDim = graph.inputs().get(inputs.idsName()).getShape()[0];
-            int fixedBatch = batchDim > 0 ? (int) batchDim : 0;
+            graph.embeddingWidth(output, folder.embedDim());
+            int fixedBatch = graph.fixedBatch(inputs.idsName());
             tokenizer = ClipTokenizer.load(tokenizerFile, folder.contextLength());
             return new TextEncoder(graph, tokenizer, inputs, output,
                     fixedBatch > 0 ? fixedBatch : options.maxBatchSize(), fixedBatch, dummyImageSize);

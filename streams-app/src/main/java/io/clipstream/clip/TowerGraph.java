@@ -113,6 +113,25 @@ final class TowerGraph implements AutoCloseable {
         return (int) shape[1];
     }
 
+    /**
+     * {@link #embeddingWidth} of {@code output}, checked against the width the folder's config declares (when it
+     * declares one and the graph's is static).
+     */
+    int embeddingWidth(String output, java.util.OptionalInt declared) {
+        int width = embeddingWidth(output, "embedding float32 [N,D]");
+        if (declared.isPresent() && width > 0 && width != declared.getAsInt()) {
+            throw mismatch("the folder's config declares embedding width " + declared.getAsInt() + " but output "
+                    + output + " is " + shape(outputs.get(output).getShape()));
+        }
+        return width;
+    }
+
+    /** The fixed batch dimension of {@code input} (graphs exported for a fixed batch), or 0 when it is dynamic. */
+    int fixedBatch(String input) {
+        long batch = inputs.get(input).getShape()[0];
+        return batch > 0 ? (int) batch : 0;
+    }
+
     ModelLoadException mismatch(String expected) {
         return new ModelLoadException(name + ": " + expected + "; the model has inputs " + describe(inputs)
                 + " and outputs " + describe(outputs));

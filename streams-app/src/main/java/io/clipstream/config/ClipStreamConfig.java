@@ -387,7 +387,7 @@ public final class ClipStreamConfig extends AbstractConfig {
     public InferenceOptions inferenceOptions() {
         return new InferenceOptions(ExecutionDevice.parse(getString(INFERENCE_DEVICE)),
                 getBoolean(INFERENCE_CUDA_FALLBACK), getInt(INFERENCE_INTRA_OP_THREADS),
-                getBoolean(INFERENCE_ALLOW_SPINNING), getInt(INFERENCE_MAX_BATCH_SIZE), getString(MODEL_VARIANT));
+                getBoolean(INFERENCE_ALLOW_SPINNING), getInt(INFERENCE_MAX_BATCH_SIZE));
     }
 
     /**

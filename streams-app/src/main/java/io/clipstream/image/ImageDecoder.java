@@ -134,7 +134,7 @@ final class ImageDecoder {
             try {
                 return decodeWith(spi, data, format, png, maxPixels);
             } catch (ImageRejectedException e) {
-                if (e.reason() == RejectionReason.TOO_MANY_PIXELS || e.getMessage().contains("truncated")) {
+                if (e.reason() == RejectionReason.TOO_MANY_PIXELS || e instanceof TruncatedImageException) {
                     throw e;
                 }
                 if (first == null) {
@@ -183,8 +183,7 @@ final class ImageDecoder {
             for (String warning : warnings) {
                 String w = warning.toLowerCase(Locale.ROOT);
                 if (w.contains("premature end") || w.contains("truncated") || w.contains("missing eoi")) {
-                    throw new ImageRejectedException(RejectionReason.CORRUPT,
-                            format + " data is truncated (" + warning + ")");
+                    throw new TruncatedImageException(format, warning);
                 }
             }
             if (!warnings.isEmpty()) {

@@ -2,8 +2,11 @@ package io.clipstream.image;
 
 import java.util.Objects;
 
-/** Thrown when an encoded image cannot or must not be preprocessed; {@link #reason()} says why. */
-public final class ImageRejectedException extends Exception {
+/**
+ * Thrown when an encoded image cannot or must not be preprocessed; {@link #reason()} says why. Subclasses say more
+ * where a caller must tell failures apart ({@link TruncatedImageException}).
+ */
+public class ImageRejectedException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final RejectionReason reason;

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -77,8 +76,7 @@ public final class LabelSetParser {
      * @param source the file name used in messages
      */
     public static LabelSetDefinition parse(String source, String yaml) throws LabelSetValidationException {
-        Map<String, Integer> lines = new HashMap<>();
-        List<String> errors = new ArrayList<>();
+        Problems problems = new Problems(source);
         JsonNode root;
         try {
             LoaderOptions options = new LoaderOptions();
@@ -87,48 +85,89 @@ public final class LabelSetParser {
             options.setCodePointLimit(16 * 1024 * 1024);
             Node node = new Yaml(options).compose(new StringReader(yaml));
             if (node == null) {
-                throw new LabelSetValidationException(List.of(source + ":1: the file is empty"));
+                throw new LabelSetValidationException(List.of(new LabelSetProblem(source, 1, "",
+                        "the file is empty")));
             }
-            root = toJson(source, node, "", lines, errors);
+            root = toJson(node, "", problems);
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 1 : e.getProblemMark().getLine() + 1;
-            throw new LabelSetValidationException(List.of(source + ":" + line + ": invalid YAML: "
-                    + e.getProblem()));
+            throw new LabelSetValidationException(List.of(new LabelSetProblem(source, line, "",
+                    "invalid YAML: " + e.getProblem())));
         } catch (YAMLException e) {
-            throw new LabelSetValidationException(List.of(source + ":1: invalid YAML: " + e.getMessage()));
+            throw new LabelSetValidationException(List.of(new LabelSetProblem(source, 1, "",
+                    "invalid YAML: " + e.getMessage())));
         }
-        if (errors.isEmpty()) {
-            errors.addAll(schemaErrors(source, root, lines));
+        if (problems.isEmpty()) {
+            schemaErrors(root, problems);
         }
-        if (errors.isEmpty()) {
-            LabelSetDefinition definition = resolve(source, (ObjectNode) root, lines, errors);
-            if (errors.isEmpty()) {
+        if (problems.isEmpty()) {
+            LabelSetDefinition definition = resolve((ObjectNode) root, problems);
+            if (problems.isEmpty()) {
                 return definition;
             }
         }
-        throw new LabelSetValidationException(errors);
+        throw new LabelSetValidationException(problems.list);
     }
 
-    private static JsonNode toJson(String source, Node node, String path, Map<String, Integer> lines,
-            List<String> errors) {
+    /** The problems found so far, and the line of each key path of the document. */
+    private static final class Problems {
+        final String source;
+        final Map<String, Integer> lines = new HashMap<>();
+        final List<LabelSetProblem> list = new ArrayList<>();
+
+        Problems(String source) {
+            this.source = source;
+        }
+
+        void at(String path, String message) {
+            list.add(new LabelSetProblem(source, line(path), path, message));
+        }
+
+        void atLine(int line, String path, String message) {
+            list.add(new LabelSetProblem(source, line, path, message));
+        }
+
+        boolean isEmpty() {
+            return list.isEmpty();
+        }
+
+        /** The line of {@code path}, or of its nearest ancestor that has one. */
+        int line(String path) {
+            String p = path;
+            while (true) {
+                Integer line = lines.get(p);
+                if (line != null) {
+                    return line;
+                }
+                int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+                if (cut <= 0) {
+                    return lines.getOrDefault("", 1);
+                }
+                p = p.substring(0, cut);
+            }
+        }
+    }
+
+    private static JsonNode toJson(Node node, String path, Problems problems) {
+        Map<String, Integer> lines = problems.lines;
         lines.put(path, node.getStartMark().getLine() + 1);
         JsonNodeFactory f = JsonNodeFactory.instance;
         if (node instanceof MappingNode mapping) {
             ObjectNode object = f.objectNode();
             for (NodeTuple tuple : mapping.getValue()) {
                 if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
-                    errors.add(source + ":" + (tuple.getKeyNode().getStartMark().getLine() + 1) + ": "
-                            + display(path) + "keys must be plain strings");
+                    problems.atLine(tuple.getKeyNode().getStartMark().getLine() + 1, path,
+                            "keys must be plain strings");
                     continue;
                 }
                 String child = path.isEmpty() ? key.getValue() : path + "." + key.getValue();
                 if (object.has(key.getValue())) {
-                    errors.add(source + ":" + (key.getStartMark().getLine() + 1) + ": " + child
-                            + ": duplicate key (first at line " + lines.get(child) + ")");
+                    problems.atLine(key.getStartMark().getLine() + 1, child,
+                            "duplicate key (first at line " + lines.get(child) + ")");
                     continue;
                 }
                 lines.put(child, key.getStartMark().getLine() + 1);
-                object.set(key.getValue(), toJson(source, tuple.getValueNode(), child, lines, errors));
+                object.set(key.getValue(), toJson(tuple.getValueNode(), child, problems));
                 lines.put(child, key.getStartMark().getLine() + 1);
             }
             return object;
@@ -137,7 +176,7 @@ public final class LabelSetParser {
             ArrayNode array = f.arrayNode();
             int i = 0;
             for (Node item : sequence.getValue()) {
-                array.add(toJson(source, item, path + "[" + i++ + "]", lines, errors));
+                array.add(toJson(item, path + "[" + i++ + "]", problems));
             }
             return array;
         }
@@ -163,33 +202,8 @@ public final class LabelSetParser {
         return f.textNode(value);
     }
 
-    private static String display(String path) {
-        return path.isEmpty() ? "" : path + ": ";
-    }
-
-    private static String error(String source, Map<String, Integer> lines, String path, String message) {
-        return source + ":" + line(lines, path) + ": " + display(path) + message;
-    }
-
-    private static int line(Map<String, Integer> lines, String path) {
-        String p = path;
-        while (true) {
-            Integer line = lines.get(p);
-            if (line != null) {
-                return line;
-            }
-            int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
-            if (cut <= 0) {
-                return lines.getOrDefault("", 1);
-            }
-            p = p.substring(0, cut);
-        }
-    }
-
-    private static List<String> schemaErrors(String source, JsonNode root, Map<String, Integer> lines) {
-        record Located(int line, String text) {
-        }
-        List<Located> located = new ArrayList<>();
+    private static void schemaErrors(JsonNode root, Problems problems) {
+        List<LabelSetProblem> located = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (ValidationMessage m : SCHEMA.validate(root)) {
             String path = m.getInstanceLocation().toString();
@@ -213,13 +227,13 @@ public final class LabelSetParser {
                 case "pattern" -> message = patternMessage(schema);
                 default -> message = m.getMessage().replaceFirst("^\\$[^:]*: ", "");
             }
-            String text = error(source, lines, path, message);
-            if (seen.add(text)) {
-                located.add(new Located(line(lines, path), text));
+            LabelSetProblem problem = new LabelSetProblem(problems.source, problems.line(path), path, message);
+            if (seen.add(problem.toString())) {
+                located.add(problem);
             }
         }
-        return located.stream().sorted(Comparator.comparingInt(Located::line).thenComparing(Located::text))
-                .map(Located::text).collect(Collectors.toList());
+        located.sort(Comparator.comparingInt(LabelSetProblem::line).thenComparing(LabelSetProblem::toString));
+        problems.list.addAll(located);
     }
 
     /** The schema object holding the keyword that failed (the message carries only the keyword's value). */
@@ -287,133 +301,20 @@ public final class LabelSetParser {
         return "must match " + schema.path("pattern").asText();
     }
 
-    private static LabelSetDefinition resolve(String source, ObjectNode root, Map<String, Integer> lines,
-            List<String> errors) {
-        List<String> templates = new ArrayList<>();
-        JsonNode templatesNode = root.path("templates");
-        for (int i = 0; i < templatesNode.size(); i++) {
-            String template = templatesNode.get(i).asText();
-            int first = template.indexOf("{}");
-            if (first < 0 || template.indexOf("{}", first + 1) >= 0) {
-                errors.add(error(source, lines, "templates[" + i + "]", "must contain {} exactly once"));
-            }
-            templates.add(template);
-        }
-
-        List<LabelSetDefinition.Group> groups = new ArrayList<>();
+    private static LabelSetDefinition resolve(ObjectNode root, Problems problems) {
+        List<String> templates = templates(root.path("templates"), problems);
         Map<String, Integer> groupIndex = new HashMap<>();
-        JsonNode groupsNode = root.path("groups");
-        for (int i = 0; i < groupsNode.size(); i++) {
-            JsonNode g = groupsNode.get(i);
-            String path = "groups[" + i + "]";
-            String name = g.path("name").asText();
-            if (groupIndex.putIfAbsent(name, i) != null) {
-                errors.add(error(source, lines, path + ".name", "duplicate group '" + name + "' (first at line "
-                        + line(lines, "groups[" + groupIndex.get(name) + "]") + ")"));
-            }
-            GroupScoring scoring = GroupScoring.valueOf(g.path("scoring").asText().toUpperCase(Locale.ROOT));
-            if (scoring == GroupScoring.SOFTMAX && g.has("threshold")) {
-                errors.add(error(source, lines, path + ".threshold",
-                        "softmax groups take min_probability, not a cosine threshold"));
-            }
-            if (scoring == GroupScoring.THRESHOLD) {
-                for (String key : List.of("top_k", "min_probability", "logit_scale")) {
-                    if (g.has(key)) {
-                        errors.add(error(source, lines, path + "." + key, "applies to softmax groups only"));
-                    }
-                }
-            }
-            groups.add(new LabelSetDefinition.Group(name, scoring,
-                    g.has("threshold") ? (float) g.get("threshold").doubleValue() : null,
-                    g.path("top_k").asInt(1), (float) g.path("min_probability").asDouble(0),
-                    (float) g.path("logit_scale").asDouble(100)));
-        }
-
-        List<LabelSetDefinition.Label> labels = new ArrayList<>();
+        List<LabelSetDefinition.Group> groups = groups(root.path("groups"), groupIndex, problems);
         Map<String, Integer> labelIndex = new HashMap<>();
+        List<LabelSetDefinition.Label> labels = new ArrayList<>();
         JsonNode labelsNode = root.path("labels");
         for (int i = 0; i < labelsNode.size(); i++) {
-            JsonNode l = labelsNode.get(i);
-            String path = "labels[" + i + "]";
-            String id = l.path("id").asText();
-            if (labelIndex.putIfAbsent(id, i) != null) {
-                errors.add(error(source, lines, path + ".id", "duplicate id '" + id + "' (first at line "
-                        + line(lines, "labels[" + labelIndex.get(id) + "]") + ")"));
-            }
-            String groupName = l.path("group").asText();
-            Integer gi = groupIndex.get(groupName);
-            if (gi == null) {
-                errors.add(error(source, lines, path + ".group", "no group named '" + groupName + "'"));
-            }
-            String display = l.has("name") ? l.get("name").asText()
-                    : id.substring(id.lastIndexOf('.') + 1).replace('_', ' ');
-            List<String> prompts = new ArrayList<>();
-            if (l.has("prompts")) {
-                l.get("prompts").forEach(p -> prompts.add(p.asText()));
-            } else if (templates.isEmpty()) {
-                errors.add(error(source, lines, path, "has no prompts and the set has no templates"));
-            } else {
-                templates.forEach(t -> prompts.add(t.replace("{}", display)));
-            }
-            List<String> counter = new ArrayList<>();
-            l.path("counter_prompts").forEach(p -> counter.add(p.asText()));
-            Float threshold = null;
-            if (gi != null) {
-                LabelSetDefinition.Group group = groups.get(gi);
-                if (group.scoring() == GroupScoring.THRESHOLD) {
-                    threshold = l.has("threshold") ? (Float) (float) l.get("threshold").doubleValue()
-                            : group.threshold();
-                    if (threshold == null) {
-                        errors.add(error(source, lines, path, "needs a threshold: its group '" + groupName
-                                + "' scores by threshold and declares no default"));
-                    }
-                } else if (l.has("threshold")) {
-                    errors.add(error(source, lines, path + ".threshold", "group '" + groupName
-                            + "' scores by softmax; thresholds apply to threshold groups"));
-                } else if (!counter.isEmpty()) {
-                    errors.add(error(source, lines, path + ".counter_prompts", "group '" + groupName
-                            + "' scores by softmax; counter prompts apply to threshold groups"));
-                }
-            }
-            labels.add(new LabelSetDefinition.Label(id, display, groupName, List.copyOf(prompts),
-                    List.copyOf(counter), threshold, line(lines, path)));
+            labels.add(label(labelsNode.get(i), "labels[" + i + "]", i, templates, groups, groupIndex, labelIndex,
+                    problems));
         }
-
-        List<LabelSetDefinition.Policy> policies = new ArrayList<>();
-        Set<String> policyIds = new HashSet<>();
-        JsonNode policiesNode = root.path("policies");
-        for (int i = 0; i < policiesNode.size(); i++) {
-            JsonNode p = policiesNode.get(i);
-            String path = "policies[" + i + "]";
-            if (!policyIds.add(p.path("id").asText())) {
-                errors.add(error(source, lines, path + ".id", "duplicate policy id '" + p.path("id").asText()
-                        + "'"));
-            }
-            if (p.has("any") == p.has("all")) {
-                errors.add(error(source, lines, path, "must have exactly one of any, all"));
-                continue;
-            }
-            PolicyMatch match = p.has("any") ? PolicyMatch.ANY : PolicyMatch.ALL;
-            String key = match == PolicyMatch.ANY ? "any" : "all";
-            List<String> selectors = new ArrayList<>();
-            JsonNode list = p.get(key);
-            for (int k = 0; k < list.size(); k++) {
-                String selector = list.get(k).asText();
-                boolean known = labelIndex.containsKey(selector)
-                        || labelIndex.keySet().stream().anyMatch(id -> id.startsWith(selector + "."));
-                if (!known) {
-                    errors.add(error(source, lines, path + "." + key + "[" + k + "]", "no label or label prefix '"
-                            + selector + "'"));
-                }
-                selectors.add(selector);
-            }
-            policies.add(new LabelSetDefinition.Policy(p.path("id").asText(), match, List.copyOf(selectors),
-                    p.has("min_score") ? (float) p.get("min_score").doubleValue() : null,
-                    PolicyAction.valueOf(p.path("action").asText().toUpperCase(Locale.ROOT)),
-                    Severity.valueOf(p.path("severity").asText().toUpperCase(Locale.ROOT))));
-        }
-        errors.sort(Comparator.comparingInt(LabelSetParser::lineOf));
-        return new LabelSetDefinition(source, root.path("name").asText(), root.path("version").asText(),
+        List<LabelSetDefinition.Policy> policies = policies(root.path("policies"), labelIndex.keySet(), problems);
+        problems.list.sort(Comparator.comparingInt(LabelSetProblem::line));
+        return new LabelSetDefinition(problems.source, root.path("name").asText(), root.path("version").asText(),
                 root.path("description").asText(""), root.path("model").asText(), List.copyOf(templates),
                 List.copyOf(groups), List.copyOf(labels), List.copyOf(policies),
                 LabelSetMode.valueOf(root.path("mode").asText("live").toUpperCase(Locale.ROOT)),
@@ -431,13 +332,133 @@ public final class LabelSetParser {
         return new EventSelector(sources, attributes);
     }
 
-    private static int lineOf(String error) {
-        int first = error.indexOf(':');
-        int second = error.indexOf(':', first + 1);
-        try {
-            return Integer.parseInt(error.substring(first + 1, second));
-        } catch (RuntimeException e) {
-            return 0;
+    private static List<String> templates(JsonNode templatesNode, Problems problems) {
+        List<String> templates = new ArrayList<>();
+        for (int i = 0; i < templatesNode.size(); i++) {
+            String template = templatesNode.get(i).asText();
+            int first = template.indexOf("{}");
+            if (first < 0 || template.indexOf("{}", first + 1) >= 0) {
+                problems.at("templates[" + i + "]", "must contain {} exactly once");
+            }
+            templates.add(template);
         }
+        return templates;
+    }
+
+    private static List<LabelSetDefinition.Group> groups(JsonNode groupsNode, Map<String, Integer> groupIndex,
+            Problems problems) {
+        List<LabelSetDefinition.Group> groups = new ArrayList<>();
+        for (int i = 0; i < groupsNode.size(); i++) {
+            JsonNode g = groupsNode.get(i);
+            String path = "groups[" + i + "]";
+            String name = g.path("name").asText();
+            if (groupIndex.putIfAbsent(name, i) != null) {
+                problems.at(path + ".name", "duplicate group '" + name + "' (first at line "
+                        + problems.line("groups[" + groupIndex.get(name) + "]") + ")");
+            }
+            GroupScoring scoring = GroupScoring.valueOf(g.path("scoring").asText().toUpperCase(Locale.ROOT));
+            if (scoring == GroupScoring.SOFTMAX && g.has("threshold")) {
+                problems.at(path + ".threshold", "softmax groups take min_probability, not a cosine threshold");
+            }
+            if (scoring == GroupScoring.THRESHOLD) {
+                for (String key : List.of("top_k", "min_probability", "logit_scale")) {
+                    if (g.has(key)) {
+                        problems.at(path + "." + key, "applies to softmax groups only");
+                    }
+                }
+            }
+            groups.add(new LabelSetDefinition.Group(name, scoring,
+                    g.has("threshold") ? (float) g.get("threshold").doubleValue() : null,
+                    g.path("top_k").asInt(1), (float) g.path("min_probability").asDouble(0),
+                    (float) g.path("logit_scale").asDouble(100)));
+        }
+        return groups;
+    }
+
+    private static LabelSetDefinition.Label label(JsonNode l, String path, int index, List<String> templates,
+            List<LabelSetDefinition.Group> groups, Map<String, Integer> groupIndex, Map<String, Integer> labelIndex,
+            Problems problems) {
+        String id = l.path("id").asText();
+        if (labelIndex.putIfAbsent(id, index) != null) {
+            problems.at(path + ".id", "duplicate id '" + id + "' (first at line "
+                    + problems.line("labels[" + labelIndex.get(id) + "]") + ")");
+        }
+        String groupName = l.path("group").asText();
+        Integer gi = groupIndex.get(groupName);
+        if (gi == null) {
+            problems.at(path + ".group", "no group named '" + groupName + "'");
+        }
+        String display = l.has("name") ? l.get("name").asText()
+                : id.substring(id.lastIndexOf('.') + 1).replace('_', ' ');
+        List<String> prompts = new ArrayList<>();
+        if (l.has("prompts")) {
+            l.get("prompts").forEach(p -> prompts.add(p.asText()));
+        } else if (templates.isEmpty()) {
+            problems.at(path, "has no prompts and the set has no templates");
+        } else {
+            templates.forEach(t -> prompts.add(t.replace("{}", display)));
+        }
+        List<String> counter = new ArrayList<>();
+        l.path("counter_prompts").forEach(p -> counter.add(p.asText()));
+        Float threshold = gi == null ? null : labelThreshold(l, path, groups.get(gi), counter, problems);
+        return new LabelSetDefinition.Label(id, display, groupName, List.copyOf(prompts), List.copyOf(counter),
+                threshold, problems.line(path));
+    }
+
+    /** The label's cosine threshold in a threshold group (its own or the group's), null in a softmax group. */
+    private static Float labelThreshold(JsonNode l, String path, LabelSetDefinition.Group group,
+            List<String> counter, Problems problems) {
+        if (group.scoring() == GroupScoring.THRESHOLD) {
+            Float threshold = l.has("threshold") ? (Float) (float) l.get("threshold").doubleValue()
+                    : group.threshold();
+            if (threshold == null) {
+                problems.at(path, "needs a threshold: its group '" + group.name()
+                        + "' scores by threshold and declares no default");
+            }
+            return threshold;
+        }
+        if (l.has("threshold")) {
+            problems.at(path + ".threshold", "group '" + group.name()
+                    + "' scores by softmax; thresholds apply to threshold groups");
+        } else if (!counter.isEmpty()) {
+            problems.at(path + ".counter_prompts", "group '" + group.name()
+                    + "' scores by softmax; counter prompts apply to threshold groups");
+        }
+        return null;
+    }
+
+    private static List<LabelSetDefinition.Policy> policies(JsonNode policiesNode, Set<String> labelIds,
+            Problems problems) {
+        List<LabelSetDefinition.Policy> policies = new ArrayList<>();
+        Set<String> policyIds = new HashSet<>();
+        for (int i = 0; i < policiesNode.size(); i++) {
+            JsonNode p = policiesNode.get(i);
+            String path = "policies[" + i + "]";
+            if (!policyIds.add(p.path("id").asText())) {
+                problems.at(path + ".id", "duplicate policy id '" + p.path("id").asText() + "'");
+            }
+            if (p.has("any") == p.has("all")) {
+                problems.at(path, "must have exactly one of any, all");
+                continue;
+            }
+            PolicyMatch match = p.has("any") ? PolicyMatch.ANY : PolicyMatch.ALL;
+            String key = match == PolicyMatch.ANY ? "any" : "all";
+            List<String> selectors = new ArrayList<>();
+            JsonNode list = p.get(key);
+            for (int k = 0; k < list.size(); k++) {
+                String selector = list.get(k).asText();
+                boolean known = labelIds.contains(selector)
+                        || labelIds.stream().anyMatch(id -> id.startsWith(selector + "."));
+                if (!known) {
+                    problems.at(path + "." + key + "[" + k + "]", "no label or label prefix '" + selector + "'");
+                }
+                selectors.add(selector);
+            }
+            policies.add(new LabelSetDefinition.Policy(p.path("id").asText(), match, List.copyOf(selectors),
+                    p.has("min_score") ? (float) p.get("min_score").doubleValue() : null,
+                    PolicyAction.valueOf(p.path("action").asText().toUpperCase(Locale.ROOT)),
+                    Severity.valueOf(p.path("severity").asText().toUpperCase(Locale.ROOT))));
+        }
+        return policies;
     }
 }

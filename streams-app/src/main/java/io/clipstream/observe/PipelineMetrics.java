@@ -5,6 +5,9 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +49,17 @@ public final class PipelineMetrics {
         this.endToEnd = Timer.builder("clipstream.end.to.end.latency")
                 .description("Event time (occurredAt) to emission of its results").tag("device", device)
                 .publishPercentiles(0.5, 0.99).register(registry);
+    }
+
+    /**
+     * The Prometheus registry of one processor: every meter on it, the JVM's and Kafka's binders included, carries
+     * the {@code device} tag (a common tag), and the JVM memory binder is bound.
+     */
+    public static PrometheusMeterRegistry prometheusRegistry(String device) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("device", device);
+        new JvmMemoryMetrics().bindTo(registry);
+        return registry;
     }
 
     /** The registry, for binding Kafka Streams' metrics. */

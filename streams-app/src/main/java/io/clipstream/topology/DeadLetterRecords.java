@@ -45,28 +45,25 @@ public final class DeadLetterRecords {
     private DeadLetterRecords() {
     }
 
-    /**
-     * A dead letter for an input record.
-     *
-     * @param reason the stable reason code
-     * @param error the exception, when there is one (its class and stack trace go into headers)
-     */
-    public static Record<byte[], byte[]> of(byte[] key, byte[] value, long timestamp, String topic, int partition,
-            long offset, Stage stage, String reason, String message, Throwable error) {
+    /** The record of {@code letter}: its original key and value bytes and the headers that say why. */
+    public static Record<byte[], byte[]> of(DeadLetter letter) {
+        DeadLetter.Source source = letter.source();
+        String reason = letter.reason().code();
+        Throwable error = letter.error();
         Headers headers = new RecordHeaders();
-        put(headers, HEADER_STAGE, stage.id());
+        put(headers, HEADER_STAGE, letter.stage().id());
         put(headers, HEADER_REASON, reason);
-        put(headers, HEADER_MESSAGE, message == null ? reason : message);
+        put(headers, HEADER_MESSAGE, letter.message() == null ? reason : letter.message());
         put(headers, HEADER_EXCEPTION, error == null ? reason : error.getClass().getName());
         if (error != null) {
             StringWriter trace = new StringWriter();
             error.printStackTrace(new PrintWriter(trace));
             put(headers, HEADER_STACKTRACE, trace.toString());
         }
-        put(headers, HEADER_TOPIC, topic);
-        put(headers, HEADER_PARTITION, Integer.toString(partition));
-        put(headers, HEADER_OFFSET, Long.toString(offset));
-        return new Record<>(key, value, timestamp, headers);
+        put(headers, HEADER_TOPIC, source.topic());
+        put(headers, HEADER_PARTITION, Integer.toString(source.partition()));
+        put(headers, HEADER_OFFSET, Long.toString(source.offset()));
+        return new Record<>(source.key(), source.value(), source.timestamp(), headers);
     }
 
     private static void put(Headers headers, String name, String value) {

@@ -67,8 +67,6 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageBatchProcessor.class);
 
-    /** Reason code when an event arrives and no label set is active. */
-    static final String NO_LABEL_SET = "NO_LABEL_SET";
 
     private final String storeName;
     private final SinkNames sinks;
@@ -137,30 +135,27 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         resources.metrics().eventIn();
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         byte[] value = record.value();
+        DeadLetter.Source source = new DeadLetter.Source(record.key(), value, record.timestamp(), meta.topic(),
+                meta.partition(), meta.offset());
         if (value == null) {
-            dead(record.key(), null, record.timestamp(), meta.topic(), meta.partition(), meta.offset(),
-                    Stage.VALIDATE, "NULL_VALUE", "the record has no value", null);
+            dead(DeadLetter.of(source, DeadLetterReason.NULL_VALUE, "the record has no value"));
             return;
         }
         if (value.length > settings.maxImageBytes() + 65_536) {
-            dead(record.key(), value, record.timestamp(), meta.topic(), meta.partition(), meta.offset(),
-                    Stage.VALIDATE, "TOO_LARGE", "value of " + value.length + " bytes is over the limit of "
-                            + settings.maxImageBytes() + " bytes for the image", null);
+            dead(DeadLetter.of(source, DeadLetterReason.TOO_LARGE, "value of " + value.length
+                    + " bytes is over the limit of " + settings.maxImageBytes() + " bytes for the image"));
             return;
         }
         ImageEvent event;
         try {
             event = eventFormat.read(value);
         } catch (WireFormatException e) {
-            dead(record.key(), value, record.timestamp(), meta.topic(), meta.partition(), meta.offset(),
-                    Stage.VALIDATE, e.reason().code(), e.getMessage(), e);
+            dead(DeadLetter.of(source, DeadLetterReason.of(e.reason()), e.getMessage()).because(e));
             return;
         }
-        String problem = validate(event);
-        if (problem != null) {
-            int colon = problem.indexOf(':');
-            dead(record.key(), value, record.timestamp(), meta.topic(), meta.partition(), meta.offset(),
-                    Stage.VALIDATE, problem.substring(0, colon), problem.substring(colon + 2), null);
+        DeadLetter invalid = validate(source, event);
+        if (invalid != null) {
+            dead(invalid);
             return;
         }
         long now = context.currentSystemTimeMs();
@@ -173,21 +168,21 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         oldestArrival = Math.min(oldestArrival, now);
     }
 
-    /** A reason code and message ("CODE: message") when the event cannot be used, else null. */
-    private String validate(ImageEvent event) {
+    /** The dead letter of an event that cannot be used, else null. */
+    private DeadLetter validate(DeadLetter.Source source, ImageEvent event) {
         if (event.getEventId() == null || event.getEventId().isBlank()) {
-            return "MISSING_EVENT_ID: the event has no eventId";
+            return DeadLetter.of(source, DeadLetterReason.MISSING_EVENT_ID, "the event has no eventId");
         }
         if (event.getImage() instanceof InlineImage inline) {
             if (inline.getBytes().remaining() > settings.maxImageBytes()) {
-                return "TOO_LARGE: image of " + inline.getBytes().remaining() + " bytes is over the limit of "
-                        + settings.maxImageBytes() + " bytes";
+                return DeadLetter.of(source, DeadLetterReason.TOO_LARGE, "image of " + inline.getBytes().remaining()
+                        + " bytes is over the limit of " + settings.maxImageBytes() + " bytes");
             }
             return null;
         }
         if (!settings.referencesEnabled()) {
-            return "REFERENCE_NOT_ALLOWED: the event references its image by URI and image references are"
-                    + " disabled (image.references.enabled=false)";
+            return DeadLetter.of(source, DeadLetterReason.REFERENCE_NOT_ALLOWED, "the event references its image"
+                    + " by URI and image references are disabled (image.references.enabled=false)");
         }
         return null;
     }
@@ -248,18 +243,14 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         int attempts = b.getAttempts();
         String tail = " (processing.max.attempts=" + settings.maxAttempts() + ")";
         if (last != null) {
-            dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
-                    b.getOffset(), last.stage(), last.reason(), "failed " + attempts + " times" + tail + ", last: "
-                            + last.message(), last.error());
+            dead(last.deadLetter(source(b), "failed " + attempts + " times" + tail + ", last: " + last.message()));
         } else if (b.getFailureReason() != null) {
-            dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
-                    b.getOffset(), Stage.valueOf(b.getFailureStage()), b.getFailureReason(), "processing was started "
-                            + attempts + " times without a result" + tail + ", last failure: "
-                            + b.getFailureMessage(), null);
+            dead(new DeadLetter(source(b), Stage.valueOf(b.getFailureStage()),
+                    DeadLetterReason.valueOf(b.getFailureReason()), "processing was started " + attempts
+                            + " times without a result" + tail + ", last failure: " + b.getFailureMessage(), null));
         } else {
-            dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
-                    b.getOffset(), Stage.PREPROCESS, EventFailure.PROCESSING_CRASHED, "processing was started "
-                            + attempts + " times and the process or its stream thread died each time" + tail, null);
+            dead(DeadLetter.of(source(b), DeadLetterReason.PROCESSING_CRASHED, "processing was started " + attempts
+                    + " times and the process or its stream thread died each time" + tail));
         }
         buffer.delete(sequence);
     }
@@ -312,8 +303,7 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             if (f.retryable()) {
                 giveUp(p.sequence(), b, f);
             } else {
-                dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
-                        b.getOffset(), f.stage(), f.reason(), f.message(), f.error());
+                dead(f.deadLetter(source(b), f.message()));
                 buffer.delete(p.sequence());
             }
             return;
@@ -321,7 +311,7 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         LOG.warn("Event at {}-{}@{} failed attempt {} of {} ({}: {}); retrying it alone", b.getTopic(),
                 b.getPartition(), b.getOffset(), b.getAttempts(), settings.maxAttempts(), f.reason(), f.message());
         buffer.put(p.sequence(), BufferedEvent.newBuilder(b).setFailureStage(f.stage().name())
-                .setFailureReason(f.reason()).setFailureMessage(f.message()).build());
+                .setFailureReason(f.reason().code()).setFailureMessage(f.message()).build());
     }
 
     /** Fetches (for references) and preprocesses one event's image; runs on the decode pool; never throws. */
@@ -330,7 +320,7 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         try {
             event = eventFormat.read(bytes(b.getValue()));
         } catch (RuntimeException e) {
-            return new Prepared(sequence, b, null, null, new EventFailure(Stage.VALIDATE, "UNREADABLE",
+            return new Prepared(sequence, b, null, null, new EventFailure(Stage.VALIDATE, DeadLetterReason.UNREADABLE,
                     "the buffered event cannot be read again: " + e.getMessage(), e, false));
         }
         byte[] image;
@@ -410,10 +400,8 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             BufferedEvent b = p.buffered();
             bankVerdicts[i] = BankMatcher.match(banks, p.pdq(), embeddings[i]);
             if (sets.isEmpty() && banks.isEmpty()) {
-                dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
-                        b.getOffset(), Stage.SCORE, NO_LABEL_SET, "no label set is active"
-                                + (resources.labelSetFilter().isEmpty() ? "" : " among "
-                                        + resources.labelSetFilter()), null);
+                dead(DeadLetter.of(source(b), DeadLetterReason.NO_LABEL_SET, "no label set is active"
+                        + (resources.labelSetFilter().isEmpty() ? "" : " among " + resources.labelSetFilter())));
                 continue;
             }
             if (settings.emitEmbeddings()) {
@@ -555,11 +543,16 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         return all.stream().filter(s -> resources.labelSetFilter().contains(s.name())).toList();
     }
 
-    private void dead(byte[] key, byte[] value, long timestamp, String topic, int partition, long offset,
-            Stage stage, String reason, String message, Throwable error) {
-        context.forward(DeadLetterRecords.of(key, value, timestamp, topic, partition, offset, stage, reason, message,
-                error).withKey((Object) key).withValue((Object) value), sinks.deadLetters());
-        resources.metrics().deadLetter(reason);
+    private void dead(DeadLetter letter) {
+        Record<byte[], byte[]> record = DeadLetterRecords.of(letter);
+        context.forward(record.withKey((Object) record.key()).withValue((Object) record.value()),
+                sinks.deadLetters());
+        resources.metrics().deadLetter(letter.reason().code());
+    }
+
+    private static DeadLetter.Source source(BufferedEvent b) {
+        return new DeadLetter.Source(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(),
+                b.getPartition(), b.getOffset());
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -85,7 +85,7 @@ class LabelsCommandTest {
         Path image = TestModels.committed("reference-images").resolve("astronaut.jpg");
         Path empty = Files.write(dir.resolve("empty.png"), new byte[0]);
         CliRun r = CliRun.of("labels", "score", "--model", model.toString(), "--labels", yaml(SET).toString(),
-                "--image", image.toString(), empty.toString());
+                image.toString(), empty.toString());
         assertThat(r.exit()).isEqualTo(1);
         JsonNode first = r.lines().get(0);
         JsonNode tags = first.path("tags");
@@ -112,7 +112,7 @@ class LabelsCommandTest {
                 compiled.toString()).exit()).isZero();
         String fingerprint = LabelSetFiles.read(compiled).getModelFingerprint();
         CliRun r = CliRun.of("labels", "score", "--model", hf.toString(), "--labels", compiled.toString(),
-                "--image", TestModels.committed("reference-images").resolve("chelsea.png").toString());
+                TestModels.committed("reference-images").resolve("chelsea.png").toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).startsWith("clipstream: label set demo version 4 was compiled for model " + fingerprint
                 + " (tiny-vit) but this processor runs sha256:").doesNotContain(fingerprint + "; recompile");

@@ -114,7 +114,7 @@ class EncoderLoadingTest {
         org.junit.jupiter.api.Assumptions.assumeFalse(
                 OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA), "CUDA build present");
         ModelFolder model = ModelFolder.open(TestModels.copy("tiny-vit-openclip", dir));
-        InferenceOptions cuda = new InferenceOptions(ExecutionDevice.parse("cuda"), true, 1, false, 8, "");
+        InferenceOptions cuda = new InferenceOptions(ExecutionDevice.parse("cuda"), true, 1, false, 8);
         try (ImageEncoder encoder = ImageEncoder.open(model, cuda)) {
             assertThat(encoder.device()).isEqualTo(ExecutionDevice.CPU);
         }

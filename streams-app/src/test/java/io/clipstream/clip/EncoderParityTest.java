@@ -99,6 +99,8 @@ class EncoderParityTest {
             for (JsonNode t : reference.path("texts")) {
                 texts.add(t.path("text").asText());
             }
+            assertThat(texts).as("texts of reference.json (an empty list would check nothing)")
+                    .hasSizeGreaterThanOrEqualTo(4);
             float[][] embeddings = encoder.embed(texts);
             Iterator<JsonNode> cases = reference.path("texts").iterator();
             for (int i = 0; cases.hasNext(); i++) {

@@ -557,7 +557,7 @@ class DeployManifestsTest {
         Matcher m = Pattern.compile("(?<![\\w.])[a-zA-Z_:][a-zA-Z0-9_:]*").matcher(s);
         while (m.find()) {
             String rest = s.substring(m.end()).stripLeading();
-            if (!rest.startsWith("(") && !PROMQL_WORDS.contains(m.group().toLowerCase())) {
+            if (!rest.startsWith("(") && !PROMQL_WORDS.contains(m.group().toLowerCase(java.util.Locale.ROOT))) {
                 names.add(m.group());
             }
         }

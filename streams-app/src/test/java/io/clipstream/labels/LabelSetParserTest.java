@@ -142,6 +142,17 @@ class LabelSetParserTest {
     }
 
     @Test
+    void problemsCarryTheirLineAndPathAsFields() {
+        assertThatThrownBy(() -> LabelSetParser.parse("bad.yaml", VALID.replace("id: signs.skull", "id: signs.warning")
+                .replace("all: [signs.warning, shape.circle]", "all: [signs.warning, shape.oval]")))
+                .isInstanceOfSatisfying(LabelSetValidationException.class, e -> assertThat(e.problems())
+                        .containsExactly(new LabelSetProblem("bad.yaml", 29, "labels[3].id",
+                                        "duplicate id 'signs.warning' (first at line 23)"),
+                                new LabelSetProblem("bad.yaml", 38, "policies[1].all[1]",
+                                        "no label or label prefix 'shape.oval'")));
+    }
+
+    @Test
     void anEmptyFileIsAnError() {
         assertThatThrownBy(() -> LabelSetParser.parse("empty.yaml", ""))
                 .hasMessage("empty.yaml:1: the file is empty");

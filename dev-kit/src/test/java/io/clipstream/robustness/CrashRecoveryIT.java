@@ -187,7 +187,8 @@ class CrashRecoveryIT {
     @Test
     void aBurstOfAThousandLargeImagesStaysWithinTheConfiguredHeap() throws Exception {
         int events = 1000;
-        byte[] large = Files.readAllBytes(Path.of("src", "test", "resources", "images", "jpeg_large_1920x1080.jpg"));
+        byte[] large = Files.readAllBytes(Path.of("..", "streams-app", "src", "test", "resources", "images",
+                "jpeg_large_1920x1080.jpg"));
         try (ChildProcessor app = new ChildProcessor(dir.resolve("burst"), "burst", settings("burst"))
                 .maxHeap("256m")) {
             app.start();

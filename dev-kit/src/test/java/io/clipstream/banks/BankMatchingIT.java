@@ -7,6 +7,7 @@ import io.clipstream.bench.BenchImages;
 import io.clipstream.clip.TestModels;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.embedded.EmbeddedKafkaBroker;
+import io.clipstream.embedded.EmbeddedRunSettings;
 import io.clipstream.labels.LabelSetPublisher;
 import io.clipstream.pdq.PdqHash;
 import io.clipstream.registry.AvroSerdes;
@@ -87,13 +88,11 @@ class BankMatchingIT {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
                 SchemaRegistryClient registry = SchemaRegistryClients.create(RegistrySettings.of("mock://"
                         + SCOPE))) {
-            settings.putAll(Map.of("application.id", "clipstream-bank-it", "bootstrap.servers",
-                    broker.bootstrapServers(), "schema.registry.url", "mock://" + SCOPE, "topic.prefix", "b.",
-                    "topic.partitions", "2", "model.dir", TestModels.copy("tiny-vit-openclip", dir).toString(),
-                    "model.fingerprint", FINGERPRINT, "state.dir", dir.resolve("state").toString(), "http.port", "0",
-                    "http.host", "127.0.0.1"));
-            settings.putAll(Map.of("batch.max.size", "16", "batch.max.delay.ms", "20", "inference.intra.op.threads",
-                    "1", "decode.threads", "2"));
+            settings.putAll(EmbeddedRunSettings.of("clipstream-bank-it", broker.bootstrapServers())
+                    .registry("mock://" + SCOPE).set("topic.prefix", "b.").partitions(2)
+                    .model(TestModels.copy("tiny-vit-openclip", dir)).set("model.fingerprint", FINGERPRINT)
+                    .stateDir(dir.resolve("state")).batch(16, 20).set("inference.intra.op.threads", "1")
+                    .set("decode.threads", "2").toMap());
             ClipStreamConfig config = ClipStreamConfig.of(settings);
             String banksTopic = config.topic(ClipStreamConfig.TOPIC_BANKS);
             Map<String, Object> clients = Map.of("bootstrap.servers", broker.bootstrapServers());

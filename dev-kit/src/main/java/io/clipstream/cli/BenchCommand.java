@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -22,8 +23,8 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder.")
-    Path model;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--images", defaultValue = "200", paramLabel = "N",
             description = "Events per end-to-end run (default: ${DEFAULT-VALUE}).")
@@ -48,10 +49,6 @@ final class BenchCommand implements Callable<Integer> {
             description = "Input partitions and stream threads (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
-            description = "cpu or cuda:N (needs the gpu build) (default: ${DEFAULT-VALUE}).")
-    String device;
-
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
@@ -60,8 +57,8 @@ final class BenchCommand implements Callable<Integer> {
         if (images < 20 || partitions < 1 || batchSizes.stream().anyMatch(b -> b < 1)) {
             throw new IllegalArgumentException("--images must be >= 20, --batch-sizes and --partitions >= 1");
         }
-        Map<String, Object> figures = new Benchmark(new Benchmark.Settings(model, images, batchSizes, partitions,
-                peerModel, device, photos, preprocessOnly), new java.io.PrintStream(System.err, true)).run();
+        Map<String, Object> figures = new Benchmark(new Benchmark.Settings(model.model, images, batchSizes,
+                partitions, peerModel, model.device, photos, preprocessOnly), new java.io.PrintStream(System.err, true)).run();
         var out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(figures));

@@ -6,6 +6,7 @@ import io.clipstream.app.ClipStreamApp;
 import io.clipstream.clip.ModelFolder;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.embedded.EmbeddedKafkaBroker;
+import io.clipstream.embedded.EmbeddedRunSettings;
 import io.clipstream.labels.LabelSetCompiler;
 import io.clipstream.labels.LabelSetParser;
 import io.clipstream.labels.LabelSetPublisher;
@@ -47,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileInputIT {
 
-    private static final Path HOSTILE = Path.of("src", "test", "resources", "hostile");
+    private static final Path HOSTILE = Path.of("..", "streams-app", "src", "test", "resources", "hostile");
 
     @TempDir
     Path dir;
@@ -58,18 +59,9 @@ class HostileInputIT {
         InMemorySchemaRegistry registry = InMemorySchemaRegistry.scope(scope);
         Path model = Path.of("..", "models", "tiny-shapes");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
-            ClipStreamConfig config = ClipStreamConfig.of(Map.ofEntries(
-                    Map.entry("application.id", "hostile"),
-                    Map.entry("bootstrap.servers", broker.bootstrapServers()),
-                    Map.entry("schema.registry.url", "mock://" + scope),
-                    Map.entry("model.dir", model.toString()),
-                    Map.entry("state.dir", dir.resolve("state").toString()),
-                    Map.entry("topic.partitions", "1"),
-                    Map.entry("batch.max.size", "4"),
-                    Map.entry("batch.max.delay.ms", "50"),
-                    Map.entry("image.max.bytes", "500000"),
-                    Map.entry("http.port", "0"),
-                    Map.entry("http.host", "127.0.0.1")));
+            ClipStreamConfig config = EmbeddedRunSettings.of("hostile", broker.bootstrapServers())
+                    .registry("mock://" + scope).model(model).stateDir(dir.resolve("state")).partitions(1)
+                    .batch(4, 50).set("image.max.bytes", "500000").config();
             LabelSet labels = LabelSetCompiler.compileFor(ModelFolder.open(model),
                     LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml")));
             String eventsTopic = config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS);

@@ -5,6 +5,8 @@ import io.clipstream.app.ShutdownSignals;
 import io.clipstream.clip.ModelFolder;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.embedded.EmbeddedKafkaBroker;
+import io.clipstream.embedded.ImageEventSender;
+import io.clipstream.embedded.EmbeddedRunSettings;
 import io.clipstream.labels.LabelSetCompiler;
 import io.clipstream.labels.LabelSetParser;
 import io.clipstream.labels.LabelSetPublisher;
@@ -16,18 +18,15 @@ import io.clipstream.image.ImagePreprocessor;
 import io.clipstream.schema.BankMatch;
 import io.clipstream.schema.ImageEvent;
 import io.clipstream.schema.ImageTags;
-import io.clipstream.schema.InlineImage;
 import io.clipstream.schema.LabelSet;
 import io.clipstream.schema.PolicyFlag;
 import io.clipstream.schema.Tag;
 import io.clipstream.topology.DeadLetterRecords;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -40,12 +39,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The one-command demo: Kafka's own broker in process, an in-memory schema registry served on loopback, the model,
@@ -105,18 +99,9 @@ public final class EmbeddedDemo {
                 .start(); RegistryHttpServer registryServer = new RegistryHttpServer(registry)) {
             progress.printf("Kafka broker on %s, schema registry on %s%n", broker.bootstrapServers(),
                     registryServer.url());
-            ClipStreamConfig config = ClipStreamConfig.of(Map.ofEntries(
-                    Map.entry("application.id", "clipstream-demo"),
-                    Map.entry("bootstrap.servers", broker.bootstrapServers()),
-                    Map.entry("schema.registry.url", registryServer.url()),
-                    Map.entry("model.dir", settings.model().toString()),
-                    Map.entry("state.dir", work.resolve("state").toString()),
-                    Map.entry("topic.partitions", "2"),
-                    Map.entry("num.stream.threads", "2"),
-                    Map.entry("batch.max.size", "8"),
-                    Map.entry("batch.max.delay.ms", "50"),
-                    Map.entry("http.port", "0"),
-                    Map.entry("http.host", "127.0.0.1")));
+            ClipStreamConfig config = EmbeddedRunSettings.of("clipstream-demo", broker.bootstrapServers())
+                    .registry(registryServer.url()).model(settings.model()).stateDir(work.resolve("state"))
+                    .partitions(2).set("num.stream.threads", "2").batch(8, 50).config();
             List<LabelSet> sets = compile(folder);
             try (ClipStreamApp app = ClipStreamApp.start(config);
                     LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(),
@@ -274,24 +259,13 @@ public final class EmbeddedDemo {
 
     private void produce(EmbeddedKafkaBroker broker, String topic, AvroWireFormat<ImageEvent> format,
             List<DemoInputs.Input> inputs) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 32 * 1024 * 1024),
-                new StringSerializer(), new ByteArraySerializer())) {
-            long pause = settings.rate() > 0 ? (long) (1000 / settings.rate()) : 0;
-            for (DemoInputs.Input input : inputs) {
-                ImageEvent event = ImageEvent.newBuilder().setEventId(input.eventId()).setOccurredAt(Instant.now())
-                        .setSource("clipstream-demo").setImage(new InlineImage(ByteBuffer.wrap(input.image())))
-                        .build();
-                producer.send(new ProducerRecord<>(topic, input.eventId(), format.write(topic + "-value", event)));
-                if (pause > 0) {
-                    Thread.sleep(pause);
-                }
-            }
+        try (ImageEventSender sender = new ImageEventSender(broker.bootstrapServers(), topic, format,
+                "clipstream-demo")) {
+            sender.send(inputs.stream().map(i -> new ImageEventSender.Image(i.eventId(), i.image())).toList(),
+                    settings.rate());
             if (settings.corrupt()) {
-                producer.send(new ProducerRecord<>(topic, "corrupt-not-avro",
-                        "{\"eventId\": \"json, not Avro\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                sender.sendRaw("corrupt-not-avro",
+                        "{\"eventId\": \"json, not Avro\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -6,6 +6,8 @@ import io.clipstream.clip.InferenceOptions;
 import io.clipstream.clip.ModelFolder;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.embedded.EmbeddedKafkaBroker;
+import io.clipstream.embedded.ImageEventSender;
+import io.clipstream.embedded.EmbeddedRunSettings;
 import io.clipstream.image.ImagePreprocessor;
 import io.clipstream.image.ImageRejectedException;
 import io.clipstream.image.RgbImage;
@@ -18,17 +20,13 @@ import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.InMemorySchemaRegistry;
 import io.clipstream.schema.ImageEvent;
 import io.clipstream.schema.ImageTags;
-import io.clipstream.schema.InlineImage;
 import io.clipstream.schema.LabelSet;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,12 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Measures, in one run on the same generated events, model and threads: the bare loop (decode, preprocess and
@@ -273,22 +266,11 @@ public final class Benchmark {
         String scope = "bench-" + name + "-" + System.nanoTime();
         InMemorySchemaRegistry registry = InMemorySchemaRegistry.scope(scope);
         Path state = Files.createTempDirectory("clipstream-bench");
-        Map<String, String> s = new HashMap<>();
-        s.put("application.id", "bench-" + name);
-        s.put("bootstrap.servers", broker.bootstrapServers());
-        s.put("schema.registry.url", "mock://" + scope);
-        s.put("topic.prefix", name + ".");
-        s.put("topic.partitions", Integer.toString(settings.partitions()));
-        s.put("num.stream.threads", Integer.toString(settings.partitions()));
-        s.put("model.dir", settings.model().toString());
-        s.put("state.dir", state.toString());
-        s.put("batch.max.size", Integer.toString(batch));
-        s.put("inference.max.batch.size", Integer.toString(batch));
-        s.put("batch.max.delay.ms", "50");
-        s.put("inference.device", settings.device());
-        s.put("http.port", "0");
-        s.put("http.host", "127.0.0.1");
-        ClipStreamConfig config = ClipStreamConfig.of(s);
+        ClipStreamConfig config = EmbeddedRunSettings.of("bench-" + name, broker.bootstrapServers())
+                .registry("mock://" + scope).set("topic.prefix", name + ".").partitions(settings.partitions())
+                .set("num.stream.threads", Integer.toString(settings.partitions())).model(settings.model())
+                .stateDir(state).batch(batch, 50).set("inference.max.batch.size", Integer.toString(batch))
+                .set("inference.device", settings.device()).config();
         String topic = config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS);
         AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(),
                 registry, true);
@@ -394,23 +376,12 @@ public final class Benchmark {
 
     private static void produce(EmbeddedKafkaBroker broker, String topic, AvroWireFormat<ImageEvent> format,
             List<byte[]> events, double rate, String prefix) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024),
-                new StringSerializer(), new ByteArraySerializer())) {
-            long start = System.nanoTime();
-            for (int i = 0; i < events.size(); i++) {
-                if (rate > 0) {
-                    long due = start + (long) (i * 1e9 / rate);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                    }
-                }
-                ImageEvent event = ImageEvent.newBuilder().setEventId(prefix + i).setOccurredAt(Instant.now())
-                        .setSource("bench").setImage(new InlineImage(ByteBuffer.wrap(events.get(i)))).build();
-                producer.send(new ProducerRecord<>(topic, prefix + i, format.write(topic + "-value", event)));
-            }
+        List<ImageEventSender.Image> images = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            images.add(new ImageEventSender.Image(prefix + i, events.get(i)));
+        }
+        try (ImageEventSender sender = new ImageEventSender(broker.bootstrapServers(), topic, format, "bench")) {
+            sender.send(images, rate);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

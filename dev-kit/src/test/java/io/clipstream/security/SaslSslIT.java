@@ -10,6 +10,7 @@ import io.clipstream.app.EndToEndScenario;
 import io.clipstream.clip.TestModels;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.embedded.EmbeddedKafkaBroker;
+import io.clipstream.embedded.EmbeddedRunSettings;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -230,21 +231,11 @@ class SaslSslIT {
 
     /** The processor's settings without the end-to-end scenario (no label set, no events). */
     private static Map<String, String> appSettings(String name, Map<String, String> security) throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("application.id", "clipstream-" + name);
-        settings.put("bootstrap.servers", broker.saslSslBootstrapServers());
-        settings.put("schema.registry.url", "mock://sasl-it-" + name);
-        settings.put("topic.prefix", name + ".");
-        settings.put("topic.partitions", "1");
-        settings.put("model.dir", TestModels.copy("tiny-vit-openclip", dir.resolve(name)).toString());
-        settings.put("model.fingerprint", FINGERPRINT);
-        settings.put("state.dir", dir.resolve(name + "-state").toString());
-        settings.put("http.port", "0");
-        settings.put("http.host", "127.0.0.1");
-        settings.put("inference.intra.op.threads", "1");
-        settings.put("decode.threads", "1");
-        settings.putAll(security);
-        return settings;
+        return EmbeddedRunSettings.of("clipstream-" + name, broker.saslSslBootstrapServers())
+                .registry("mock://sasl-it-" + name).set("topic.prefix", name + ".").partitions(1)
+                .model(TestModels.copy("tiny-vit-openclip", dir.resolve(name))).set("model.fingerprint", FINGERPRINT)
+                .stateDir(dir.resolve(name + "-state")).set("inference.intra.op.threads", "1")
+                .set("decode.threads", "1").setAll(security).toMap();
     }
 
     /**

@@ -25,7 +25,7 @@ class DemoCleanupIT {
         Path javaTmp = Files.createDirectories(tmp.resolve("java-tmp"));
         Process demo = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Djava.io.tmpdir=" + javaTmp, "-cp", System.getProperty("java.class.path"),
-                "io.clipstream.cli.ClipstreamCommand", "demo", "--keep-running", "--rate", "0",
+                "io.clipstream.cli.DevKitCommand", "demo", "--keep-running", "--rate", "0",
                 "--model", Path.of("models", "tiny-shapes").toString(),
                 "--labels", Path.of("label-sets", "tiny-shapes.yaml").toString()))
                 .directory(Path.of("..").toAbsolutePath().normalize().toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
