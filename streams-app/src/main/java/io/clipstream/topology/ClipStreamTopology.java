@@ -18,6 +18,7 @@ import org.apache.kafka.streams.state.Stores;
  *                   ├─► policy-flags        (only when a policy fires)
  *                   ├─► image-embeddings    (when enabled)
  *                   ├─► bank-matches        (when an image matches a known-content bank)
+ *                   ├─► review-items        (when enabled: thumbnail + flags of each flagged event)
  *                   └─► dead-letters        (original bytes + error headers, any stage)
  * label-sets (compacted) ─► global store ─► active label sets (fingerprint-checked)
  * banks (compacted, one record per item) ─► global store ─► active banks (PDQ multi-index, CLIP)
@@ -39,6 +40,7 @@ public final class ClipStreamTopology {
     static final String EMBEDDINGS_SINK = "image-embeddings-sink";
     static final String DEAD_LETTERS_SINK = "dead-letters-sink";
     static final String BANK_MATCHES_SINK = "bank-matches-sink";
+    static final String REVIEW_ITEMS_SINK = "review-items-sink";
 
     private ClipStreamTopology() {
     }
@@ -57,7 +59,7 @@ public final class ClipStreamTopology {
         topology.addSource(SOURCE, topics.imageEvents().keySerde().deserializer(),
                 topics.imageEvents().valueSerde().deserializer(), topics.imageEvents().name());
         ImageBatchProcessor.SinkNames sinks = new ImageBatchProcessor.SinkNames(TAGS_SINK, FLAGS_SINK,
-                EMBEDDINGS_SINK, DEAD_LETTERS_SINK, BANK_MATCHES_SINK);
+                EMBEDDINGS_SINK, DEAD_LETTERS_SINK, BANK_MATCHES_SINK, REVIEW_ITEMS_SINK);
         topology.addProcessor(PROCESSOR, () -> new ImageBatchProcessor(BUFFER_STORE, sinks, topics.eventFormat(),
                 resources, settings), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE),
@@ -73,6 +75,11 @@ public final class ClipStreamTopology {
                 topics.deadLetters().valueSerde().serializer(), PROCESSOR);
         topology.addSink(BANK_MATCHES_SINK, topics.bankMatches().name(), topics.bankMatches().keySerde().serializer(),
                 topics.bankMatches().valueSerde().serializer(), PROCESSOR);
+        if (settings.emitReviewItems()) {
+            topology.addSink(REVIEW_ITEMS_SINK, topics.reviewItems().name(),
+                    topics.reviewItems().keySerde().serializer(), topics.reviewItems().valueSerde().serializer(),
+                    PROCESSOR);
+        }
 
         AvroWireFormat<LabelSet> labelSetFormat = new AvroWireFormat<>(LabelSet.class, LabelSet.getClassSchema(),
                 registry, false);

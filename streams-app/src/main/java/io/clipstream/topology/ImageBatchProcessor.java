@@ -12,6 +12,7 @@ import io.clipstream.labels.ResultRecords;
 import io.clipstream.pdq.PdqDihedral;
 import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.WireFormatException;
+import io.clipstream.review.ReviewItems;
 import io.clipstream.schema.BankMatch;
 import io.clipstream.schema.ImageEmbedding;
 import io.clipstream.schema.ImageEvent;
@@ -93,7 +94,8 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
     private int failedInARow;
 
     /** The names of the child sink nodes. */
-    record SinkNames(String tags, String flags, String embeddings, String deadLetters, String bankMatches) {
+    record SinkNames(String tags, String flags, String embeddings, String deadLetters, String bankMatches,
+            String reviewItems) {
     }
 
     ImageBatchProcessor(String storeName, SinkNames sinks, AvroWireFormat<ImageEvent> eventFormat,
@@ -404,11 +406,13 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         List<CompiledLabelSet> sets = selectedSets();
         BankSnapshot banks = resources.banks().snapshot();
         BankVerdict[] bankVerdicts = new BankVerdict[usable.size()];
+        List<List<PolicyFlag>> raised = new ArrayList<>(usable.size());
         long now = context.currentSystemTimeMs();
         for (int i = 0; i < usable.size(); i++) {
             Prepared p = usable.get(i);
             BufferedEvent b = p.buffered();
             bankVerdicts[i] = BankMatcher.match(banks, p.pdq(), embeddings[i]);
+            raised.add(new ArrayList<>());
             if (sets.isEmpty() && banks.isEmpty()) {
                 dead(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(), b.getPartition(),
                         b.getOffset(), Stage.SCORE, NO_LABEL_SET, "no label set is active"
@@ -425,14 +429,20 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
                         .setEventId(p.event().getEventId()).setModelId(resources.modelId()).setEmbedding(vector)
                         .build(), b.getTimestamp()), sinks.embeddings());
             }
-            emitBankRecords(p, bankVerdicts[i], now);
+            emitBankRecords(p, bankVerdicts[i], now, raised.get(i));
         }
         if (!sets.isEmpty() && !usable.isEmpty()) {
             for (CompiledLabelSet set : sets) {
                 List<ImageVerdict> verdicts = set.score(embeddings);
                 for (int i = 0; i < usable.size(); i++) {
-                    emit(usable.get(i), set, verdicts.get(i), bankVerdicts[i], inferenceStart, inferenceMs, now);
+                    emit(usable.get(i), set, verdicts.get(i), bankVerdicts[i], inferenceStart, inferenceMs, now,
+                            raised.get(i));
                 }
+            }
+        }
+        if (settings.emitReviewItems()) {
+            for (int i = 0; i < usable.size(); i++) {
+                emitReviewItem(usable.get(i), raised.get(i), now);
             }
         }
         for (Prepared p : usable) {
@@ -457,7 +467,7 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
     }
 
     private void emit(Prepared p, CompiledLabelSet set, ImageVerdict verdict, BankVerdict bankVerdict,
-            long inferenceStart, long inferenceMs, long now) {
+            long inferenceStart, long inferenceMs, long now, List<PolicyFlag> raised) {
         String eventId = p.event().getEventId();
         long occurred = p.event().getOccurredAt().toEpochMilli();
         Timings timings = new Timings(Math.max(0, inferenceStart - p.buffered().getArrivedAt()), inferenceMs,
@@ -474,11 +484,22 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             }
             context.forward(new Record<Object, Object>(eventId, flag, timestamp), sinks.flags());
             resources.metrics().flagOut(flag.getPolicyId(), flag.getAction().name());
+            raised.add(flag);
         }
     }
 
+    /** The review item of an event that raised flags: a thumbnail of its pixels and the flags' evidence. */
+    private void emitReviewItem(Prepared p, List<PolicyFlag> raised, long now) {
+        if (raised.isEmpty()) {
+            return;
+        }
+        String eventId = p.event().getEventId();
+        context.forward(new Record<Object, Object>(eventId, ReviewItems.of(p.event(), p.pixels(), raised,
+                resources.modelId(), Instant.ofEpochMilli(now)), p.buffered().getTimestamp()), sinks.reviewItems());
+    }
+
     /** The image's bank matches and the flags they raise (see {@link BankRecords}). */
-    private void emitBankRecords(Prepared p, BankVerdict verdict, long now) {
+    private void emitBankRecords(Prepared p, BankVerdict verdict, long now, List<PolicyFlag> raised) {
         String eventId = p.event().getEventId();
         long timestamp = p.buffered().getTimestamp();
         for (BankMatch match : BankRecords.matches(eventId, verdict, Instant.ofEpochMilli(now))) {
@@ -487,6 +508,7 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         for (PolicyFlag flag : BankRecords.flags(eventId, resources.modelId(), verdict, Instant.ofEpochMilli(now))) {
             context.forward(new Record<Object, Object>(eventId, flag, timestamp), sinks.flags());
             resources.metrics().flagOut(flag.getPolicyId(), flag.getAction().name());
+            raised.add(flag);
         }
     }
 
