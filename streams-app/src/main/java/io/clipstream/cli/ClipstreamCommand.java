@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {TokenizeCommand.class, EmbedCommand.class, ClassifyCommand.class, LabelsCommand.class,
             ConfigCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class, TailCommand.class,
             TopologyCommand.class, BenchCommand.class, PreprocessCommand.class, PdqCommand.class, BanksCommand.class,
+            ReviewCommand.class,
             CommandLine.HelpCommand.class})
 public final class ClipstreamCommand implements Runnable {
 
