@@ -122,7 +122,8 @@ public final class EmbeddedDemo {
                     Map.entry("batch.max.size", "8"),
                     Map.entry("batch.max.delay.ms", "50"),
                     Map.entry("http.port", "0"),
-                    Map.entry("http.host", "127.0.0.1")));
+                    Map.entry("http.host", "127.0.0.1"),
+                    Map.entry("review.items.enabled", "true")));
             List<LabelSet> sets = compile(folder);
             try (ClipStreamApp app = ClipStreamApp.start(config);
                     LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(),
@@ -145,17 +146,9 @@ public final class EmbeddedDemo {
                 Summary summary = stream(config, broker, registry, app, inputs, sets);
                 printSummary(summary);
                 if (settings.keepRunning()) {
-                    progress.printf("%nStill running (Ctrl-C stops): Kafka %s, schema registry %s, topics %s,"
-                            + " metrics http://127.0.0.1:%d/metrics%n", broker.bootstrapServers(),
-                            registryServer.url(), List.of(config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS),
-                                    config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS),
-                                    config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS),
-                                    config.topic(ClipStreamConfig.TOPIC_DEAD_LETTERS),
-                                    config.topic(ClipStreamConfig.TOPIC_BANK_MATCHES)), app.httpPort());
-                    try {
-                        new CountDownLatch(1).await();
-                    } catch (InterruptedException e) {
-                        progress.printf("Stopping: closing the processor and Kafka, deleting %s%n", work);
+                    try (io.clipstream.review.ReviewService console = DemoConsole.start(config,
+                            DemoConsole.port(), progress)) {
+                        keepRunning(config, broker, registryServer, app, work);
                     }
                 }
                 return summary;
@@ -163,6 +156,24 @@ public final class EmbeddedDemo {
         } finally {
             InMemorySchemaRegistry.drop(scope);
             deleteTree(work);
+        }
+    }
+
+    /** Prints where everything is and waits until interrupted (Ctrl-C, SIGTERM). */
+    private void keepRunning(ClipStreamConfig config, EmbeddedKafkaBroker broker, RegistryHttpServer registryServer,
+            ClipStreamApp app, Path work) {
+        progress.printf("%nStill running (Ctrl-C stops): Kafka %s, schema registry %s, topics %s,"
+                + " metrics http://127.0.0.1:%d/metrics%n", broker.bootstrapServers(),
+                registryServer.url(), List.of(config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS),
+                        config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS),
+                        config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS),
+                        config.topic(ClipStreamConfig.TOPIC_DEAD_LETTERS),
+                        config.topic(ClipStreamConfig.TOPIC_BANK_MATCHES)), app.httpPort());
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            progress.printf("Stopping: closing the console, the processor and Kafka, deleting %s%n",
+                    work);
         }
     }
 

@@ -138,6 +138,14 @@ public final class ReviewConsole implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             securityHeaders(request, response);
+            try {
+                return route(request, response, callback);
+            } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+                return text(response, callback, 503, "the review state is not available yet; retry in a moment");
+            }
+        }
+
+        private boolean route(Request request, Response response, Callback callback) throws Exception {
             String path = Request.getPathInContext(request);
             boolean post = "POST".equals(request.getMethod());
             if (!post && !"GET".equals(request.getMethod())) {

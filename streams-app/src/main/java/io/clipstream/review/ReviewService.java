@@ -73,6 +73,7 @@ public final class ReviewService implements AutoCloseable {
             }
             streams = new KafkaStreams(ReviewStateTopology.build(topics), streamsProperties(config));
             streams.start();
+            awaitRunning(streams, Duration.ofSeconds(120));
             producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
                     topics.reviewDecisions().valueSerde().serializer());
             producer.initTransactions();
@@ -113,6 +114,24 @@ public final class ReviewService implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             producer.abortTransaction();
             throw new IllegalStateException("cannot publish the decision: " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until the state is restored and the app runs, so the console's first page is complete. */
+    private static void awaitRunning(KafkaStreams streams, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING
+                    || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the review state did not start (Kafka Streams is "
+                        + streams.state() + ")");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting the review state", e);
+            }
         }
     }
 
