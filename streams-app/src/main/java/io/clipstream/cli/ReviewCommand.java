@@ -15,16 +15,19 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code clipstream review --config FILE}: the review console (see {@link ReviewService}); SIGTERM stops it.
- * {@code clipstream review hash-password} reads a password from standard input and prints its bcrypt hash for
+ * {@code clipstream review --hash-password} reads a password from standard input and prints its bcrypt hash for
  * {@code review.users}.
  */
 @Command(name = "review", mixinStandardHelpOptions = true,
-        description = "Serve the review console: moderators review flags, decisions go to review-decisions.",
-        subcommands = {ReviewCommand.HashPassword.class})
+        description = "Serve the review console: moderators review flags, decisions go to review-decisions.")
 final class ReviewCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file; environment variables win.")
     Path file;
+
+    @Option(names = "--hash-password", description = "Read a password from standard input (or the console), print"
+            + " its bcrypt hash for review.users, and exit.")
+    boolean hashPassword;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -35,6 +38,9 @@ final class ReviewCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (hashPassword) {
+            return hashPassword();
+        }
         ClipStreamConfig config = ClipStreamConfig.from(ConfigCommand.load(file), System.getenv());
         ReviewService service = ReviewService.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -48,29 +54,21 @@ final class ReviewCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code review hash-password}: one line of standard input to a bcrypt hash. */
-    @Command(name = "hash-password", mixinStandardHelpOptions = true,
-            description = "Read a password from standard input (or the console) and print its bcrypt hash.")
-    static final class HashPassword implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() throws Exception {
-            char[] password;
-            if (System.console() != null) {
-                password = System.console().readPassword("Password: ");
-            } else {
-                String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-                password = line == null ? new char[0] : line.toCharArray();
-            }
-            if (password == null || password.length == 0) {
-                spec.commandLine().getErr().println("clipstream: no password given");
-                return 2;
-            }
-            spec.commandLine().getOut().println(ConsoleUsers.hash(password));
-            java.util.Arrays.fill(password, '\0');
-            return 0;
+    /** One line of standard input (or a console prompt) to a bcrypt hash. */
+    private int hashPassword() throws java.io.IOException {
+        char[] password;
+        if (System.console() != null) {
+            password = System.console().readPassword("Password: ");
+        } else {
+            String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            password = line == null ? new char[0] : line.toCharArray();
         }
+        if (password == null || password.length == 0) {
+            spec.commandLine().getErr().println("clipstream: no password given");
+            return 2;
+        }
+        spec.commandLine().getOut().println(ConsoleUsers.hash(password));
+        java.util.Arrays.fill(password, '\0');
+        return 0;
     }
 }

@@ -41,10 +41,10 @@ final class DemoConsole {
         return service;
     }
 
-    /** The console's port: {@code CLIPSTREAM_REVIEW_HTTP_PORT} when set, else the key's default, 8090. */
+    /** The console's port: {@code CLIPSTREAM_REVIEW_HTTP_PORT} when set, else a free one (printed), as for /metrics. */
     static int port() {
         String port = System.getenv(ClipStreamConfig.envFor(ReviewKeys.REVIEW_HTTP_PORT));
-        return port == null || port.isBlank() ? 8090 : Integer.parseInt(port.trim());
+        return port == null || port.isBlank() ? 0 : Integer.parseInt(port.trim());
     }
 
     private static String password() {

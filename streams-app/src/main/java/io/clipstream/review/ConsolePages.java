@@ -126,7 +126,7 @@ final class ConsolePages {
         StringBuilder out = new StringBuilder("<label>").append(label).append(" <select name=\"").append(name)
                 .append("\"><option value=\"\">all</option>");
         for (String v : values) {
-            out.append("<option value=\"").append(esc(v)).append('"').append(v.equals(chosen) ? " selected" : "")
+            out.append("<option value=\"").append(esc(v)).append('"').append(!chosen.isEmpty() && v.equals(chosen) ? " selected" : "")
                     .append('>').append(esc(v.isEmpty() ? "(none)" : v)).append("</option>");
         }
         return out.append("</select></label>").toString();
@@ -159,9 +159,9 @@ final class ConsolePages {
                     .append(b.getClipSimilarity() == null ? "" : String.format(Locale.ROOT, " · CLIP similarity %.3f",
                             b.getClipSimilarity())).append("</p>");
         }
-        out.append("<p class=\"meta\">label set ").append(esc(flag.getLabelSetName())).append(" v")
-                .append(esc(flag.getLabelSetVersion())).append(" · model ").append(esc(flag.getModelId()))
-                .append("</p>");
+        out.append("<p class=\"meta\">").append(flag.getLabelSetName().isEmpty() ? "raised by a bank"
+                : "label set " + esc(flag.getLabelSetName()) + " v" + esc(flag.getLabelSetVersion()))
+                .append(" · model ").append(esc(flag.getModelId())).append("</p>");
         if (!item.getAttributes().isEmpty()) {
             out.append("<p class=\"meta\">");
             new java.util.TreeMap<>(item.getAttributes()).forEach((k, v) -> out.append(esc(k)).append('=')

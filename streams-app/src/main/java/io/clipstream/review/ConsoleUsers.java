@@ -58,7 +58,7 @@ public final class ConsoleUsers {
             }
             if (!parts[2].matches("\\$2[abxy]?\\$\\d\\d\\$[./A-Za-z0-9]{53}")) {
                 throw new ConfigException(ReviewKeys.REVIEW_USERS, redact(entry), "user " + parts[0]
-                        + " has no bcrypt hash (make one with `clipstream review hash-password`)");
+                        + " has no bcrypt hash (make one with `clipstream review --hash-password`)");
             }
             if (users.put(parts[0], new User(parts[0], role, parts[2])) != null) {
                 throw new ConfigException(ReviewKeys.REVIEW_USERS, redact(entry), "user " + parts[0] + " is twice");

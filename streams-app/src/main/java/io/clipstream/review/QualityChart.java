@@ -47,6 +47,8 @@ final class QualityChart {
         for (int i = 0; i < days.size(); i++) {
             QualityReport.Day day = days.get(i);
             Precision p = day.cumulative();
+            svg.append(String.format(Locale.ROOT, "<line class=\"whisker\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
+                    + " y2=\"%.1f\"/>", x(i, days.size()), y(p.high()), x(i, days.size()), y(p.low())));
             svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" class=\"point\">"
                     + "<title>%s: %d of %d confirmed (%.1f%%, 95%% %.1f-%.1f%%)</title></circle>",
                     x(i, days.size()), y(p.value()), day.date(), p.confirmed(), p.decided(), p.value() * 100,

@@ -53,7 +53,7 @@ public final class ReviewKeys {
                         "Port of the review console; 0 picks a free port.")
                 .define(REVIEW_USERS, Type.LIST, "", Importance.HIGH,
                         "Console users, comma-separated NAME:ROLE:BCRYPT_HASH (role viewer, moderator or admin;"
-                                + " make the hash with `clipstream review hash-password`). The console refuses to"
+                                + " make the hash with `clipstream review --hash-password`). The console refuses to"
                                 + " start without one.")
                 .define(REVIEW_SSL_KEYSTORE_LOCATION, Type.STRING, null, Importance.MEDIUM,
                         "Key store (PKCS12 or JKS) of the console's TLS certificate; when set the console serves"
