@@ -35,7 +35,15 @@ try {
   }
 
   await login(env.MOD_USER, env.MOD_PASSWORD);
+  // the label-set filter: only flags raised by the demo's label set (version 1), each with its score bars
+  await page.selectOption('select[name=version]', '1');
+  await Promise.all([page.waitForNavigation(), page.click('form.filters button')]);
+  check(new URL(page.url()).searchParams.get('version') === '1', 'the version filter was not applied');
   const cards = page.locator('#queue .card');
+  const metas = await cards.locator('p.meta', { hasText: 'label set' }).allTextContents();
+  check(metas.length > 0 && metas.every(t => t.includes(' v1 ')), `filtered cards: ${metas}`);
+  check(Number(await cards.nth(0).locator('.label .bar rect.score').getAttribute('width')) > 0,
+    'no score-against-threshold bar');
   const count = await cards.count();
   check(count >= 2, `expected at least 2 flags in the queue, found ${count}`);
   const firstThumb = cards.nth(0).locator('.thumb');

@@ -200,15 +200,19 @@ final class ConsolePages {
 
     private static String bar(MatchedLabel m) {
         float threshold = m.getThreshold() == null ? 0f : m.getThreshold();
-        double scale = Math.max(1e-6, Math.max(Math.abs(m.getScore()), Math.abs(threshold)) * 1.25);
+        // cosines and probabilities are at most 1: a fixed 0..1 scale makes bars comparable across cards
+        double scale = Math.max(1.0, Math.max(m.getScore(), threshold));
         double scoreWidth = Math.max(0, Math.min(100, 100 * m.getScore() / scale));
         double thresholdAt = Math.max(0, Math.min(100, 100 * threshold / scale));
+        // SVG attributes, not inline styles: the Content-Security-Policy allows no inline style
         return String.format(Locale.ROOT, "<div class=\"label\"><span class=\"name\">%s</span>"
-                + "<span class=\"bar\" title=\"score %.4f, threshold %s\"><span class=\"score\" style=\"width:%.1f%%\">"
-                + "</span><span class=\"threshold\" style=\"left:%.1f%%\"></span></span>"
+                + "<svg class=\"bar\" width=\"200\" height=\"12\" viewBox=\"0 0 200 12\"><title>score %.4f,"
+                + " threshold %s</title><rect class=\"track\" width=\"200\" height=\"12\"/>"
+                + "<rect class=\"score\" y=\"2\" width=\"%.1f\" height=\"8\"/>"
+                + "<rect class=\"threshold\" x=\"%.1f\" width=\"2\" height=\"12\"/></svg>"
                 + "<span class=\"num\">%.3f / %s</span></div>", esc(m.getLabelId()), m.getScore(),
                 m.getThreshold() == null ? "none" : String.format(Locale.ROOT, "%.4f", m.getThreshold()),
-                scoreWidth, thresholdAt, m.getScore(),
+                2 * scoreWidth, Math.min(198, 2 * thresholdAt), m.getScore(),
                 m.getThreshold() == null ? "—" : String.format(Locale.ROOT, "%.3f", m.getThreshold()));
     }
 
