@@ -101,7 +101,7 @@ public final class EmbeddedDemo {
                     registryServer.url());
             ClipStreamConfig config = EmbeddedRunSettings.of("clipstream-demo", broker.bootstrapServers())
                     .registry(registryServer.url()).model(settings.model()).stateDir(work.resolve("state"))
-                    .partitions(2).set("num.stream.threads", "2").batch(8, 50).config();
+                    .partitions(2).set("num.stream.threads", "2").batch(8, 50).set("review.items.enabled", "true").config();
             List<LabelSet> sets = compile(folder);
             try (ClipStreamApp app = ClipStreamApp.start(config);
                     LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(),
@@ -124,17 +124,9 @@ public final class EmbeddedDemo {
                 Summary summary = stream(config, broker, registry, app, inputs, sets);
                 printSummary(summary);
                 if (settings.keepRunning()) {
-                    progress.printf("%nStill running (Ctrl-C stops): Kafka %s, schema registry %s, topics %s,"
-                            + " metrics http://127.0.0.1:%d/metrics%n", broker.bootstrapServers(),
-                            registryServer.url(), List.of(config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS),
-                                    config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS),
-                                    config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS),
-                                    config.topic(ClipStreamConfig.TOPIC_DEAD_LETTERS),
-                                    config.topic(ClipStreamConfig.TOPIC_BANK_MATCHES)), app.httpPort());
-                    try {
-                        new CountDownLatch(1).await();
-                    } catch (InterruptedException e) {
-                        progress.printf("Stopping: closing the processor and Kafka, deleting %s%n", work);
+                    try (io.clipstream.review.ReviewService console = DemoConsole.start(config,
+                            DemoConsole.port(), progress)) {
+                        keepRunning(config, broker, registryServer, app, work);
                     }
                 }
                 return summary;
@@ -142,6 +134,24 @@ public final class EmbeddedDemo {
         } finally {
             InMemorySchemaRegistry.drop(scope);
             deleteTree(work);
+        }
+    }
+
+    /** Prints where everything is and waits until interrupted (Ctrl-C, SIGTERM). */
+    private void keepRunning(ClipStreamConfig config, EmbeddedKafkaBroker broker, RegistryHttpServer registryServer,
+            ClipStreamApp app, Path work) {
+        progress.printf("%nStill running (Ctrl-C stops): Kafka %s, schema registry %s, topics %s,"
+                + " metrics http://127.0.0.1:%d/metrics%n", broker.bootstrapServers(),
+                registryServer.url(), List.of(config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS),
+                        config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS),
+                        config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS),
+                        config.topic(ClipStreamConfig.TOPIC_DEAD_LETTERS),
+                        config.topic(ClipStreamConfig.TOPIC_BANK_MATCHES)), app.httpPort());
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            progress.printf("Stopping: closing the console, the processor and Kafka, deleting %s%n",
+                    work);
         }
     }
 

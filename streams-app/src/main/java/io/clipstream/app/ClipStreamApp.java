@@ -286,6 +286,7 @@ public final class ClipStreamApp implements AutoCloseable {
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(LabelSetPublisher.MAX_MESSAGE_BYTES))));
         wanted.add(new NewTopic(topics.banks().name(), java.util.Optional.of(1), java.util.Optional.of(replication))
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        wanted.addAll(io.clipstream.review.ReviewTopics.newTopics(config, topics, partitions, replication));
         try (Admin admin = Admin.create(adminProperties())) {
             for (var entry : admin.createTopics(wanted).values().entrySet()) {
                 try {

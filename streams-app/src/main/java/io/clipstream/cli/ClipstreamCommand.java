@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         description = "Real-time CLIP image tagging and moderation on Kafka.",
         subcommands = {TokenizeCommand.class, EmbedCommand.class, ClassifyCommand.class, LabelsCommand.class,
             ConfigCommand.class, RunCommand.class, ProduceCommand.class, TailCommand.class, TopologyCommand.class,
-            PreprocessCommand.class, PdqCommand.class, BanksCommand.class, CommandLine.HelpCommand.class})
+            PreprocessCommand.class, PdqCommand.class, BanksCommand.class, ReviewCommand.class,
+            CommandLine.HelpCommand.class})
 public final class ClipstreamCommand implements Runnable {
 
     /** Exit status for usage errors and failures to start. */

@@ -33,13 +33,24 @@ final class LabelsCalibrateCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Mixin
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "Model (for --samples):%n")
     ModelOptions modelOptions;
+
+    @Option(names = "--decisions", description = "Calibrate from reviewed decisions on the review-decisions topic"
+            + " (Kafka from --config / --bootstrap-servers) instead of sample images.")
+    boolean decisions;
+
+    @Option(names = "--decisions-topic", defaultValue = "review-decisions", paramLabel = "TOPIC",
+            description = "Topic of ReviewDecision records (default: ${DEFAULT-VALUE}).")
+    String decisionsTopic;
+
+    @Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--labels", required = true, paramLabel = "FILE", description = "Label-set YAML file.")
     Path labels;
 
-    @Option(names = "--samples", required = true, paramLabel = "DIR",
+    @Option(names = "--samples", paramLabel = "DIR",
             description = "One folder of positive images per label id, and a negative/ folder.")
     Path samples;
 
@@ -54,6 +65,12 @@ final class LabelsCalibrateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (precision <= 0 || precision > 1) {
             throw new IllegalArgumentException("--precision must be in (0, 1], found " + precision);
+        }
+        if (decisions) {
+            return new DecisionCalibration(spec, kafka, decisionsTopic).run(labels, precision, write);
+        }
+        if (samples == null || modelOptions == null) {
+            throw new IllegalArgumentException("give --samples DIR and --model DIR, or --decisions");
         }
         if (!Files.isDirectory(samples)) {
             throw new IllegalArgumentException("samples folder " + samples + " does not exist");

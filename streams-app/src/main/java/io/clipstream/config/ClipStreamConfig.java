@@ -114,7 +114,7 @@ public final class ClipStreamConfig extends AbstractConfig {
 
     private static ConfigDef define() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new ConfigDef()
+        return io.clipstream.review.ReviewKeys.define(new ConfigDef()
                 .define(APPLICATION_ID, Type.STRING, "clipstream", new ConfigDef.NonEmptyString(), Importance.HIGH,
                         "Kafka Streams application id: the consumer group, and the prefix of internal topics.")
                 .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", Importance.HIGH,
@@ -267,7 +267,7 @@ public final class ClipStreamConfig extends AbstractConfig {
                 .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
                         "Port of /metrics (Prometheus), /health and /ready; 0 picks a free port.")
                 .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.LOW,
-                        "Address the HTTP endpoints bind to.");
+                        "Address the HTTP endpoints bind to."));
     }
 
     /** Accepts what {@link ExecutionDevice#parse} accepts. */

@@ -18,9 +18,11 @@ import org.apache.kafka.common.config.ConfigException;
  * @param emitEmbeddings whether to emit ImageEmbedding records
  * @param fetcher fetches image references when they are enabled, else null
  * @param maxAttempts times processing of one event is started before it goes to dead letters
+ * @param emitReviewItems whether to emit a ReviewItem for each flagged event
  */
 public record BatchingSettings(int maxSize, Duration maxDelay, int maxImageBytes, boolean referencesEnabled,
-        boolean emitEmbeddings, ImageFetcher fetcher, int maxAttempts) {
+        boolean emitEmbeddings, ImageFetcher fetcher, int maxAttempts,
+        boolean emitReviewItems) {
 
     /** The settings in {@code config}. */
     public static BatchingSettings of(ClipStreamConfig config) {
@@ -47,6 +49,7 @@ public record BatchingSettings(int maxSize, Duration maxDelay, int maxImageBytes
                 Duration.ofMillis(config.getLong(ClipStreamConfig.BATCH_MAX_DELAY_MS)),
                 config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES), references,
                 config.getBoolean(ClipStreamConfig.OUTPUT_EMBEDDINGS_ENABLED), fetcher,
-                config.getInt(ClipStreamConfig.PROCESSING_MAX_ATTEMPTS));
+                config.getInt(ClipStreamConfig.PROCESSING_MAX_ATTEMPTS),
+                config.getBoolean(io.clipstream.review.ReviewKeys.REVIEW_ITEMS_ENABLED));
     }
 }

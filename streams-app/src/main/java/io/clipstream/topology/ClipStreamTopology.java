@@ -19,6 +19,7 @@ import org.apache.kafka.streams.state.Stores;
  *                   ├─► image-embeddings    (when enabled)
  *                   ├─► bank-matches        (when an image matches a known-content bank)
  *                   ├─► image-tags-shadow, policy-flags-shadow (shadow label-set versions only)
+ *                   ├─► review-items        (when enabled: thumbnail + flags of each flagged event)
  *                   └─► dead-letters        (original bytes + error headers, any stage)
  * label-sets (compacted) ─► global store ─► active label sets (fingerprint-checked)
  * banks (compacted, one record per item) ─► global store ─► active banks (PDQ multi-index, CLIP)
@@ -43,6 +44,7 @@ public final class ClipStreamTopology {
     /** Results of shadow label-set versions: never the live sinks. */
     static final String SHADOW_TAGS_SINK = "image-tags-shadow-sink";
     static final String SHADOW_FLAGS_SINK = "policy-flags-shadow-sink";
+    static final String REVIEW_ITEMS_SINK = "review-items-sink";
 
     private ClipStreamTopology() {
     }
@@ -61,7 +63,7 @@ public final class ClipStreamTopology {
         topology.addSource(SOURCE, topics.imageEvents().keySerde().deserializer(),
                 topics.imageEvents().valueSerde().deserializer(), topics.imageEvents().name());
         ImageBatchProcessor.SinkNames sinks = new ImageBatchProcessor.SinkNames(TAGS_SINK, FLAGS_SINK,
-                EMBEDDINGS_SINK, DEAD_LETTERS_SINK, BANK_MATCHES_SINK);
+                EMBEDDINGS_SINK, DEAD_LETTERS_SINK, BANK_MATCHES_SINK, REVIEW_ITEMS_SINK);
         topology.addProcessor(PROCESSOR, () -> new ImageBatchProcessor(BUFFER_STORE, sinks, topics.eventFormat(),
                 resources, settings), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE),
@@ -83,6 +85,11 @@ public final class ClipStreamTopology {
         topology.addSink(SHADOW_FLAGS_SINK, topics.policyFlagsShadow().name(),
                 topics.policyFlagsShadow().keySerde().serializer(),
                 topics.policyFlagsShadow().valueSerde().serializer(), PROCESSOR);
+        if (settings.emitReviewItems()) {
+            topology.addSink(REVIEW_ITEMS_SINK, topics.reviewItems().name(),
+                    topics.reviewItems().keySerde().serializer(), topics.reviewItems().valueSerde().serializer(),
+                    PROCESSOR);
+        }
 
         AvroWireFormat<LabelSet> labelSetFormat = new AvroWireFormat<>(LabelSet.class, LabelSet.getClassSchema(),
                 registry, false);

@@ -12,6 +12,7 @@ import io.clipstream.labels.ResultRecords;
 import io.clipstream.pdq.PdqDihedral;
 import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.WireFormatException;
+import io.clipstream.review.ReviewItems;
 import io.clipstream.schema.BankMatch;
 import io.clipstream.schema.ImageEmbedding;
 import io.clipstream.schema.ImageEvent;
@@ -91,7 +92,8 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
     private int failedInARow;
 
     /** The names of the child sink nodes. */
-    record SinkNames(String tags, String flags, String embeddings, String deadLetters, String bankMatches) {
+    record SinkNames(String tags, String flags, String embeddings, String deadLetters, String bankMatches,
+            String reviewItems) {
     }
 
     ImageBatchProcessor(String storeName, SinkNames sinks, AvroWireFormat<ImageEvent> eventFormat,
@@ -394,11 +396,13 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         List<CompiledLabelSet> sets = selectedSets();
         BankSnapshot banks = resources.banks().snapshot();
         BankVerdict[] bankVerdicts = new BankVerdict[usable.size()];
+        List<List<PolicyFlag>> raised = new ArrayList<>(usable.size());
         long now = context.currentSystemTimeMs();
         for (int i = 0; i < usable.size(); i++) {
             Prepared p = usable.get(i);
             BufferedEvent b = p.buffered();
             bankVerdicts[i] = BankMatcher.match(banks, p.pdq(), embeddings[i]);
+            raised.add(new ArrayList<>());
             if (sets.isEmpty() && banks.isEmpty()) {
                 dead(DeadLetter.of(source(b), DeadLetterReason.NO_LABEL_SET, "no label set is active"
                         + (resources.labelSetFilter().isEmpty() ? "" : " among " + resources.labelSetFilter())));
@@ -414,12 +418,12 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
                         .setSource(p.event().getSource()).setAttributes(p.event().getAttributes())
                         .build(), b.getTimestamp()), sinks.embeddings());
             }
-            emitBankRecords(p, bankVerdicts[i], now);
+            emitBankRecords(p, bankVerdicts[i], now, raised.get(i));
         }
         if (!sets.isEmpty() && !usable.isEmpty()) {
             boolean[] scored = new boolean[usable.size()];
             for (CompiledLabelSet set : sets) {
-                score(set, usable, embeddings, scored, bankVerdicts, inferenceStart, inferenceMs, now);
+                score(set, usable, embeddings, scored, bankVerdicts, inferenceStart, inferenceMs, now, raised);
             }
             for (int i = 0; i < usable.size(); i++) {
                 if (!scored[i]) {
@@ -429,7 +433,12 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         }
         for (CompiledLabelSet shadow : shadowSets()) {
             score(shadow, usable, embeddings, new boolean[usable.size()], bankVerdicts, inferenceStart, inferenceMs,
-                    now);
+                    now, raised);
+        }
+        if (settings.emitReviewItems()) {
+            for (int i = 0; i < usable.size(); i++) {
+                emitReviewItem(usable.get(i), raised.get(i), now);
+            }
         }
         for (Prepared p : usable) {
             buffer.delete(p.sequence());
@@ -454,10 +463,12 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
 
     /**
      * Scores the whole flush with one set (one matrix product) and emits for the events it applies to, marking them
-     * in {@code scored}; a shadow set's results go to the shadow sinks only.
+     * in {@code scored}; a shadow set's results go to the shadow sinks only. Live flags are added to
+     * {@code raised}, one list per event, for its review item.
      */
     private void score(CompiledLabelSet set, List<Prepared> usable, float[][] embeddings, boolean[] scored,
-            BankVerdict[] bankVerdicts, long inferenceStart, long inferenceMs, long now) {
+            BankVerdict[] bankVerdicts, long inferenceStart, long inferenceMs, long now,
+            List<List<PolicyFlag>> raised) {
         List<ImageVerdict> verdicts = set.score(embeddings);
         int applied = 0;
         for (int i = 0; i < usable.size(); i++) {
@@ -465,7 +476,8 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             if (set.appliesTo().matches(event.getSource(), event.getAttributes())) {
                 scored[i] = true;
                 applied++;
-                emit(usable.get(i), set, verdicts.get(i), bankVerdicts[i], inferenceStart, inferenceMs, now);
+                emit(usable.get(i), set, verdicts.get(i), bankVerdicts[i], inferenceStart, inferenceMs, now,
+                        raised.get(i));
             }
         }
         resources.metrics().labelSetScored(set.name(), set.shadow() ? "shadow" : "live", applied);
@@ -483,7 +495,7 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
     }
 
     private void emit(Prepared p, CompiledLabelSet set, ImageVerdict verdict, BankVerdict bankVerdict,
-            long inferenceStart, long inferenceMs, long now) {
+            long inferenceStart, long inferenceMs, long now, List<PolicyFlag> raised) {
         String eventId = p.event().getEventId();
         long occurred = p.event().getOccurredAt().toEpochMilli();
         Timings timings = new Timings(Math.max(0, inferenceStart - p.buffered().getArrivedAt()), inferenceMs,
@@ -510,11 +522,22 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             }
             context.forward(new Record<Object, Object>(eventId, flag, timestamp), sinks.flags());
             resources.metrics().flagOut(flag.getPolicyId(), flag.getAction().name());
+            raised.add(flag);
         }
     }
 
+    /** The review item of an event that raised flags: a thumbnail of its pixels and the flags' evidence. */
+    private void emitReviewItem(Prepared p, List<PolicyFlag> raised, long now) {
+        if (raised.isEmpty()) {
+            return;
+        }
+        String eventId = p.event().getEventId();
+        context.forward(new Record<Object, Object>(eventId, ReviewItems.of(p.event(), p.pixels(), raised,
+                resources.modelId(), Instant.ofEpochMilli(now)), p.buffered().getTimestamp()), sinks.reviewItems());
+    }
+
     /** The image's bank matches and the flags they raise (see {@link BankRecords}). */
-    private void emitBankRecords(Prepared p, BankVerdict verdict, long now) {
+    private void emitBankRecords(Prepared p, BankVerdict verdict, long now, List<PolicyFlag> raised) {
         String eventId = p.event().getEventId();
         long timestamp = p.buffered().getTimestamp();
         for (BankMatch match : BankRecords.matches(eventId, verdict, Instant.ofEpochMilli(now))) {
@@ -524,6 +547,7 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         for (PolicyFlag flag : BankRecords.flags(eventId, resources.modelId(), verdict, Instant.ofEpochMilli(now))) {
             context.forward(new Record<Object, Object>(eventId, flag, timestamp), sinks.flags());
             resources.metrics().flagOut(flag.getPolicyId(), flag.getAction().name());
+            raised.add(flag);
         }
     }
 

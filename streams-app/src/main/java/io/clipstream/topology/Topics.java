@@ -10,6 +10,8 @@ import io.clipstream.schema.ImageEvent;
 import io.clipstream.schema.ImageTags;
 import io.clipstream.schema.LabelSet;
 import io.clipstream.schema.PolicyFlag;
+import io.clipstream.schema.ReviewDecision;
+import io.clipstream.schema.ReviewItem;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
@@ -28,12 +30,15 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param eventFormat the decoder of ImageEvent values
  * @param banks compacted input: BankEntry records, keyed NAME (settings) or NAME/ITEM
  * @param bankMatches output: one BankMatch per event and matched bank, keyed by event id
+ * @param reviewItems output (optional): one ReviewItem per flagged event, keyed by event id
+ * @param reviewDecisions the review console's ReviewDecision records, keyed eventId/policyId
  */
 public record Topics(TopicSpec<byte[], byte[]> imageEvents, TopicSpec<String, ImageTags> imageTags,
         TopicSpec<String, PolicyFlag> policyFlags, TopicSpec<String, ImageEmbedding> imageEmbeddings,
         TopicSpec<byte[], byte[]> deadLetters, TopicSpec<String, LabelSet> labelSets,
         io.clipstream.registry.AvroWireFormat<ImageEvent> eventFormat, TopicSpec<String, BankEntry> banks,
-        TopicSpec<String, BankMatch> bankMatches) {
+        TopicSpec<String, BankMatch> bankMatches, TopicSpec<String, ReviewItem> reviewItems,
+        TopicSpec<String, ReviewDecision> reviewDecisions) {
 
     /** What the shadow topics' names add to the live ones ({@code image-tags-shadow}, {@code policy-flags-shadow}). */
     public static final String SHADOW_SUFFIX = "-shadow";
@@ -70,6 +75,11 @@ public record Topics(TopicSpec<byte[], byte[]> imageEvents, TopicSpec<String, Im
                 new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_BANKS), Serdes.String(),
                         AvroSerdes.serde(BankEntry.class, BankEntry.getClassSchema(), registry, register, false)),
                 new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_BANK_MATCHES), Serdes.String(),
-                        AvroSerdes.serde(BankMatch.class, BankMatch.getClassSchema(), registry, register, false)));
+                        AvroSerdes.serde(BankMatch.class, BankMatch.getClassSchema(), registry, register, false)),
+                new TopicSpec<>(config.topic(io.clipstream.review.ReviewKeys.TOPIC_REVIEW_ITEMS), Serdes.String(),
+                        AvroSerdes.serde(ReviewItem.class, ReviewItem.getClassSchema(), registry, register, false)),
+                new TopicSpec<>(config.topic(io.clipstream.review.ReviewKeys.TOPIC_REVIEW_DECISIONS),
+                        Serdes.String(), AvroSerdes.serde(ReviewDecision.class, ReviewDecision.getClassSchema(),
+                                registry, register, false)));
     }
 }
