@@ -62,7 +62,7 @@ public final class Backfill {
 
     /**
      * @param set the label set to backfill with
-     * @param modelId written on the results when the embedding names none
+     * @param modelId written on the results when the stored embedding names no model (else the embedding's)
      */
     public Backfill(CompiledLabelSet set, String modelId, Clock clock) {
         this.set = set;
@@ -162,11 +162,12 @@ public final class Backfill {
                 for (int i = 0; i < usable.size(); i++) {
                     StoredEmbedding e = usable.get(i);
                     Timings timings = new Timings(0L, 0L, Math.max(0, now.toEpochMilli() - e.timestamp()));
-                    ImageTags t = ResultRecords.tags(e.eventId(), modelId, set, verdicts.get(i), timings);
+                    String model = e.modelId() == null || e.modelId().isEmpty() ? modelId : e.modelId();
+                    ImageTags t = ResultRecords.tags(e.eventId(), model, set, verdicts.get(i), timings);
                     t.setBackfill(true);
                     producer.send(new ProducerRecord<>(tagsTopic, null, e.timestamp(), e.eventId(), t));
                     tags++;
-                    for (PolicyFlag flag : ResultRecords.flags(e.eventId(), modelId, set, verdicts.get(i), now)) {
+                    for (PolicyFlag flag : ResultRecords.flags(e.eventId(), model, set, verdicts.get(i), now)) {
                         flag.setBackfill(true);
                         producer.send(new ProducerRecord<>(flagsTopic, null, e.timestamp(), e.eventId(), flag));
                         flags++;

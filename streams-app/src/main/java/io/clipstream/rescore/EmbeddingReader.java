@@ -58,7 +58,7 @@ public final class EmbeddingReader {
             e.getAttributes().forEach((k, v) -> attributes.put(k.toString(), v == null ? null : v.toString()));
         }
         return new StoredEmbedding(e.getEventId(), e.getSource(), attributes, vector, record.partition(),
-                record.offset(), record.timestamp());
+                record.offset(), record.timestamp(), e.getModelId());
     }
 
     /**

@@ -205,7 +205,7 @@ public final class ImpactBenchmark {
         for (int i = 0; i < size; i++) {
             long n = first + i;
             chunk.add(new StoredEmbedding("e" + n, "uploads", Map.of(), vectors[(int) (n % vectors.length)], 0, n,
-                    0L));
+                    0L, "bench"));
         }
         return chunk;
     }
