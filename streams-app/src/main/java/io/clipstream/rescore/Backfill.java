@@ -3,7 +3,6 @@ package io.clipstream.rescore;
 import io.clipstream.labels.CompiledLabelSet;
 import io.clipstream.labels.ImageVerdict;
 import io.clipstream.labels.ResultRecords;
-import io.clipstream.schema.ImageEmbedding;
 import io.clipstream.schema.ImageTags;
 import io.clipstream.schema.PolicyFlag;
 import io.clipstream.schema.Timings;
@@ -82,7 +81,7 @@ public final class Backfill {
      * @param producer a transactional producer, {@code initTransactions} already called (fencing any predecessor)
      * @param range the range to use when no previous run of this group committed one
      */
-    public Outcome run(KafkaConsumer<String, ImageEmbedding> consumer, KafkaProducer<String, Object> producer,
+    public Outcome run(KafkaConsumer<String, StoredEmbedding> consumer, KafkaProducer<String, Object> producer,
             EmbeddingRange range, String tagsTopic, String flagsTopic) {
         List<TopicPartition> partitions = EmbeddingRange.partitions(consumer, range.topic());
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions));
@@ -122,9 +121,9 @@ public final class Backfill {
         long tags = 0;
         long flags = 0;
         while (open.stream().anyMatch(p -> position.get(p) < until.get(p))) {
-            ConsumerRecords<String, ImageEmbedding> records = consumer.poll(Duration.ofMillis(500));
+            ConsumerRecords<String, StoredEmbedding> records = consumer.poll(Duration.ofMillis(500));
             List<StoredEmbedding> chunk = new ArrayList<>();
-            for (ConsumerRecord<String, ImageEmbedding> record : records) {
+            for (ConsumerRecord<String, StoredEmbedding> record : records) {
                 TopicPartition p = new TopicPartition(record.topic(), record.partition());
                 if (record.offset() >= until.get(p)) {
                     continue;

@@ -16,4 +16,10 @@ import java.util.Map;
  */
 public record StoredEmbedding(String eventId, String source, Map<String, String> attributes, float[] embedding,
         int partition, long offset, long timestamp, String modelId) {
+
+    /** The same embedding at a position of the topic. */
+    public StoredEmbedding at(int atPartition, long atOffset, long atTimestamp) {
+        return new StoredEmbedding(eventId, source, attributes, embedding, atPartition, atOffset, atTimestamp,
+                modelId);
+    }
 }
