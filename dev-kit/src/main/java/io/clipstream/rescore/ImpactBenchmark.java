@@ -166,7 +166,7 @@ public final class ImpactBenchmark {
             Map<String, Object> client = Map.of("bootstrap.servers", broker.bootstrapServers());
             double readSeconds;
             long read;
-            try (KafkaConsumer<String, ImageEmbedding> consumer = EmbeddingReader.consumer(
+            try (KafkaConsumer<String, StoredEmbedding> consumer = EmbeddingReader.consumer(
                     EmbeddingReader.consumerConfig(client), registry)) {
                 EmbeddingRange range = EmbeddingRange.fromOffsets(consumer, "image-embeddings",
                         Map.of(0, 0L, 1, 0L, 2, 0L, 3, 0L));
@@ -181,7 +181,7 @@ public final class ImpactBenchmark {
                     read / readSeconds);
             ImpactAnalysis analysis = new ImpactAnalysis(after, before, 5);
             double fullSeconds;
-            try (KafkaConsumer<String, ImageEmbedding> consumer = EmbeddingReader.consumer(
+            try (KafkaConsumer<String, StoredEmbedding> consumer = EmbeddingReader.consumer(
                     EmbeddingReader.consumerConfig(client), registry)) {
                 EmbeddingRange range = EmbeddingRange.fromOffsets(consumer, "image-embeddings",
                         Map.of(0, 0L, 1, 0L, 2, 0L, 3, 0L));
@@ -205,7 +205,7 @@ public final class ImpactBenchmark {
         for (int i = 0; i < size; i++) {
             long n = first + i;
             chunk.add(new StoredEmbedding("e" + n, "uploads", Map.of(), vectors[(int) (n % vectors.length)], 0, n,
-                    0L));
+                    0L, "bench"));
         }
         return chunk;
     }

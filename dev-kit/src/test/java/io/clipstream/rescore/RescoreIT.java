@@ -92,7 +92,7 @@ class RescoreIT {
                     boxed.add(v);
                 }
                 producer.send(new ProducerRecord<>("image-embeddings", i % 2, "e" + i, ImageEmbedding.newBuilder()
-                        .setEventId("e" + i).setModelId("tiny").setEmbedding(boxed).setSource(source(i))
+                        .setEventId("e" + i).setModelId("tiny-image-tower").setEmbedding(boxed).setSource(source(i))
                         .setAttributes(Map.of("surface", i % 3 == 0 ? "kids" : "adults")).build()));
             }
         }
@@ -397,6 +397,7 @@ class RescoreIT {
             assertThat(once).as("e" + i).hasSize(1);
             assertThat(once.get(0).getBackfill()).isTrue();
             assertThat(once.get(0).getLabelSetVersion()).isEqualTo("2");
+            assertThat(once.get(0).getModelId()).as("the model that embedded the image").isEqualTo("tiny-image-tower");
         }
         assertThat(tags.keySet()).allMatch(id -> Integer.parseInt(id.substring(1)) % 2 == 0);
         long flagCount = flags.values().stream().mapToLong(List::size).sum();

@@ -7,8 +7,8 @@ import io.clipstream.registry.SchemaRegistryClient;
 import io.clipstream.rescore.Backfill;
 import io.clipstream.rescore.EmbeddingRange;
 import io.clipstream.rescore.EmbeddingReader;
+import io.clipstream.rescore.StoredEmbedding;
 import io.clipstream.rescore.LabelSetTopicReader;
-import io.clipstream.schema.ImageEmbedding;
 import io.clipstream.schema.ImageTags;
 import io.clipstream.schema.LabelSet;
 import io.clipstream.schema.PolicyFlag;
@@ -74,7 +74,7 @@ final class LabelsBackfillCommand implements Callable<Integer> {
             Serializer<Object> values = (topic, value) -> value instanceof ImageTags t ? tags.serialize(topic, t)
                     : flags.serialize(topic, (PolicyFlag) value);
             String embeddings = config.topic(ClipStreamConfig.TOPIC_IMAGE_EMBEDDINGS);
-            try (KafkaConsumer<String, ImageEmbedding> consumer = EmbeddingReader.consumer(consumerConfig, registry);
+            try (KafkaConsumer<String, StoredEmbedding> consumer = EmbeddingReader.consumer(consumerConfig, registry);
                     KafkaProducer<String, Object> producer = new KafkaProducer<>(producerConfig,
                             new StringSerializer(), values)) {
                 producer.initTransactions();

@@ -10,10 +10,10 @@ import io.clipstream.labels.LabelSetFiles;
 import io.clipstream.registry.SchemaRegistryClient;
 import io.clipstream.rescore.EmbeddingRange;
 import io.clipstream.rescore.EmbeddingReader;
+import io.clipstream.rescore.StoredEmbedding;
 import io.clipstream.rescore.ImpactAnalysis;
 import io.clipstream.rescore.ImpactReport;
 import io.clipstream.rescore.LabelSetTopicReader;
-import io.clipstream.schema.ImageEmbedding;
 import io.clipstream.schema.LabelSet;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -96,7 +96,7 @@ final class LabelsImpactCommand implements Callable<Integer> {
             ImpactAnalysis analysis = new ImpactAnalysis(CompiledLabelSet.of(after),
                     before == null ? null : CompiledLabelSet.of(before), samples);
             String topic = config.topic(ClipStreamConfig.TOPIC_IMAGE_EMBEDDINGS);
-            try (KafkaConsumer<String, ImageEmbedding> consumer = EmbeddingReader.consumer(
+            try (KafkaConsumer<String, StoredEmbedding> consumer = EmbeddingReader.consumer(
                     EmbeddingReader.consumerConfig(kafka.clientConfig()), registry)) {
                 EmbeddingRange resolved = range.resolve(consumer, topic);
                 EmbeddingReader.read(consumer, resolved, analysis::add);

@@ -3,7 +3,6 @@ package io.clipstream.rescore;
 import io.clipstream.labels.CompiledLabelSet;
 import io.clipstream.labels.ImageVerdict;
 import io.clipstream.labels.ResultRecords;
-import io.clipstream.schema.ImageEmbedding;
 import io.clipstream.schema.ImageTags;
 import io.clipstream.schema.PolicyFlag;
 import io.clipstream.schema.Timings;
@@ -62,7 +61,7 @@ public final class Backfill {
 
     /**
      * @param set the label set to backfill with
-     * @param modelId written on the results when the embedding names none
+     * @param modelId written on the results when the stored embedding names no model (else the embedding's)
      */
     public Backfill(CompiledLabelSet set, String modelId, Clock clock) {
         this.set = set;
@@ -82,7 +81,7 @@ public final class Backfill {
      * @param producer a transactional producer, {@code initTransactions} already called (fencing any predecessor)
      * @param range the range to use when no previous run of this group committed one
      */
-    public Outcome run(KafkaConsumer<String, ImageEmbedding> consumer, KafkaProducer<String, Object> producer,
+    public Outcome run(KafkaConsumer<String, StoredEmbedding> consumer, KafkaProducer<String, Object> producer,
             EmbeddingRange range, String tagsTopic, String flagsTopic) {
         List<TopicPartition> partitions = EmbeddingRange.partitions(consumer, range.topic());
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions));
@@ -122,9 +121,9 @@ public final class Backfill {
         long tags = 0;
         long flags = 0;
         while (open.stream().anyMatch(p -> position.get(p) < until.get(p))) {
-            ConsumerRecords<String, ImageEmbedding> records = consumer.poll(Duration.ofMillis(500));
+            ConsumerRecords<String, StoredEmbedding> records = consumer.poll(Duration.ofMillis(500));
             List<StoredEmbedding> chunk = new ArrayList<>();
-            for (ConsumerRecord<String, ImageEmbedding> record : records) {
+            for (ConsumerRecord<String, StoredEmbedding> record : records) {
                 TopicPartition p = new TopicPartition(record.topic(), record.partition());
                 if (record.offset() >= until.get(p)) {
                     continue;
@@ -162,11 +161,12 @@ public final class Backfill {
                 for (int i = 0; i < usable.size(); i++) {
                     StoredEmbedding e = usable.get(i);
                     Timings timings = new Timings(0L, 0L, Math.max(0, now.toEpochMilli() - e.timestamp()));
-                    ImageTags t = ResultRecords.tags(e.eventId(), modelId, set, verdicts.get(i), timings);
+                    String model = e.modelId() == null || e.modelId().isEmpty() ? modelId : e.modelId();
+                    ImageTags t = ResultRecords.tags(e.eventId(), model, set, verdicts.get(i), timings);
                     t.setBackfill(true);
                     producer.send(new ProducerRecord<>(tagsTopic, null, e.timestamp(), e.eventId(), t));
                     tags++;
-                    for (PolicyFlag flag : ResultRecords.flags(e.eventId(), modelId, set, verdicts.get(i), now)) {
+                    for (PolicyFlag flag : ResultRecords.flags(e.eventId(), model, set, verdicts.get(i), now)) {
                         flag.setBackfill(true);
                         producer.send(new ProducerRecord<>(flagsTopic, null, e.timestamp(), e.eventId(), flag));
                         flags++;

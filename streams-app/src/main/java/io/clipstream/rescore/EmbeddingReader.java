@@ -1,6 +1,5 @@
 package io.clipstream.rescore;
 
-import io.clipstream.registry.AvroSerdes;
 import io.clipstream.registry.SchemaRegistryClient;
 import io.clipstream.schema.ImageEmbedding;
 import java.time.Duration;
@@ -14,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -37,17 +35,22 @@ public final class EmbeddingReader {
         return config;
     }
 
-    /** A consumer of embeddings with the registry's Avro deserializer. */
-    public static KafkaConsumer<String, ImageEmbedding> consumer(Map<String, Object> config,
+    /**
+     * A consumer of embeddings that decodes each value straight into a {@code float[]} ({@link EmbeddingDecoder};
+     * the record's partition, offset and timestamp are added by {@link #stored(ConsumerRecord)}).
+     */
+    public static KafkaConsumer<String, StoredEmbedding> consumer(Map<String, Object> config,
             SchemaRegistryClient registry) {
-        Deserializer<ImageEmbedding> values = AvroSerdes.serde(ImageEmbedding.class,
-                ImageEmbedding.getClassSchema(), registry, false, false).deserializer();
-        return new KafkaConsumer<>(config, new StringDeserializer(), values);
+        return new KafkaConsumer<>(config, new StringDeserializer(), new EmbeddingDecoder(registry));
     }
 
-    /** Turns a record into what re-scoring needs. */
-    public static StoredEmbedding stored(ConsumerRecord<String, ImageEmbedding> record) {
-        ImageEmbedding e = record.value();
+    /** The record's value at the record's position. */
+    public static StoredEmbedding stored(ConsumerRecord<String, StoredEmbedding> record) {
+        return record.value().at(record.partition(), record.offset(), record.timestamp());
+    }
+
+    /** What re-scoring needs of a record Avro decoded (position left 0). */
+    static StoredEmbedding stored(ImageEmbedding e) {
         List<Float> values = e.getEmbedding();
         float[] vector = new float[values.size()];
         for (int i = 0; i < vector.length; i++) {
@@ -57,8 +60,7 @@ public final class EmbeddingReader {
         if (e.getAttributes() != null) {
             e.getAttributes().forEach((k, v) -> attributes.put(k.toString(), v == null ? null : v.toString()));
         }
-        return new StoredEmbedding(e.getEventId(), e.getSource(), attributes, vector, record.partition(),
-                record.offset(), record.timestamp());
+        return new StoredEmbedding(e.getEventId(), e.getSource(), attributes, vector, 0, 0, 0, e.getModelId());
     }
 
     /**
@@ -67,7 +69,7 @@ public final class EmbeddingReader {
      *
      * @return the number of records read
      */
-    public static long read(KafkaConsumer<String, ImageEmbedding> consumer, EmbeddingRange range,
+    public static long read(KafkaConsumer<String, StoredEmbedding> consumer, EmbeddingRange range,
             Consumer<List<StoredEmbedding>> chunk) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (Map.Entry<Integer, Long> e : range.from().entrySet()) {
@@ -81,9 +83,9 @@ public final class EmbeddingReader {
         }
         long read = 0;
         while (partitions.stream().anyMatch(p -> consumer.position(p) < range.until().get(p.partition()))) {
-            ConsumerRecords<String, ImageEmbedding> records = consumer.poll(Duration.ofMillis(500));
+            ConsumerRecords<String, StoredEmbedding> records = consumer.poll(Duration.ofMillis(500));
             List<StoredEmbedding> batch = new ArrayList<>(records.count());
-            for (ConsumerRecord<String, ImageEmbedding> record : records) {
+            for (ConsumerRecord<String, StoredEmbedding> record : records) {
                 if (record.offset() < range.until().get(record.partition()) && record.value() != null) {
                     batch.add(stored(record));
                 }

@@ -12,7 +12,14 @@ import java.util.Map;
  * @param partition the topic partition it was read from
  * @param offset its offset
  * @param timestamp the record's timestamp (the input event's)
+ * @param modelId the model that embedded the image
  */
 public record StoredEmbedding(String eventId, String source, Map<String, String> attributes, float[] embedding,
-        int partition, long offset, long timestamp) {
+        int partition, long offset, long timestamp, String modelId) {
+
+    /** The same embedding at a position of the topic. */
+    public StoredEmbedding at(int atPartition, long atOffset, long atTimestamp) {
+        return new StoredEmbedding(eventId, source, attributes, embedding, atPartition, atOffset, atTimestamp,
+                modelId);
+    }
 }

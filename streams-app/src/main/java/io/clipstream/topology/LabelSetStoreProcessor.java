@@ -73,7 +73,9 @@ final class LabelSetStoreProcessor implements Processor<String, byte[], Void, Vo
             return;
         }
         if (active.offer(set) instanceof ActiveLabelSets.Accepted accepted) {
-            metrics.labelSetActive(accepted.set().name(), accepted.set().version());
+            if (!accepted.set().shadow()) {
+                metrics.labelSetActive(accepted.set().name(), accepted.set().version());
+            }
         } else {
             metrics.labelSetRefused(set.getName());
         }

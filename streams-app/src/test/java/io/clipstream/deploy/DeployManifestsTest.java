@@ -533,6 +533,8 @@ class DeployManifestsTest {
         metrics.endToEnd(Duration.ofMillis(30));
         metrics.labelSetActive("set", "2");
         metrics.labelSetRefused("other");
+        metrics.labelSetScored("set", "shadow", 3);
+        metrics.labelSetFlag("set", "shadow", "policy");
         Set<String> names = new TreeSet<>();
         for (String line : registry.scrape().split("\n")) {
             if (!line.isBlank() && !line.startsWith("#")) {

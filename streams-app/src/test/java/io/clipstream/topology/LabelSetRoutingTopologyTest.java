@@ -186,6 +186,8 @@ class LabelSetRoutingTopologyTest {
         assertThat(pipeline.metrics.flagRate("demo", "live", "flag-anything")).isEqualTo(0.0);
         assertThat(pipeline.metrics.count("clipstream.flags.out")).isZero();
         assertThat(pipeline.metrics.count("clipstream.tags.out")).isEqualTo(3);
+        assertThat(pipeline.metrics.registry().find("clipstream.label.set.version").tag("label_set", "demo").gauge()
+                .value()).as("the active-version gauge names the live version, not the shadow").isEqualTo(1.0);
 
         // promote: version 2 published live, the shadow key tombstoned
         labelSets.pipeInput("demo", set("demo", "2", null, LabelSetMode.LIVE));
