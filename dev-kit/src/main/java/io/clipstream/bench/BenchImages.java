@@ -22,8 +22,7 @@ import javax.imageio.ImageWriter;
  */
 public final class BenchImages {
 
-    private BenchImages() {
-    }
+    private BenchImages() {}
 
     /** {@code count} images of {@code width × height} in {@code format} ("jpeg" at quality 90, or "png"). */
     public static List<byte[]> generate(int count, int width, int height, String format, long seed) {
@@ -39,8 +38,8 @@ public final class BenchImages {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setPaint(new GradientPaint(0, 0, new Color(random.nextInt(0xffffff)), width, height,
-                new Color(random.nextInt(0xffffff))));
+        g.setPaint(new GradientPaint(
+                0, 0, new Color(random.nextInt(0xffffff)), width, height, new Color(random.nextInt(0xffffff))));
         g.fillRect(0, 0, width, height);
         for (int s = 0; s < 12; s++) {
             g.setColor(new Color(random.nextInt(0xffffff)));

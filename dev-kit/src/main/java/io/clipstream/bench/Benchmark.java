@@ -6,8 +6,8 @@ import io.clipstream.clip.InferenceOptions;
 import io.clipstream.clip.ModelFolder;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.embedded.EmbeddedKafkaBroker;
-import io.clipstream.embedded.ImageEventSender;
 import io.clipstream.embedded.EmbeddedRunSettings;
+import io.clipstream.embedded.ImageEventSender;
 import io.clipstream.image.ImagePreprocessor;
 import io.clipstream.image.ImageRejectedException;
 import io.clipstream.image.RgbImage;
@@ -55,8 +55,15 @@ public final class Benchmark {
      * @param photos a folder of photos to measure draft-mode JPEG decoding against exact mode on, or null
      * @param preprocessOnly measure preprocessing only (no bare loop, no end-to-end runs)
      */
-    public record Settings(Path model, int images, List<Integer> batchSizes, int partitions, Path peerModel,
-            String device, Path photos, boolean preprocessOnly) {
+    public record Settings(
+            Path model,
+            int images,
+            List<Integer> batchSizes,
+            int partitions,
+            Path peerModel,
+            String device,
+            Path photos,
+            boolean preprocessOnly) {
 
         /** The largest batch size. */
         public int batchSize() {
@@ -100,8 +107,8 @@ public final class Benchmark {
         if (settings.peerModel() != null) {
             List<String> unmet = PeerRequirements.unmet(PYTHON, peerScript(), settings.peerModel());
             if (!unmet.isEmpty()) {
-                throw new IllegalArgumentException("--peer-model: the Python peer cannot run: "
-                        + String.join("; ", unmet));
+                throw new IllegalArgumentException(
+                        "--peer-model: the Python peer cannot run: " + String.join("; ", unmet));
             }
         }
         ModelFolder folder = ModelFolder.open(settings.model());
@@ -111,9 +118,11 @@ public final class Benchmark {
         out.put("batch_size", settings.batchSize());
         out.put("partitions", settings.partitions());
         out.put("device", settings.device());
-        try (ImageEncoder encoder = ImageEncoder.open(folder, InferenceOptions.defaults()
-                .withDevice(io.clipstream.clip.ExecutionDevice.parse(settings.device()))
-                .withMaxBatchSize(settings.batchSize()))) {
+        try (ImageEncoder encoder = ImageEncoder.open(
+                folder,
+                InferenceOptions.defaults()
+                        .withDevice(io.clipstream.clip.ExecutionDevice.parse(settings.device()))
+                        .withMaxBatchSize(settings.batchSize()))) {
             preprocessing(encoder.preprocessor(), out);
             new PreprocessComparison(encoder, progress).run(out, photos());
             if (settings.preprocessOnly()) {
@@ -127,10 +136,20 @@ public final class Benchmark {
             sizes.add(1);
             Map<Integer, E2e> runs = new java.util.TreeMap<>();
             for (int size : sizes) {
-                runs.put(size, endToEnd(broker, labels, events, size, 0, "b" + size,
-                        size == settings.batchSize() ? settings.peerModel() : null));
+                runs.put(
+                        size,
+                        endToEnd(
+                                broker,
+                                labels,
+                                events,
+                                size,
+                                0,
+                                "b" + size,
+                                size == settings.batchSize() ? settings.peerModel() : null));
                 out.put("e2e_events_per_s_batch_" + size, round(runs.get(size).eventsPerSecond()));
-                out.put("e2e_steady_events_per_s_batch_" + size, round(runs.get(size).steadyPerSecond()));
+                out.put(
+                        "e2e_steady_events_per_s_batch_" + size,
+                        round(runs.get(size).steadyPerSecond()));
                 out.put("p99_ms_batch_" + size, runs.get(size).p99());
             }
             E2e batch1 = runs.get(1);
@@ -152,8 +171,8 @@ public final class Benchmark {
             out.put("e2e_over_bare", round(batched.steadyPerSecond() / (Double) out.get("bare_images_per_s")));
             out.put("batched_over_batch1", round(batched.steadyPerSecond() / batch1.steadyPerSecond()));
             double half = batched.steadyPerSecond() / 2;
-            E2e halfLoad = endToEnd(broker, labels, events.subList(0, Math.max(20, n / 2)), settings.batchSize(),
-                    half, "half", null);
+            E2e halfLoad = endToEnd(
+                    broker, labels, events.subList(0, Math.max(20, n / 2)), settings.batchSize(), half, "half", null);
             out.put("half_load_events_per_s", round(half));
             out.put("half_load_p99_ms", halfLoad.p99());
             long bound = 50 + Math.round(2 * batched.meanInferenceMs());
@@ -163,8 +182,11 @@ public final class Benchmark {
     }
 
     private void preprocessing(ImagePreprocessor preprocessor, Map<String, Object> out) throws Exception {
-        Object[][] cases = {{"jpeg_640x480", 640, 480, "jpeg"}, {"jpeg_1920x1080", 1920, 1080, "jpeg"},
-            {"png_1920x1080", 1920, 1080, "png"}};
+        Object[][] cases = {
+            {"jpeg_640x480", 640, 480, "jpeg"},
+            {"jpeg_1920x1080", 1920, 1080, "jpeg"},
+            {"png_1920x1080", 1920, 1080, "png"}
+        };
         double total = 0;
         for (Object[] c : cases) {
             List<byte[]> images = BenchImages.generate(12, (int) c[1], (int) c[2], (String) c[3], 7);
@@ -198,8 +220,9 @@ public final class Benchmark {
             long start = System.nanoTime();
             runBare(encoder, pool, events);
             double perSecond = events.size() / ((System.nanoTime() - start) / 1e9);
-            progress.printf("bare loop: %.1f images/s (decode on %d threads, batches of %d)%n", perSecond, cores,
-                    settings.batchSize());
+            progress.printf(
+                    "bare loop: %.1f images/s (decode on %d threads, batches of %d)%n",
+                    perSecond, cores, settings.batchSize());
             return perSecond;
         } finally {
             pool.shutdownNow();
@@ -230,9 +253,15 @@ public final class Benchmark {
         return LabelSetCompiler.compileFor(folder, LabelSetParser.parse("bench.yaml", LABELS));
     }
 
-    private record E2e(double eventsPerSecond, double steadyPerSecond, long p50, long p99, double meanBatch,
-            double meanInferenceMs, double peerEventsPerSecond, double peerSteadyPerSecond) {
-    }
+    private record E2e(
+            double eventsPerSecond,
+            double steadyPerSecond,
+            long p50,
+            long p99,
+            double meanBatch,
+            double meanInferenceMs,
+            double peerEventsPerSecond,
+            double peerSteadyPerSecond) {}
 
     /** The photos of {@link Settings#photos()}, sorted; empty when none was given. */
     private List<Path> photos() throws java.io.IOException {
@@ -252,7 +281,8 @@ public final class Benchmark {
         List<Long> t = new ArrayList<>(completionNanos);
         Collections.sort(t);
         if (t.size() < 10) {
-            return t.size() < 2 || t.get(t.size() - 1).equals(t.get(0)) ? 0
+            return t.size() < 2 || t.get(t.size() - 1).equals(t.get(0))
+                    ? 0
                     : (t.size() - 1) / ((t.get(t.size() - 1) - t.get(0)) / 1e9);
         }
         int lo = (int) (t.size() * 0.1);
@@ -261,22 +291,38 @@ public final class Benchmark {
         return span <= 0 ? 0 : (hi - lo) / (span / 1e9);
     }
 
-    private E2e endToEnd(EmbeddedKafkaBroker broker, LabelSet labels, List<byte[]> events, int batch, double rate,
-            String name, Path peerModel) throws Exception {
+    private E2e endToEnd(
+            EmbeddedKafkaBroker broker,
+            LabelSet labels,
+            List<byte[]> events,
+            int batch,
+            double rate,
+            String name,
+            Path peerModel)
+            throws Exception {
         String scope = "bench-" + name + "-" + System.nanoTime();
         InMemorySchemaRegistry registry = InMemorySchemaRegistry.scope(scope);
         Path state = Files.createTempDirectory("clipstream-bench");
         ClipStreamConfig config = EmbeddedRunSettings.of("bench-" + name, broker.bootstrapServers())
-                .registry("mock://" + scope).set("topic.prefix", name + ".").partitions(settings.partitions())
-                .set("num.stream.threads", Integer.toString(settings.partitions())).model(settings.model())
-                .stateDir(state).batch(batch, 50).set("inference.max.batch.size", Integer.toString(batch))
-                .set("inference.device", settings.device()).config();
+                .registry("mock://" + scope)
+                .set("topic.prefix", name + ".")
+                .partitions(settings.partitions())
+                .set("num.stream.threads", Integer.toString(settings.partitions()))
+                .model(settings.model())
+                .stateDir(state)
+                .batch(batch, 50)
+                .set("inference.max.batch.size", Integer.toString(batch))
+                .set("inference.device", settings.device())
+                .config();
         String topic = config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS);
-        AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(),
-                registry, true);
+        AvroWireFormat<ImageEvent> format =
+                new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(), registry, true);
         double[] seconds = {0};
         try (ClipStreamApp app = ClipStreamApp.start(config);
-                LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry,
+                LabelSetPublisher publisher = new LabelSetPublisher(
+                        broker.bootstrapServers(),
+                        Map.of(),
+                        registry,
                         config.topic(ClipStreamConfig.TOPIC_LABEL_SETS))) {
             publisher.publish(labels);
             app.awaitRunning(Duration.ofSeconds(60));
@@ -300,20 +346,43 @@ public final class Benchmark {
                 producer.join();
             }
             Collections.sort(latencies);
-            var batches = app.metrics().registry().find("clipstream.inference.batch.size").summary();
-            var inference = app.metrics().registry().find("clipstream.inference.latency").timer();
-            double[] peer = peerModel == null ? new double[2] : peer(broker, registry, labels, topic, peerModel,
-                    events.size() + Math.min(events.size(), Math.max(10, 2 * batch)));
-            E2e result = new E2e(events.size() / seconds[0], steadyRate(completions),
+            var batches = app.metrics()
+                    .registry()
+                    .find("clipstream.inference.batch.size")
+                    .summary();
+            var inference = app.metrics()
+                    .registry()
+                    .find("clipstream.inference.latency")
+                    .timer();
+            double[] peer = peerModel == null
+                    ? new double[2]
+                    : peer(
+                            broker,
+                            registry,
+                            labels,
+                            topic,
+                            peerModel,
+                            events.size() + Math.min(events.size(), Math.max(10, 2 * batch)));
+            E2e result = new E2e(
+                    events.size() / seconds[0],
+                    steadyRate(completions),
                     latencies.get(latencies.size() / 2 - (latencies.size() % 2 == 0 ? 1 : 0)),
                     latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1),
                     batches == null ? 0 : batches.mean(),
-                    inference == null ? 0 : inference.mean(java.util.concurrent.TimeUnit.MILLISECONDS), peer[0],
+                    inference == null ? 0 : inference.mean(java.util.concurrent.TimeUnit.MILLISECONDS),
+                    peer[0],
                     peer[1]);
-            progress.printf(Locale.ROOT, "end to end (%s, batch %d%s): %.1f events/s whole run, %.1f steady"
-                            + " (p10-p90 of completions), p50 %d ms, p99 %d ms, mean inference batch %.1f%n", name,
-                    batch, rate > 0 ? String.format(Locale.ROOT, ", %.1f events/s offered", rate) : "",
-                    result.eventsPerSecond(), result.steadyPerSecond(), result.p50(), result.p99(),
+            progress.printf(
+                    Locale.ROOT,
+                    "end to end (%s, batch %d%s): %.1f events/s whole run, %.1f steady"
+                            + " (p10-p90 of completions), p50 %d ms, p99 %d ms, mean inference batch %.1f%n",
+                    name,
+                    batch,
+                    rate > 0 ? String.format(Locale.ROOT, ", %.1f events/s offered", rate) : "",
+                    result.eventsPerSecond(),
+                    result.steadyPerSecond(),
+                    result.p50(),
+                    result.p99(),
                     result.meanBatch());
             return result;
         } finally {
@@ -336,23 +405,48 @@ public final class Benchmark {
      * reads every event the processor just read), with the same label set, and returns its whole-run and
      * steady-state events per second (zeros when it failed, after printing its stderr).
      */
-    private double[] peer(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, LabelSet labels, String topic,
-            Path peerModel, int expected) throws Exception {
+    private double[] peer(
+            EmbeddedKafkaBroker broker,
+            InMemorySchemaRegistry registry,
+            LabelSet labels,
+            String topic,
+            Path peerModel,
+            int expected)
+            throws Exception {
         Path labelFile = Files.createTempFile("bench-labels", ".avro");
         Path stderr = Files.createTempFile("bench-peer", ".err");
         io.clipstream.labels.LabelSetFiles.write(labels, labelFile);
-        try (io.clipstream.registry.RegistryHttpServer server = new io.clipstream.registry.RegistryHttpServer(
-                registry)) {
+        try (io.clipstream.registry.RegistryHttpServer server =
+                new io.clipstream.registry.RegistryHttpServer(registry)) {
             progress.printf("python peer on the same %d events...%n", expected);
-            Process process = new ProcessBuilder(PYTHON, peerScript().toString(), "--bootstrap-servers",
-                    broker.bootstrapServers(), "--schema-registry", server.url(), "--input-topic", topic,
-                    "--output-topic", topic + ".peer", "--group", "peer-" + System.nanoTime(), "--model-dir",
-                    peerModel.toString(), "--labels", labelFile.toString(), "--batch-size",
-                    Integer.toString(settings.batchSize()), "--expected", Integer.toString(expected),
-                    "--threads", Integer.toString(cores)).redirectError(stderr.toFile()).start();
+            Process process = new ProcessBuilder(
+                            PYTHON,
+                            peerScript().toString(),
+                            "--bootstrap-servers",
+                            broker.bootstrapServers(),
+                            "--schema-registry",
+                            server.url(),
+                            "--input-topic",
+                            topic,
+                            "--output-topic",
+                            topic + ".peer",
+                            "--group",
+                            "peer-" + System.nanoTime(),
+                            "--model-dir",
+                            peerModel.toString(),
+                            "--labels",
+                            labelFile.toString(),
+                            "--batch-size",
+                            Integer.toString(settings.batchSize()),
+                            "--expected",
+                            Integer.toString(expected),
+                            "--threads",
+                            Integer.toString(cores))
+                    .redirectError(stderr.toFile())
+                    .start();
             String last = null;
-            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
-                    java.nio.charset.StandardCharsets.UTF_8))) {
+            try (var reader = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(process.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
                 for (String line; (line = reader.readLine()) != null; ) {
                     last = line;
                 }
@@ -374,8 +468,13 @@ public final class Benchmark {
         }
     }
 
-    private static void produce(EmbeddedKafkaBroker broker, String topic, AvroWireFormat<ImageEvent> format,
-            List<byte[]> events, double rate, String prefix) {
+    private static void produce(
+            EmbeddedKafkaBroker broker,
+            String topic,
+            AvroWireFormat<ImageEvent> format,
+            List<byte[]> events,
+            double rate,
+            String prefix) {
         List<ImageEventSender.Image> images = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             images.add(new ImageEventSender.Image(prefix + i, events.get(i)));
@@ -387,18 +486,21 @@ public final class Benchmark {
         }
     }
 
-    private static KafkaConsumer<String, ImageTags> consumer(EmbeddedKafkaBroker broker, String topic,
-            InMemorySchemaRegistry registry) {
+    private static KafkaConsumer<String, ImageTags> consumer(
+            EmbeddedKafkaBroker broker, String topic, InMemorySchemaRegistry registry) {
         Map<String, Object> props = broker.committedReaderConfig("bench-" + System.nanoTime());
-        KafkaConsumer<String, ImageTags> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false).deserializer());
+        KafkaConsumer<String, ImageTags> consumer = new KafkaConsumer<>(
+                props,
+                new StringDeserializer(),
+                AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false)
+                        .deserializer());
         consumer.subscribe(List.of(topic));
         return consumer;
     }
 
     /** Reads results until {@code expected} more have arrived, collecting their end-to-end latencies and arrivals. */
-    private static void await(KafkaConsumer<String, ImageTags> consumer, int expected, List<Long> latencies,
-            List<Long> completions) {
+    private static void await(
+            KafkaConsumer<String, ImageTags> consumer, int expected, List<Long> latencies, List<Long> completions) {
         int seen = 0;
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
         while (seen < expected && System.nanoTime() < deadline) {

@@ -19,8 +19,7 @@ final class PeerRequirements {
     /** Module → Debian bookworm package. */
     static final Map<String, String> MODULES = modules();
 
-    private PeerRequirements() {
-    }
+    private PeerRequirements() {}
 
     private static Map<String, String> modules() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -46,19 +45,26 @@ final class PeerRequirements {
         }
         StringBuilder probe = new StringBuilder("import importlib.util\n");
         for (String module : MODULES.keySet()) {
-            probe.append("print('").append(module).append("' if importlib.util.find_spec('").append(module)
+            probe.append("print('")
+                    .append(module)
+                    .append("' if importlib.util.find_spec('")
+                    .append(module)
                     .append("') is None else '')\n");
         }
         try {
-            Process p = new ProcessBuilder(python, "-c", probe.toString()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(python, "-c", probe.toString())
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
                 problems.add(python + " cannot check its modules: " + output.strip());
                 return problems;
             }
-            List<String> missing = output.lines().filter(l -> !l.isBlank())
-                    .map(l -> l.strip() + " (" + MODULES.get(l.strip()) + ")").toList();
+            List<String> missing = output.lines()
+                    .filter(l -> !l.isBlank())
+                    .map(l -> l.strip() + " (" + MODULES.get(l.strip()) + ")")
+                    .toList();
             if (!missing.isEmpty()) {
                 problems.add(python + " lacks the modules " + String.join(", ", missing));
             }

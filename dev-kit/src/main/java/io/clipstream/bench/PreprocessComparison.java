@@ -61,8 +61,10 @@ final class PreprocessComparison {
                 Files.write(dir.resolve(String.format(Locale.ROOT, "%02d.jpg", i)), images.get(i));
             }
             out.put("preprocess_jpeg_decoder", JpegDecoding.DEFAULT.decoderName());
-            double imageIo = perSecond(exact.withJpegDecoding(new JpegDecoding(JpegDecoding.Choice.IMAGEIO, false)),
-                    images, "exact, ImageIO");
+            double imageIo = perSecond(
+                    exact.withJpegDecoding(new JpegDecoding(JpegDecoding.Choice.IMAGEIO, false)),
+                    images,
+                    "exact, ImageIO");
             out.put("preprocess_1080p_imageio_per_s", round(imageIo));
             double turbo = 0;
             double draft = 0;
@@ -80,7 +82,10 @@ final class PreprocessComparison {
             JsonNode pil = pil(dir, size);
             if (pil != null) {
                 double pilPerSecond = pil.path("images_per_s").asDouble();
-                out.put("pil_version", pil.path("pil").asText() + " + torchvision " + pil.path("torchvision").asText());
+                out.put(
+                        "pil_version",
+                        pil.path("pil").asText() + " + torchvision "
+                                + pil.path("torchvision").asText());
                 out.put("pil_preprocess_1080p_per_s", round(pilPerSecond));
                 out.put("pil_decode_1080p_per_s", round(pil.path("decode_per_s").asDouble()));
                 out.put("preprocess_over_pil", round(exactPerSecond / pilPerSecond));
@@ -88,8 +93,9 @@ final class PreprocessComparison {
                 if (draft > 0) {
                     out.put("draft_over_pil", round(draft / pilPerSecond));
                 }
-                out.put("crops_identical_to_pil", identical(exact, images, pil.path("crop_sha256")) + "/"
-                        + images.size());
+                out.put(
+                        "crops_identical_to_pil",
+                        identical(exact, images, pil.path("crop_sha256")) + "/" + images.size());
             }
         } finally {
             try (Stream<Path> files = Files.list(dir)) {
@@ -127,16 +133,20 @@ final class PreprocessComparison {
             }
             perSecond = Math.max(perSecond, count / ((cpu.getCurrentThreadCpuTime() - start) / 1e9));
         }
-        progress.printf(Locale.ROOT, "1920x1080 JPEG -> %d, one thread, %s: %.1f images per CPU-second%n",
-                preprocessor.spec().size(), what, perSecond);
+        progress.printf(
+                Locale.ROOT,
+                "1920x1080 JPEG -> %d, one thread, %s: %.1f images per CPU-second%n",
+                preprocessor.spec().size(),
+                what,
+                perSecond);
         return perSecond;
     }
 
-    private int identical(ImagePreprocessor exact, List<byte[]> images, JsonNode hashes)
-            throws ImageRejectedException {
+    private int identical(ImagePreprocessor exact, List<byte[]> images, JsonNode hashes) throws ImageRejectedException {
         int same = 0;
         for (int i = 0; i < images.size(); i++) {
-            String expected = hashes.path(String.format(Locale.ROOT, "%02d.jpg", i)).asText();
+            String expected =
+                    hashes.path(String.format(Locale.ROOT, "%02d.jpg", i)).asText();
             if (sha256(exact.preprocessPixels(images.get(i)).pixels()).equals(expected)) {
                 same++;
             }
@@ -153,8 +163,13 @@ final class PreprocessComparison {
             try (InputStream in = PreprocessComparison.class.getResourceAsStream(SCRIPT)) {
                 Files.write(script, in.readAllBytes());
             }
-            ProcessBuilder builder = new ProcessBuilder(python, script.toString(), dir.toString(),
-                    Double.toString(SECONDS), Integer.toString(size), Integer.toString(ROUNDS));
+            ProcessBuilder builder = new ProcessBuilder(
+                    python,
+                    script.toString(),
+                    dir.toString(),
+                    Double.toString(SECONDS),
+                    Integer.toString(size),
+                    Integer.toString(ROUNDS));
             builder.environment().put("OMP_NUM_THREADS", "1");
             builder.environment().put("MKL_NUM_THREADS", "1");
             builder.redirectError(errors.toFile());
@@ -174,9 +189,12 @@ final class PreprocessComparison {
                 return null;
             }
             JsonNode result = new ObjectMapper().readTree(new String(stdout, StandardCharsets.UTF_8));
-            progress.printf(Locale.ROOT,
+            progress.printf(
+                    Locale.ROOT,
                     "1920x1080 JPEG -> %d, one thread, PIL %s + torchvision %s: %.1f images per CPU-second%n",
-                    size, result.path("pil").asText(), result.path("torchvision").asText(),
+                    size,
+                    result.path("pil").asText(),
+                    result.path("torchvision").asText(),
                     result.path("images_per_s").asDouble());
             return result;
         } finally {
@@ -186,8 +204,9 @@ final class PreprocessComparison {
     }
 
     /** Cosine of draft-mode to exact-mode embeddings on the JPEG photos that draft mode actually reduces. */
-    private void draftCosine(Map<String, Object> out, List<Path> photos, ImagePreprocessor exact,
-                             ImagePreprocessor draft) throws IOException {
+    private void draftCosine(
+            Map<String, Object> out, List<Path> photos, ImagePreprocessor exact, ImagePreprocessor draft)
+            throws IOException {
         int size = exact.spec().size();
         List<RgbImage> pairs = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -214,8 +233,8 @@ final class PreprocessComparison {
             }
         }
         if (pairs.isEmpty()) {
-            progress.printf("draft cosine: none of the %d photos is a JPEG large enough for draft mode%n",
-                    photos.size());
+            progress.printf(
+                    "draft cosine: none of the %d photos is a JPEG large enough for draft mode%n", photos.size());
             return;
         }
         float[][] embeddings = encoder.embed(pairs);
@@ -235,8 +254,13 @@ final class PreprocessComparison {
         out.put("draft_photos_not_reduced", skipped);
         out.put("draft_cosine_mean", Math.round(sum / n * 1e6) / 1e6);
         out.put("draft_cosine_min", Math.round(min * 1e6) / 1e6);
-        progress.printf(Locale.ROOT, "draft vs exact on %d photos: cosine mean %.6f, min %.6f (%d not reduced)%n",
-                n, sum / n, min, skipped);
+        progress.printf(
+                Locale.ROOT,
+                "draft vs exact on %d photos: cosine mean %.6f, min %.6f (%d not reduced)%n",
+                n,
+                sum / n,
+                min,
+                skipped);
     }
 
     /** Width and height of a JPEG from its header, or null for anything else. */

@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
  * [--photos DIR] [--preprocess-only] [--json]}: where the time goes,
  * all figures from one run on the same events, with their ratios.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmark: bare loop vs end to end, batching, preprocessing per format, latency at half load.")
 final class BenchCommand implements Callable<Integer> {
 
@@ -26,26 +28,41 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--images", defaultValue = "200", paramLabel = "N",
+    @Option(
+            names = "--images",
+            defaultValue = "200",
+            paramLabel = "N",
             description = "Events per end-to-end run (default: ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--batch-sizes", defaultValue = "1,8,16", split = ",", paramLabel = "B,...",
-            description = "Batch sizes to run end to end; the largest is the batched figure (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch-sizes",
+            defaultValue = "1,8,16",
+            split = ",",
+            paramLabel = "B,...",
+            description =
+                    "Batch sizes to run end to end; the largest is the batched figure (default: ${DEFAULT-VALUE}).")
     List<Integer> batchSizes;
 
-    @Option(names = "--peer-model", paramLabel = "DIR",
+    @Option(
+            names = "--peer-model",
+            paramLabel = "DIR",
             description = "Also run the Python peer (tools/peer) with this folder's visual.pt on the same events.")
     Path peerModel;
 
-    @Option(names = "--photos", paramLabel = "DIR",
+    @Option(
+            names = "--photos",
+            paramLabel = "DIR",
             description = "Also measure draft-mode JPEG decoding against exact mode on the photos in this folder.")
     Path photos;
 
     @Option(names = "--preprocess-only", description = "Measure preprocessing only (no bare loop, no end-to-end runs).")
     boolean preprocessOnly;
 
-    @Option(names = "--partitions", defaultValue = "1", paramLabel = "P",
+    @Option(
+            names = "--partitions",
+            defaultValue = "1",
+            paramLabel = "P",
             description = "Input partitions and stream threads (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -57,8 +74,18 @@ final class BenchCommand implements Callable<Integer> {
         if (images < 20 || partitions < 1 || batchSizes.stream().anyMatch(b -> b < 1)) {
             throw new IllegalArgumentException("--images must be >= 20, --batch-sizes and --partitions >= 1");
         }
-        Map<String, Object> figures = new Benchmark(new Benchmark.Settings(model.model, images, batchSizes,
-                partitions, peerModel, model.device, photos, preprocessOnly), new java.io.PrintStream(System.err, true)).run();
+        Map<String, Object> figures = new Benchmark(
+                        new Benchmark.Settings(
+                                model.model,
+                                images,
+                                batchSizes,
+                                partitions,
+                                peerModel,
+                                model.device,
+                                photos,
+                                preprocessOnly),
+                        new java.io.PrintStream(System.err, true))
+                .run();
         var out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(figures));

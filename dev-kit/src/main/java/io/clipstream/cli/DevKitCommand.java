@@ -9,8 +9,7 @@ import picocli.CommandLine;
  */
 public final class DevKitCommand {
 
-    private DevKitCommand() {
-    }
+    private DevKitCommand() {}
 
     public static void main(String[] args) throws InterruptedException {
         CommandLine cli = ClipstreamCommand.commandLine(new DemoCommand(), new BenchCommand());

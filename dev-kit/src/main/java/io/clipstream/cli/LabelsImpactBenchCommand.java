@@ -12,7 +12,9 @@ import picocli.CommandLine.Spec;
  * {@code clipstream labels impact-bench [--embeddings 1000000] [--topic-embeddings 200000]}: how fast
  * {@code labels impact} re-scores, from memory and from a topic of an embedded broker (see {@link ImpactBenchmark}).
  */
-@Command(name = "impact-bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "impact-bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmark labels impact: re-scoring engine over N embeddings in memory, Kafka read rate and"
                 + " read + re-score from an embedded broker.")
 final class LabelsImpactBenchCommand implements Callable<Integer> {
@@ -20,20 +22,32 @@ final class LabelsImpactBenchCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--embeddings", defaultValue = "1000000", paramLabel = "N",
+    @Option(
+            names = "--embeddings",
+            defaultValue = "1000000",
+            paramLabel = "N",
             description = "Embeddings re-scored from memory (default: ${DEFAULT-VALUE}).")
     long embeddings;
 
-    @Option(names = "--topic-embeddings", defaultValue = "200000", paramLabel = "N",
+    @Option(
+            names = "--topic-embeddings",
+            defaultValue = "200000",
+            paramLabel = "N",
             description = "Embeddings written to and read from the embedded broker; 0 skips (default:"
                     + " ${DEFAULT-VALUE}).")
     int topicEmbeddings;
 
-    @Option(names = "--dimension", defaultValue = "512", paramLabel = "D",
+    @Option(
+            names = "--dimension",
+            defaultValue = "512",
+            paramLabel = "D",
             description = "Embedding width (default: ${DEFAULT-VALUE}, ViT-B/32).")
     int dimension;
 
-    @Option(names = "--labels", defaultValue = "47", paramLabel = "N",
+    @Option(
+            names = "--labels",
+            defaultValue = "47",
+            paramLabel = "N",
             description = "Labels per set (default: ${DEFAULT-VALUE}; label-sets/moderation.yaml has 28).")
     int labels;
 

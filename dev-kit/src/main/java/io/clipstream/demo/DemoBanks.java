@@ -64,8 +64,10 @@ record DemoBanks(List<DemoInputs.Input> banked, DemoInputs.Input falsePositive, 
         List<DemoInputs.Input> edited = new ArrayList<>();
         for (DemoInputs.Input original : banked.subList(0, EDITED)) {
             for (ImageEdits edit : ImageEdits.values()) {
-                edited.add(new DemoInputs.Input("edited/" + original.eventId() + "-"
-                        + edit.name().toLowerCase(Locale.ROOT), edit.apply(original.image()), null));
+                edited.add(new DemoInputs.Input(
+                        "edited/" + original.eventId() + "-" + edit.name().toLowerCase(Locale.ROOT),
+                        edit.apply(original.image()),
+                        null));
             }
         }
         return new DemoBanks(List.copyOf(banked), banked.get(BANKED - 1), List.copyOf(edited));
@@ -89,15 +91,28 @@ record DemoBanks(List<DemoInputs.Input> banked, DemoInputs.Input falsePositive, 
     }
 
     /** Publishes both banks' settings and items. */
-    void publish(Map<String, Object> clientConfig, SchemaRegistryClient registry, String topic,
-            ImagePreprocessor decoder) {
+    void publish(
+            Map<String, Object> clientConfig, SchemaRegistryClient registry, String topic, ImagePreprocessor decoder) {
         List<Map.Entry<BankKey, BankEntry>> records = new ArrayList<>();
-        add(records, new BankEntry(KNOWN, BankSettings.newBuilder().setKind(BankKind.POSITIVE)
-                .setAction(PolicyAction.REVIEW).setSeverity(Severity.HIGH)
-                .setDescription("demo images known from an earlier takedown").build()));
-        add(records, new BankEntry(APPROVED, BankSettings.newBuilder().setKind(BankKind.NEGATIVE)
-                .setSuppressesBanks(List.of(KNOWN)).setDescription("reviewed and approved: known false positives")
-                .build()));
+        add(
+                records,
+                new BankEntry(
+                        KNOWN,
+                        BankSettings.newBuilder()
+                                .setKind(BankKind.POSITIVE)
+                                .setAction(PolicyAction.REVIEW)
+                                .setSeverity(Severity.HIGH)
+                                .setDescription("demo images known from an earlier takedown")
+                                .build()));
+        add(
+                records,
+                new BankEntry(
+                        APPROVED,
+                        BankSettings.newBuilder()
+                                .setKind(BankKind.NEGATIVE)
+                                .setSuppressesBanks(List.of(KNOWN))
+                                .setDescription("reviewed and approved: known false positives")
+                                .build()));
         Instant now = Instant.now();
         for (DemoInputs.Input input : banked) {
             add(records, item(KNOWN, input, decoder, "known from an earlier takedown", now));
@@ -108,12 +123,20 @@ record DemoBanks(List<DemoInputs.Input> banked, DemoInputs.Input falsePositive, 
         }
     }
 
-    private static BankEntry item(String bank, DemoInputs.Input input, ImagePreprocessor decoder, String reason,
-            Instant now) {
+    private static BankEntry item(
+            String bank, DemoInputs.Input input, ImagePreprocessor decoder, String reason, Instant now) {
         PdqSignature s = pdq(input.image(), decoder);
-        return new BankEntry(bank, BankItem.newBuilder().setId(input.eventId()).setPdq(s.hash().toHex())
-                .setQuality(s.quality()).setSource("clipstream demo").setReason(reason).setAddedBy("demo")
-                .setAddedAt(now).build());
+        return new BankEntry(
+                bank,
+                BankItem.newBuilder()
+                        .setId(input.eventId())
+                        .setPdq(s.hash().toHex())
+                        .setQuality(s.quality())
+                        .setSource("clipstream demo")
+                        .setReason(reason)
+                        .setAddedBy("demo")
+                        .setAddedAt(now)
+                        .build());
     }
 
     private static void add(List<Map.Entry<BankKey, BankEntry>> records, BankEntry entry) {

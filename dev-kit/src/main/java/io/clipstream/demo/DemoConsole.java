@@ -17,8 +17,7 @@ final class DemoConsole {
 
     private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
 
-    private DemoConsole() {
-    }
+    private DemoConsole() {}
 
     /** Starts the console on the demo's configuration and prints its address and logins. */
     static ReviewService start(ClipStreamConfig config, int port, PrintStream progress) {
@@ -27,7 +26,11 @@ final class DemoConsole {
         for (String role : new String[] {"moderator", "viewer", "admin"}) {
             String password = password();
             logins.put(role, password);
-            users.append(users.length() == 0 ? "" : ",").append(role).append(':').append(role).append(':')
+            users.append(users.length() == 0 ? "" : ",")
+                    .append(role)
+                    .append(':')
+                    .append(role)
+                    .append(':')
                     .append(ConsoleUsers.hash(password.toCharArray()));
         }
         Map<String, String> settings = new HashMap<>(config.originalsStrings());

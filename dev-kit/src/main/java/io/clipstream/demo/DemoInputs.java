@@ -19,14 +19,12 @@ import java.util.stream.Stream;
 final class DemoInputs {
 
     /** One input: an event id, the bytes to send as the image, and the expected label id (or null). */
-    record Input(String eventId, byte[] image, String truth) {
-    }
+    record Input(String eventId, byte[] image, String truth) {}
 
-    private static final List<String> IMAGE_SUFFIXES = List.of(".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp",
-            ".tif", ".tiff");
+    private static final List<String> IMAGE_SUFFIXES =
+            List.of(".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".tif", ".tiff");
 
-    private DemoInputs() {
-    }
+    private DemoInputs() {}
 
     static List<Input> load(Path dir, boolean corrupt) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -36,7 +34,9 @@ final class DemoInputs {
         Path manifest = dir.resolve("manifest.json");
         if (Files.isRegularFile(manifest)) {
             JsonNode root = new ObjectMapper().readTree(manifest.toFile());
-            root.path("images").forEach(i -> truth.put(i.path("file").asText(), i.path("label").asText(null)));
+            root.path("images")
+                    .forEach(i ->
+                            truth.put(i.path("file").asText(), i.path("label").asText(null)));
         }
         List<Input> inputs = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
@@ -55,10 +55,14 @@ final class DemoInputs {
             byte[] sample = inputs.get(0).image();
             byte[] random = new byte[2048];
             new Random(42).nextBytes(random);
-            inputs.add(inputs.size() / 3, new Input("corrupt-truncated", Arrays.copyOf(sample, sample.length / 2),
-                    null));
-            inputs.add(inputs.size() / 2, new Input("corrupt-html-named-jpg",
-                    "<html><body>not an image</body></html>".getBytes(StandardCharsets.UTF_8), null));
+            inputs.add(
+                    inputs.size() / 3, new Input("corrupt-truncated", Arrays.copyOf(sample, sample.length / 2), null));
+            inputs.add(
+                    inputs.size() / 2,
+                    new Input(
+                            "corrupt-html-named-jpg",
+                            "<html><body>not an image</body></html>".getBytes(StandardCharsets.UTF_8),
+                            null));
             inputs.add(2 * inputs.size() / 3, new Input("corrupt-empty", new byte[0], null));
             inputs.add(new Input("corrupt-random-bytes", random, null));
         }

@@ -13,6 +13,5 @@ import java.util.List;
  * @param corrupt also stream a few unusable inputs, to show dead letters
  * @param keepRunning leave the broker and the app up after the summary, until interrupted
  */
-public record DemoSettings(Path model, List<Path> labelSets, Path images, double rate, boolean corrupt,
-        boolean keepRunning) {
-}
+public record DemoSettings(
+        Path model, List<Path> labelSets, Path images, double rate, boolean corrupt, boolean keepRunning) {}

@@ -23,10 +23,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
-
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -72,6 +70,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     static final String SASL_SSL_LISTENER = "SASL_SSL";
     /** The one SASL mechanism the SASL_SSL listener enables. */
     public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
     static final String HOST = "127.0.0.1";
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -126,8 +125,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
         private SaslSsl saslSsl;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The broker's log directory (data and KRaft metadata). Default: a fresh temp dir, deleted on close. */
         public Builder logDir(Path dir) {
@@ -168,9 +166,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Map<String, String> users = new LinkedHashMap<>();
             scramUsers.forEach((user, password) -> {
                 // the values go into the --add-scram syntax, SCRAM-SHA-512=[name=...,password=...]
-                if (user == null || user.isEmpty() || password == null || password.isEmpty()
-                        || (user + password).chars().anyMatch(c -> c == '"' || c == ',' || c == '[' || c == ']'
-                                || c == '=' || Character.isWhitespace(c) || Character.isISOControl(c))) {
+                if (user == null
+                        || user.isEmpty()
+                        || password == null
+                        || password.isEmpty()
+                        || (user + password)
+                                .chars()
+                                .anyMatch(c -> c == '"'
+                                        || c == ','
+                                        || c == '['
+                                        || c == ']'
+                                        || c == '='
+                                        || Character.isWhitespace(c)
+                                        || Character.isISOControl(c))) {
                     throw new IllegalArgumentException("SCRAM user names and passwords must be non-empty, without"
                             + " quotes, commas, brackets, '=' or white space (user '" + user + "')");
                 }
@@ -229,9 +237,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         everStarted = true;
         server = started;
-        LOG.info("Embedded Kafka broker up on {}{} in {} ms (log dir {})", bootstrapServers(),
+        LOG.info(
+                "Embedded Kafka broker up on {}{} in {} ms (log dir {})",
+                bootstrapServers(),
                 saslSsl == null ? "" : " and SASL_SSL " + saslSslBootstrapServers(),
-                (System.nanoTime() - begin) / 1_000_000, logDir);
+                (System.nanoTime() - begin) / 1_000_000,
+                logDir);
         return this;
     }
 
@@ -244,7 +255,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 format(config);
             }
         } catch (Exception e) {
-            throw new IllegalStateException("cannot prepare the Kafka log directory " + logDir + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot prepare the Kafka log directory " + logDir + ": " + e.getMessage(), e);
         }
         KafkaRaftServer started = null;
         try {
@@ -259,9 +271,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException("the embedded Kafka broker did not start (listener " + HOST + ":" + port
-                    + (saslSsl == null ? "" : ", SASL_SSL " + HOST + ":" + saslSslPort)
-                    + ", controller " + HOST + ":" + controllerPort + ", log dir " + logDir + "): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "the embedded Kafka broker did not start (listener " + HOST + ":" + port
+                            + (saslSsl == null ? "" : ", SASL_SSL " + HOST + ":" + saslSslPort)
+                            + ", controller " + HOST + ":" + controllerPort + ", log dir " + logDir + "): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -305,8 +320,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("the embedded Kafka broker has no SASL_SSL listener (see Builder.saslSsl)");
         }
         if (saslSslPort == 0) {
-            throw new IllegalStateException("the embedded Kafka broker has not been started yet, so it has no"
-                    + " SASL_SSL port");
+            throw new IllegalStateException(
+                    "the embedded Kafka broker has not been started yet, so it has no" + " SASL_SSL port");
         }
         return HOST + ":" + saslSslPort;
     }
@@ -349,10 +364,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             long deadline = System.nanoTime() + TOPIC_TIMEOUT.toNanos();
             while (true) {
                 try {
-                    TopicDescription description = admin.describeTopics(List.of(name)).allTopicNames()
-                            .get(TOPIC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(name);
-                    if (description != null && !description.partitions().isEmpty()
-                            && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    TopicDescription description = admin.describeTopics(List.of(name))
+                            .allTopicNames()
+                            .get(TOPIC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                            .get(name);
+                    if (description != null
+                            && !description.partitions().isEmpty()
+                            && description.partitions().stream()
+                                    .allMatch(p ->
+                                            p.leader() != null && !p.leader().isEmpty())) {
                         return;
                     }
                 } catch (ExecutionException e) {
@@ -412,7 +432,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("node.id", Integer.toString(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + port + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        p.put(
+                "listeners",
+                BROKER_LISTENER + "://" + HOST + ":" + port + "," + CONTROLLER_LISTENER + "://" + HOST + ":"
+                        + controllerPort);
         p.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + port);
         p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         p.put("inter.broker.listener.name", BROKER_LISTENER);
@@ -455,11 +478,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         String address = SASL_SSL_LISTENER + "://" + HOST + ":" + saslSslPort;
         p.put("listeners", p.getProperty("listeners") + "," + address);
         p.put("advertised.listeners", p.getProperty("advertised.listeners") + "," + address);
-        p.put("listener.security.protocol.map", p.getProperty("listener.security.protocol.map") + ","
-                + SASL_SSL_LISTENER + ":SASL_SSL");
+        p.put(
+                "listener.security.protocol.map",
+                p.getProperty("listener.security.protocol.map") + "," + SASL_SSL_LISTENER + ":SASL_SSL");
         String prefix = "listener.name." + SASL_SSL_LISTENER.toLowerCase(Locale.ROOT) + ".";
         p.put(prefix + "sasl.enabled.mechanisms", SCRAM_MECHANISM);
-        p.put(prefix + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
+        p.put(
+                prefix + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         p.put(prefix + "ssl.keystore.type", "PKCS12");
         p.put(prefix + "ssl.keystore.location", saslSsl.keyStore().toString());
@@ -472,8 +497,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private List<String> scramArguments() {
         List<String> arguments = new ArrayList<>();
         if (saslSsl != null) {
-            saslSsl.scramUsers().forEach((user, password) -> arguments.add(SCRAM_MECHANISM + "=[name=" + user
-                    + ",password=" + password + "]"));
+            saslSsl.scramUsers()
+                    .forEach((user, password) ->
+                            arguments.add(SCRAM_MECHANISM + "=[name=" + user + ",password=" + password + "]"));
         }
         return arguments;
     }

@@ -20,8 +20,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class ImageEventSender implements AutoCloseable {
 
     /** One image to send, under {@code eventId} (also the record key). */
-    public record Image(String eventId, byte[] bytes) {
-    }
+    public record Image(String eventId, byte[] bytes) {}
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
@@ -32,9 +31,17 @@ public final class ImageEventSender implements AutoCloseable {
      * @param source the events' {@code source} field
      */
     public ImageEventSender(String bootstrapServers, String topic, AvroWireFormat<ImageEvent> format, String source) {
-        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 32 * 1024 * 1024), new StringSerializer(),
+        this.producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5,
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                        32 * 1024 * 1024),
+                new StringSerializer(),
                 new ByteArraySerializer());
         this.topic = topic;
         this.format = format;
@@ -55,8 +62,12 @@ public final class ImageEventSender implements AutoCloseable {
                 }
             }
             Image image = images.get(i);
-            ImageEvent event = ImageEvent.newBuilder().setEventId(image.eventId()).setOccurredAt(Instant.now())
-                    .setSource(source).setImage(new InlineImage(ByteBuffer.wrap(image.bytes()))).build();
+            ImageEvent event = ImageEvent.newBuilder()
+                    .setEventId(image.eventId())
+                    .setOccurredAt(Instant.now())
+                    .setSource(source)
+                    .setImage(new InlineImage(ByteBuffer.wrap(image.bytes())))
+                    .build();
             producer.send(new ProducerRecord<>(topic, image.eventId(), format.write(topic + "-value", event)));
         }
     }

@@ -43,10 +43,11 @@ public final class RegistryHttpServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        String[] parts = exchange.getRequestURI().getRawPath().replaceAll("^/+|/+$", "").split("/");
+        String[] parts =
+                exchange.getRequestURI().getRawPath().replaceAll("^/+|/+$", "").split("/");
         try {
-            JsonNode body = exchange.getRequestMethod().equals("POST")
-                    ? JSON.readTree(exchange.getRequestBody()) : null;
+            JsonNode body =
+                    exchange.getRequestMethod().equals("POST") ? JSON.readTree(exchange.getRequestBody()) : null;
             ObjectNode reply = JSON.createObjectNode();
             if (parts.length == 3 && parts[0].equals("schemas") && parts[1].equals("ids")) {
                 reply.put("schema", registry.getById(Integer.parseInt(parts[2])).toString());
@@ -54,18 +55,24 @@ public final class RegistryHttpServer implements AutoCloseable {
                 reply.put("id", registry.register(decode(parts[1]), schema(body)));
             } else if (parts.length == 2 && parts[0].equals("subjects")) {
                 Schema schema = schema(body);
-                reply.put("subject", decode(parts[1])).put("id", registry.lookup(decode(parts[1]), schema))
+                reply.put("subject", decode(parts[1]))
+                        .put("id", registry.lookup(decode(parts[1]), schema))
                         .put("schema", schema.toString());
             } else if (parts.length == 5 && parts[0].equals("compatibility")) {
                 reply.put("is_compatible", registry.isCompatible(decode(parts[2]), schema(body)));
             } else {
-                send(exchange, 404, JSON.createObjectNode().put("error_code", 404).put("message", "not found"));
+                send(
+                        exchange,
+                        404,
+                        JSON.createObjectNode().put("error_code", 404).put("message", "not found"));
                 return;
             }
             send(exchange, 200, reply);
         } catch (SchemaRegistryException e) {
-            send(exchange, e.status(), JSON.createObjectNode().put("error_code", e.errorCode())
-                    .put("message", e.getMessage()));
+            send(
+                    exchange,
+                    e.status(),
+                    JSON.createObjectNode().put("error_code", e.errorCode()).put("message", e.getMessage()));
         } catch (RuntimeException e) {
             send(exchange, 422, JSON.createObjectNode().put("error_code", 42201).put("message", e.getMessage()));
         }

@@ -76,19 +76,38 @@ public final class ImpactBenchmark {
             for (float v : unit(random)) {
                 e.add(v);
             }
-            compiled.add(CompiledLabel.newBuilder().setId("g.l" + l).setDisplayName("l" + l).setGroup("g")
-                    .setThreshold(threshold).setEmbedding(e).build());
+            compiled.add(CompiledLabel.newBuilder()
+                    .setId("g.l" + l)
+                    .setDisplayName("l" + l)
+                    .setGroup("g")
+                    .setThreshold(threshold)
+                    .setEmbedding(e)
+                    .build());
         }
         List<Policy> policies = new ArrayList<>();
         for (int p = 0; p < 12; p++) {
-            policies.add(Policy.newBuilder().setId("p" + p).setMatch(PolicyMatch.ANY)
-                    .setLabels(List.of("g.l" + p, "g.l" + (p + 12) % labels)).setAction(PolicyAction.REVIEW)
-                    .setSeverity(Severity.LOW).build());
+            policies.add(Policy.newBuilder()
+                    .setId("p" + p)
+                    .setMatch(PolicyMatch.ANY)
+                    .setLabels(List.of("g.l" + p, "g.l" + (p + 12) % labels))
+                    .setAction(PolicyAction.REVIEW)
+                    .setSeverity(Severity.LOW)
+                    .build());
         }
-        return LabelSet.newBuilder().setName("bench").setVersion(version).setModelId("bench")
-                .setModelFingerprint("sha256:bench").setDimension(dimension)
-                .setGroups(List.of(LabelGroup.newBuilder().setName("g").setScoring(GroupScoring.THRESHOLD).build()))
-                .setLabels(compiled).setPolicies(policies).setCompiledAt(Instant.EPOCH).build();
+        return LabelSet.newBuilder()
+                .setName("bench")
+                .setVersion(version)
+                .setModelId("bench")
+                .setModelFingerprint("sha256:bench")
+                .setDimension(dimension)
+                .setGroups(List.of(LabelGroup.newBuilder()
+                        .setName("g")
+                        .setScoring(GroupScoring.THRESHOLD)
+                        .build()))
+                .setLabels(compiled)
+                .setPolicies(policies)
+                .setCompiledAt(Instant.EPOCH)
+                .build();
     }
 
     /** Runs both parts, printing progress to {@code log}; returns the figures. */
@@ -123,13 +142,21 @@ public final class ImpactBenchmark {
         figures.put("memoryEmbeddings", analysis.scanned());
         figures.put("memorySeconds", round(memorySeconds));
         figures.put("memoryCpuSeconds", round(memoryCpuSeconds));
-        figures.put("loadAverageAtStart", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                .getSystemLoadAverage());
+        figures.put(
+                "loadAverageAtStart",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage());
         figures.put("memoryEmbeddingsPerSecond", Math.round(analysis.scanned() / memorySeconds));
         figures.put("memoryFlagsAfterP0", analysis.policies().get("p0").after.count());
-        log.printf("re-scoring engine: %,d embeddings (%d-d, 2 sets of %d labels) from memory in %.1f s wall,"
-                + " %.1f s CPU (all threads of the process), %,.0f/s%n", analysis.scanned(), dimension, labels, memorySeconds,
-                memoryCpuSeconds, analysis.scanned() / memorySeconds);
+        log.printf(
+                "re-scoring engine: %,d embeddings (%d-d, 2 sets of %d labels) from memory in %.1f s wall,"
+                        + " %.1f s CPU (all threads of the process), %,.0f/s%n",
+                analysis.scanned(),
+                dimension,
+                labels,
+                memorySeconds,
+                memoryCpuSeconds,
+                analysis.scanned() / memorySeconds);
 
         if (topicEmbeddings > 0) {
             topic(figures, vectors, before, after, log);
@@ -137,18 +164,31 @@ public final class ImpactBenchmark {
         return figures;
     }
 
-    private void topic(Map<String, Object> figures, float[][] vectors, CompiledLabelSet before,
-            CompiledLabelSet after, PrintStream log) throws Exception {
+    private void topic(
+            Map<String, Object> figures,
+            float[][] vectors,
+            CompiledLabelSet before,
+            CompiledLabelSet after,
+            PrintStream log)
+            throws Exception {
         Path dir = Files.createTempDirectory("impact-bench");
         String scope = "impact-bench-" + System.nanoTime();
         InMemorySchemaRegistry registry = InMemorySchemaRegistry.scope(scope);
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().logDir(dir).build().start()) {
+        try (EmbeddedKafkaBroker broker =
+                EmbeddedKafkaBroker.builder().logDir(dir).build().start()) {
             broker.createTopic("image-embeddings", 4, Map.of());
             long produceStart = System.nanoTime();
-            try (KafkaProducer<String, ImageEmbedding> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20,
-                    ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(),
+            try (KafkaProducer<String, ImageEmbedding> producer = new KafkaProducer<>(
+                    Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            broker.bootstrapServers(),
+                            ProducerConfig.LINGER_MS_CONFIG,
+                            20,
+                            ProducerConfig.BATCH_SIZE_CONFIG,
+                            1 << 20,
+                            ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                            "lz4"),
+                    new StringSerializer(),
                     AvroSerdes.serde(ImageEmbedding.class, ImageEmbedding.getClassSchema(), registry, true, false)
                             .serializer())) {
                 for (int i = 0; i < topicEmbeddings; i++) {
@@ -156,35 +196,43 @@ public final class ImpactBenchmark {
                     for (float v : vectors[i % vectors.length]) {
                         boxed.add(v);
                     }
-                    producer.send(new ProducerRecord<>("image-embeddings", "e" + i, ImageEmbedding.newBuilder()
-                            .setEventId("e" + i).setModelId("bench").setEmbedding(boxed).setSource("uploads")
-                            .build()));
+                    producer.send(new ProducerRecord<>(
+                            "image-embeddings",
+                            "e" + i,
+                            ImageEmbedding.newBuilder()
+                                    .setEventId("e" + i)
+                                    .setModelId("bench")
+                                    .setEmbedding(boxed)
+                                    .setSource("uploads")
+                                    .build()));
                 }
             }
-            log.printf("wrote %,d embeddings to the embedded broker in %.1f s%n", topicEmbeddings,
-                    (System.nanoTime() - produceStart) / 1e9);
+            log.printf(
+                    "wrote %,d embeddings to the embedded broker in %.1f s%n",
+                    topicEmbeddings, (System.nanoTime() - produceStart) / 1e9);
             Map<String, Object> client = Map.of("bootstrap.servers", broker.bootstrapServers());
             double readSeconds;
             long read;
-            try (KafkaConsumer<String, StoredEmbedding> consumer = EmbeddingReader.consumer(
-                    EmbeddingReader.consumerConfig(client), registry)) {
-                EmbeddingRange range = EmbeddingRange.fromOffsets(consumer, "image-embeddings",
-                        Map.of(0, 0L, 1, 0L, 2, 0L, 3, 0L));
+            try (KafkaConsumer<String, StoredEmbedding> consumer =
+                    EmbeddingReader.consumer(EmbeddingReader.consumerConfig(client), registry)) {
+                EmbeddingRange range =
+                        EmbeddingRange.fromOffsets(consumer, "image-embeddings", Map.of(0, 0L, 1, 0L, 2, 0L, 3, 0L));
                 long start = System.nanoTime();
-                read = EmbeddingReader.read(consumer, range, chunk -> { });
+                read = EmbeddingReader.read(consumer, range, chunk -> {});
                 readSeconds = (System.nanoTime() - start) / 1e9;
             }
             figures.put("topicEmbeddings", read);
             figures.put("topicReadSeconds", round(readSeconds));
             figures.put("topicReadPerSecond", Math.round(read / readSeconds));
-            log.printf("Kafka read + Avro decode: %,d embeddings in %.1f s, %,.0f/s%n", read, readSeconds,
-                    read / readSeconds);
+            log.printf(
+                    "Kafka read + Avro decode: %,d embeddings in %.1f s, %,.0f/s%n",
+                    read, readSeconds, read / readSeconds);
             ImpactAnalysis analysis = new ImpactAnalysis(after, before, 5);
             double fullSeconds;
-            try (KafkaConsumer<String, StoredEmbedding> consumer = EmbeddingReader.consumer(
-                    EmbeddingReader.consumerConfig(client), registry)) {
-                EmbeddingRange range = EmbeddingRange.fromOffsets(consumer, "image-embeddings",
-                        Map.of(0, 0L, 1, 0L, 2, 0L, 3, 0L));
+            try (KafkaConsumer<String, StoredEmbedding> consumer =
+                    EmbeddingReader.consumer(EmbeddingReader.consumerConfig(client), registry)) {
+                EmbeddingRange range =
+                        EmbeddingRange.fromOffsets(consumer, "image-embeddings", Map.of(0, 0L, 1, 0L, 2, 0L, 3, 0L));
                 long start = System.nanoTime();
                 EmbeddingReader.read(consumer, range, analysis::add);
                 fullSeconds = (System.nanoTime() - start) / 1e9;
@@ -193,7 +241,8 @@ public final class ImpactBenchmark {
             figures.put("topicImpactPerSecond", Math.round(analysis.scanned() / fullSeconds));
             double projected = embeddings / (analysis.scanned() / fullSeconds);
             figures.put("projectedSecondsFor" + embeddings + "FromTopic", round(projected));
-            log.printf("read + re-score from the topic: %,d in %.1f s, %,.0f/s; %,d would take %.1f s%n",
+            log.printf(
+                    "read + re-score from the topic: %,d in %.1f s, %,.0f/s; %,d would take %.1f s%n",
                     analysis.scanned(), fullSeconds, analysis.scanned() / fullSeconds, embeddings, projected);
         } finally {
             InMemorySchemaRegistry.drop(scope);
@@ -204,8 +253,8 @@ public final class ImpactBenchmark {
         List<StoredEmbedding> chunk = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             long n = first + i;
-            chunk.add(new StoredEmbedding("e" + n, "uploads", Map.of(), vectors[(int) (n % vectors.length)], 0, n,
-                    0L, "bench"));
+            chunk.add(new StoredEmbedding(
+                    "e" + n, "uploads", Map.of(), vectors[(int) (n % vectors.length)], 0, n, 0L, "bench"));
         }
         return chunk;
     }

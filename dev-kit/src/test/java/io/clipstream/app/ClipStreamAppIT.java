@@ -62,6 +62,7 @@ class ClipStreamAppIT {
         assertThat(r.versions()).containsExactlyInAnyOrder("1", "2");
         int switched = r.versionsInOrder().indexOf("2");
         assertThat(r.versionsInOrder().subList(switched, r.versionsInOrder().size()))
-                .as("after the switch every result names the new version").containsOnly("2");
+                .as("after the switch every result names the new version")
+                .containsOnly("2");
     }
 }

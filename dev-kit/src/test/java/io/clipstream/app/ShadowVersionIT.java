@@ -62,24 +62,50 @@ class ShadowVersionIT {
 
     /** Version 2 in shadow: fires "shadow-only" on every image (the live version 1 fires "always"). */
     private static LabelSet shadow() {
-        return LabelSet.newBuilder().setName("it").setVersion("2").setDescription("").setModelId("tiny-vit")
-                .setModelFingerprint("sha256:integration-test").setDimension(32)
-                .setGroups(List.of(LabelGroup.newBuilder().setName("g").setScoring(GroupScoring.THRESHOLD).build()))
-                .setLabels(List.of(CompiledLabel.newBuilder().setId("any.thing").setDisplayName("anything")
-                        .setGroup("g").setThreshold(-1f).setEmbedding(Collections.nCopies(32, 0.1767767f)).build()))
-                .setPolicies(List.of(Policy.newBuilder().setId("shadow-only").setMatch(PolicyMatch.ANY)
-                        .setLabels(List.of("any")).setAction(PolicyAction.BLOCK).setSeverity(Severity.HIGH)
+        return LabelSet.newBuilder()
+                .setName("it")
+                .setVersion("2")
+                .setDescription("")
+                .setModelId("tiny-vit")
+                .setModelFingerprint("sha256:integration-test")
+                .setDimension(32)
+                .setGroups(List.of(LabelGroup.newBuilder()
+                        .setName("g")
+                        .setScoring(GroupScoring.THRESHOLD)
                         .build()))
-                .setCompiledAt(Instant.now()).setMode(LabelSetMode.SHADOW).build();
+                .setLabels(List.of(CompiledLabel.newBuilder()
+                        .setId("any.thing")
+                        .setDisplayName("anything")
+                        .setGroup("g")
+                        .setThreshold(-1f)
+                        .setEmbedding(Collections.nCopies(32, 0.1767767f))
+                        .build()))
+                .setPolicies(List.of(Policy.newBuilder()
+                        .setId("shadow-only")
+                        .setMatch(PolicyMatch.ANY)
+                        .setLabels(List.of("any"))
+                        .setAction(PolicyAction.BLOCK)
+                        .setSeverity(Severity.HIGH)
+                        .build()))
+                .setCompiledAt(Instant.now())
+                .setMode(LabelSetMode.SHADOW)
+                .build();
     }
 
     private static List<PolicyFlag> flags(String topic, SchemaRegistryClient registry, int expected) {
         List<PolicyFlag> out = new ArrayList<>();
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "verify-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "verify-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                 "read_committed");
-        try (KafkaConsumer<String, PolicyFlag> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+        try (KafkaConsumer<String, PolicyFlag> consumer = new KafkaConsumer<>(
+                props,
+                new StringDeserializer(),
                 AvroSerdes.serde(PolicyFlag.class, PolicyFlag.getClassSchema(), registry, false, false)
                         .deserializer())) {
             consumer.subscribe(List.of(topic));
@@ -103,8 +129,8 @@ class ShadowVersionIT {
         SchemaRegistryClient registry = SchemaRegistryClients.create(RegistrySettings.of(apicurio.ccompatUrl()));
         EndToEndScenario.RunResult r = new EndToEndScenario(broker.bootstrapServers(), apicurio.ccompatUrl(), dir)
                 .run("shadow", 1, 1, events, false, app -> {
-                    try (LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(),
-                            registry, "shadow.label-sets")) {
+                    try (LabelSetPublisher publisher =
+                            new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry, "shadow.label-sets")) {
                         publisher.publish(shadow());
                     }
                     long deadline = System.currentTimeMillis() + 30_000;
@@ -116,12 +142,17 @@ class ShadowVersionIT {
         assertThat(r.tags()).as("live ImageTags: one per event, version 1 only").isEqualTo(events);
         assertThat(r.versions()).containsExactly("1");
         List<PolicyFlag> live = flags("shadow.policy-flags", registry, events);
-        assertThat(live).hasSize(events).allMatch(f -> f.getPolicyId().equals("always")
-                && f.getLabelSetVersion().equals("1"));
+        assertThat(live)
+                .hasSize(events)
+                .allMatch(f -> f.getPolicyId().equals("always")
+                        && f.getLabelSetVersion().equals("1"));
         List<PolicyFlag> shadow = flags("shadow.policy-flags-shadow", registry, events);
-        assertThat(shadow).hasSize(events).allMatch(f -> f.getPolicyId().equals("shadow-only")
-                && f.getLabelSetVersion().equals("2"));
-        System.out.printf("shadow IT: %d events, %d live flags (version 1), %d shadow flags (version 2)%n", events,
-                live.size(), shadow.size());
+        assertThat(shadow)
+                .hasSize(events)
+                .allMatch(f -> f.getPolicyId().equals("shadow-only")
+                        && f.getLabelSetVersion().equals("2"));
+        System.out.printf(
+                "shadow IT: %d events, %d live flags (version 1), %d shadow flags (version 2)%n",
+                events, live.size(), shadow.size());
     }
 }

@@ -81,18 +81,24 @@ class BankMatchingIT {
         }
         for (int i = 0; i < IMAGES; i++) {
             for (int j = i + 1; j < IMAGES; j++) {
-                assertThat(hashes[i].distance(hashes[j])).as("images %d and %d must be distinct", i, j)
+                assertThat(hashes[i].distance(hashes[j]))
+                        .as("images %d and %d must be distinct", i, j)
                         .isGreaterThan(31);
             }
         }
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
-                SchemaRegistryClient registry = SchemaRegistryClients.create(RegistrySettings.of("mock://"
-                        + SCOPE))) {
+                SchemaRegistryClient registry = SchemaRegistryClients.create(RegistrySettings.of("mock://" + SCOPE))) {
             settings.putAll(EmbeddedRunSettings.of("clipstream-bank-it", broker.bootstrapServers())
-                    .registry("mock://" + SCOPE).set("topic.prefix", "b.").partitions(2)
-                    .model(TestModels.copy("tiny-vit-openclip", dir)).set("model.fingerprint", FINGERPRINT)
-                    .stateDir(dir.resolve("state")).batch(16, 20).set("inference.intra.op.threads", "1")
-                    .set("decode.threads", "2").toMap());
+                    .registry("mock://" + SCOPE)
+                    .set("topic.prefix", "b.")
+                    .partitions(2)
+                    .model(TestModels.copy("tiny-vit-openclip", dir))
+                    .set("model.fingerprint", FINGERPRINT)
+                    .stateDir(dir.resolve("state"))
+                    .batch(16, 20)
+                    .set("inference.intra.op.threads", "1")
+                    .set("decode.threads", "2")
+                    .toMap());
             ClipStreamConfig config = ClipStreamConfig.of(settings);
             String banksTopic = config.topic(ClipStreamConfig.TOPIC_BANKS);
             Map<String, Object> clients = Map.of("bootstrap.servers", broker.bootstrapServers());
@@ -111,15 +117,21 @@ class BankMatchingIT {
             add(records, BankFixtures.negative("fp", List.of("known"), List.of("it/always")));
             add(records, BankFixtures.item("fp", "fp-image-0", hashes[0].toHex(), 100));
             try (BankTopic topic = new BankTopic(clients, registry, banksTopic);
-                    LabelSetPublisher labels = new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry,
+                    LabelSetPublisher labels = new LabelSetPublisher(
+                            broker.bootstrapServers(),
+                            Map.of(),
+                            registry,
                             config.topic(ClipStreamConfig.TOPIC_LABEL_SETS))) {
                 topic.publish(records);
                 labels.publish(labelSet());
                 ClipStreamApp app = ClipStreamApp.start(config);
                 try {
                     app.awaitRunning(Duration.ofSeconds(60));
-                    await("banks and label set loaded", () -> app.banks().size("known") == 10_000
-                            && app.banks().size("fp") == 1 && !app.labelSets().snapshot().isEmpty());
+                    await(
+                            "banks and label set loaded",
+                            () -> app.banks().size("known") == 10_000
+                                    && app.banks().size("fp") == 1
+                                    && !app.labelSets().snapshot().isEmpty());
                     // phase 1: events 0..399
                     produce(config, registry, images, 0, 400);
                     await("phase 1 tagged", () -> app.metrics().count("clipstream.tags.out") >= 400);
@@ -127,17 +139,16 @@ class BankMatchingIT {
                     long t0 = System.nanoTime();
                     topic.publish(List.of(entry(BankFixtures.item("known", "image-15", hashes[15].toHex(), 100))));
                     await("live add", () -> app.banks().size("known") == 10_001);
-                    System.out.printf("BankMatchingIT: live add took effect in %d ms%n",
-                            (System.nanoTime() - t0) / 1_000_000);
+                    System.out.printf(
+                            "BankMatchingIT: live add took effect in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
                     produce(config, registry, images, 400, 600);
                     await("phase 2 tagged", () -> app.metrics().count("clipstream.tags.out") >= 600);
                     // live remove of image 1
                     t0 = System.nanoTime();
-                    topic.publish(List.of(new AbstractMap.SimpleEntry<>(new BankKey.Item("known", "image-1"),
-                            null)));
+                    topic.publish(List.of(new AbstractMap.SimpleEntry<>(new BankKey.Item("known", "image-1"), null)));
                     await("live remove", () -> app.banks().size("known") == 10_000);
-                    System.out.printf("BankMatchingIT: live remove took effect in %d ms%n",
-                            (System.nanoTime() - t0) / 1_000_000);
+                    System.out.printf(
+                            "BankMatchingIT: live remove took effect in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
                     produce(config, registry, images, 600, 1000);
                     // restart while the last phase is under way
                     await("phase 3 started", () -> app.metrics().count("clipstream.tags.out") >= 700);
@@ -146,12 +157,24 @@ class BankMatchingIT {
                 }
                 try (ClipStreamApp restarted = ClipStreamApp.start(config)) {
                     restarted.awaitRunning(Duration.ofSeconds(60));
-                    List<ImageTags> tags = consume(config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS), ImageTags.class,
-                            ImageTags.getClassSchema(), registry, 1000);
-                    List<BankMatch> matches = consume(config.topic(ClipStreamConfig.TOPIC_BANK_MATCHES),
-                            BankMatch.class, BankMatch.getClassSchema(), registry, expectedMatchCount());
-                    List<PolicyFlag> flags = consume(config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS),
-                            PolicyFlag.class, PolicyFlag.getClassSchema(), registry, expectedFlagCount());
+                    List<ImageTags> tags = consume(
+                            config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS),
+                            ImageTags.class,
+                            ImageTags.getClassSchema(),
+                            registry,
+                            1000);
+                    List<BankMatch> matches = consume(
+                            config.topic(ClipStreamConfig.TOPIC_BANK_MATCHES),
+                            BankMatch.class,
+                            BankMatch.getClassSchema(),
+                            registry,
+                            expectedMatchCount());
+                    List<PolicyFlag> flags = consume(
+                            config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS),
+                            PolicyFlag.class,
+                            PolicyFlag.getClassSchema(),
+                            registry,
+                            expectedFlagCount());
                     verify(tags, matches, flags);
                 }
             }
@@ -196,11 +219,13 @@ class BankMatchingIT {
         Map<String, Integer> tagged = new TreeMap<>();
         tags.forEach(t -> tagged.merge(t.getEventId(), 1, Integer::sum));
         assertThat(tagged).as("one ImageTags per event").hasSize(1000).allSatisfy((id, c) -> assertThat(c)
-                .as(id).isEqualTo(1));
+                .as(id)
+                .isEqualTo(1));
         Map<String, List<String>> matched = new HashMap<>();
         for (BankMatch m : matches) {
-            matched.computeIfAbsent(m.getEventId(), k -> new ArrayList<>()).add(m.getBank() + ":" + m.getItemId()
-                    + (m.getSuppressedBy().isEmpty() ? "" : " suppressed by " + m.getSuppressedBy()));
+            matched.computeIfAbsent(m.getEventId(), k -> new ArrayList<>())
+                    .add(m.getBank() + ":" + m.getItemId()
+                            + (m.getSuppressedBy().isEmpty() ? "" : " suppressed by " + m.getSuppressedBy()));
             assertThat(m.getPdqDistance()).isZero();
         }
         Map<String, List<String>> flagged = new HashMap<>();
@@ -222,25 +247,45 @@ class BankMatchingIT {
                 }
                 expectedFlags.add("always");
             }
-            assertThat(matched.getOrDefault(id, List.of())).as("bank matches of %s (image %d)", id, imageOf(n))
+            assertThat(matched.getOrDefault(id, List.of()))
+                    .as("bank matches of %s (image %d)", id, imageOf(n))
                     .containsExactlyElementsOf(expected);
-            assertThat(flagged.getOrDefault(id, List.of())).as("flags of %s (image %d)", id, imageOf(n))
+            assertThat(flagged.getOrDefault(id, List.of()))
+                    .as("flags of %s (image %d)", id, imageOf(n))
                     .containsExactlyElementsOf(expectedFlags);
         }
-        System.out.printf("BankMatchingIT: 1000 events, %d bank matches, %d flags, all as expected, none twice%n",
+        System.out.printf(
+                "BankMatchingIT: 1000 events, %d bank matches, %d flags, all as expected, none twice%n",
                 matches.size(), flags.size());
     }
 
     private static LabelSet labelSet() {
-        return LabelSet.newBuilder().setName("it").setVersion("1").setModelId("tiny-vit")
-                .setModelFingerprint(FINGERPRINT).setDimension(32)
-                .setGroups(List.of(LabelGroup.newBuilder().setName("g").setScoring(GroupScoring.THRESHOLD).build()))
-                .setLabels(List.of(CompiledLabel.newBuilder().setId("any.thing").setDisplayName("anything")
-                        .setGroup("g").setThreshold(-1f).setEmbedding(Collections.nCopies(32, 0.1767767f)).build()))
-                .setPolicies(List.of(Policy.newBuilder().setId("always").setMatch(PolicyMatch.ANY)
-                        .setLabels(List.of("any")).setAction(PolicyAction.REVIEW).setSeverity(Severity.LOW)
+        return LabelSet.newBuilder()
+                .setName("it")
+                .setVersion("1")
+                .setModelId("tiny-vit")
+                .setModelFingerprint(FINGERPRINT)
+                .setDimension(32)
+                .setGroups(List.of(LabelGroup.newBuilder()
+                        .setName("g")
+                        .setScoring(GroupScoring.THRESHOLD)
                         .build()))
-                .setCompiledAt(Instant.now()).build();
+                .setLabels(List.of(CompiledLabel.newBuilder()
+                        .setId("any.thing")
+                        .setDisplayName("anything")
+                        .setGroup("g")
+                        .setThreshold(-1f)
+                        .setEmbedding(Collections.nCopies(32, 0.1767767f))
+                        .build()))
+                .setPolicies(List.of(Policy.newBuilder()
+                        .setId("always")
+                        .setMatch(PolicyMatch.ANY)
+                        .setLabels(List.of("any"))
+                        .setAction(PolicyAction.REVIEW)
+                        .setSeverity(Severity.LOW)
+                        .build()))
+                .setCompiledAt(Instant.now())
+                .build();
     }
 
     private static void add(List<Map.Entry<BankKey, BankEntry>> records, BankEntry entry) {
@@ -251,18 +296,27 @@ class BankMatchingIT {
         return Map.entry(BankTopic.keyOf(entry), entry);
     }
 
-    private static void produce(ClipStreamConfig config, SchemaRegistryClient registry, List<byte[]> images,
-            int from, int to) {
+    private static void produce(
+            ClipStreamConfig config, SchemaRegistryClient registry, List<byte[]> images, int from, int to) {
         String topic = config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS);
-        AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(),
-                registry, true);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(ClipStreamConfig.BOOTSTRAP_SERVERS).get(0),
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
-                new StringSerializer(), new ByteArraySerializer())) {
+        AvroWireFormat<ImageEvent> format =
+                new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(), registry, true);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        config.getList(ClipStreamConfig.BOOTSTRAP_SERVERS).get(0),
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             for (int n = from; n < to; n++) {
-                ImageEvent event = ImageEvent.newBuilder().setEventId("e" + n).setOccurredAt(Instant.now())
-                        .setSource("bank-it").setImage(new InlineImage(ByteBuffer.wrap(images.get(imageOf(n)))))
+                ImageEvent event = ImageEvent.newBuilder()
+                        .setEventId("e" + n)
+                        .setOccurredAt(Instant.now())
+                        .setSource("bank-it")
+                        .setImage(new InlineImage(ByteBuffer.wrap(images.get(imageOf(n)))))
                         .build();
                 producer.send(new ProducerRecord<>(topic, "k" + n, format.write(topic + "-value", event)));
             }
@@ -279,15 +333,17 @@ class BankMatchingIT {
         }
     }
 
-    private <T extends org.apache.avro.specific.SpecificRecord> List<T> consume(String topic, Class<T> type,
-            org.apache.avro.Schema schema, SchemaRegistryClient registry, int expected) {
+    private <T extends org.apache.avro.specific.SpecificRecord> List<T> consume(
+            String topic, Class<T> type, org.apache.avro.Schema schema, SchemaRegistryClient registry, int expected) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.get("bootstrap.servers"));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "verify-" + topic + "-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<T> out = new ArrayList<>();
-        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(
+                props,
+                new StringDeserializer(),
                 AvroSerdes.serde(type, schema, registry, false, false).deserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.currentTimeMillis() + 180_000;
@@ -303,5 +359,4 @@ class BankMatchingIT {
         }
         return out;
     }
-
 }

@@ -38,7 +38,8 @@ class BenchFiguresTest {
 
     @Test
     void steadyRateOfFewCompletionsUsesFirstToLast() {
-        assertThat(Benchmark.steadyRate(List.of(0L, 500_000_000L, 1_000_000_000L))).isCloseTo(2.0, within(1e-9));
+        assertThat(Benchmark.steadyRate(List.of(0L, 500_000_000L, 1_000_000_000L)))
+                .isCloseTo(2.0, within(1e-9));
         assertThat(Benchmark.steadyRate(List.of(5L))).isZero();
     }
 
@@ -47,12 +48,13 @@ class BenchFiguresTest {
         Path python = fakePython("echo\necho avro\necho\necho\necho torchvision\n");
         Path model = Files.createDirectories(dir.resolve("model"));
         List<String> unmet = PeerRequirements.unmet(python.toString(), dir.resolve("clip_peer.py"), model);
-        assertThat(unmet).containsExactly(
-                "no peer script at " + dir.resolve("clip_peer.py") + " (set CLIPSTREAM_HOME to the checkout)",
-                "no " + model.resolve("visual.pt") + " (tools/make_vitb32.py writes it)",
-                python + " lacks the modules avro (python3-avro), torchvision (python3-torchvision)");
-        assertThat(PeerRequirements.MODULES).containsKeys("confluent_kafka", "avro", "numpy", "torch",
-                "torchvision", "PIL", "onnx", "regex");
+        assertThat(unmet)
+                .containsExactly(
+                        "no peer script at " + dir.resolve("clip_peer.py") + " (set CLIPSTREAM_HOME to the checkout)",
+                        "no " + model.resolve("visual.pt") + " (tools/make_vitb32.py writes it)",
+                        python + " lacks the modules avro (python3-avro), torchvision (python3-torchvision)");
+        assertThat(PeerRequirements.MODULES)
+                .containsKeys("confluent_kafka", "avro", "numpy", "torch", "torchvision", "PIL", "onnx", "regex");
     }
 
     @Test
@@ -61,7 +63,9 @@ class BenchFiguresTest {
         Path model = Files.createDirectories(dir.resolve("model"));
         Files.writeString(model.resolve("visual.pt"), "");
         assertThat(PeerRequirements.unmet(dir.resolve("no-python").toString(), dir.resolve("clip_peer.py"), model))
-                .singleElement().asString().startsWith("cannot run " + dir.resolve("no-python") + ": ");
+                .singleElement()
+                .asString()
+                .startsWith("cannot run " + dir.resolve("no-python") + ": ");
         assertThat(PeerRequirements.unmet(fakePython("echo\n").toString(), dir.resolve("clip_peer.py"), model))
                 .isEmpty();
     }

@@ -30,16 +30,28 @@ class BanksCommandIT {
         String astronaut = referenceImage("astronaut.jpg").toString();
         String chelsea = referenceImage("chelsea.png").toString();
         String coffee = referenceImage("coffee-portrait.jpg").toString();
-        String chelseaHash = BankFixtures.pdq(Files.readAllBytes(Path.of(chelsea))).hash().toHex();
+        String chelseaHash =
+                BankFixtures.pdq(Files.readAllBytes(Path.of(chelsea))).hash().toHex();
         Path list = Files.writeString(dir.resolve("partner.csv"), "hash,quality,id\n" + chelseaHash + ",90,cat-7\n");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
-            List<String> kafka = List.of("--bootstrap-servers", broker.bootstrapServers(), "--schema-registry",
-                    "mock://banks-cli");
-            CliRun configure = run(kafka, "banks", "configure", "--bank", "known", "--action", "block",
-                    "--severity", "high");
+            List<String> kafka =
+                    List.of("--bootstrap-servers", broker.bootstrapServers(), "--schema-registry", "mock://banks-cli");
+            CliRun configure =
+                    run(kafka, "banks", "configure", "--bank", "known", "--action", "block", "--severity", "high");
             assertThat(configure.exit()).as(configure.err()).isZero();
-            CliRun add = run(kafka, "banks", "add", "--bank", "known", "--model", model.toString(), "--item-id",
-                    "astro-1", "--reason", "test", astronaut);
+            CliRun add = run(
+                    kafka,
+                    "banks",
+                    "add",
+                    "--bank",
+                    "known",
+                    "--model",
+                    model.toString(),
+                    "--item-id",
+                    "astro-1",
+                    "--reason",
+                    "test",
+                    astronaut);
             assertThat(add.exit()).as(add.err()).isZero();
             assertThat(add.lines().get(0).path("itemId").asText()).isEqualTo("astro-1");
             assertThat(add.lines().get(0).path("embedded").asBoolean()).isTrue();
@@ -52,16 +64,19 @@ class BanksCommandIT {
             assertThat(listed.lines().get(0).path("bank").asText()).isEqualTo("known");
             assertThat(listed.lines().get(0).path("items").asInt()).isEqualTo(2);
             assertThat(listed.lines().get(0).path("withEmbedding").asInt()).isEqualTo(1);
-            assertThat(listed.lines().get(0).path("settings").path("action").asText()).isEqualTo("BLOCK");
+            assertThat(listed.lines().get(0).path("settings").path("action").asText())
+                    .isEqualTo("BLOCK");
 
             CliRun exported = run(kafka, "banks", "export", "--bank", "known");
-            assertThat(exported.out().split("\n")).containsExactly("hash,quality,id",
-                    add.lines().get(0).path("pdq").asText() + "," + add.lines().get(0).path("quality").asInt()
-                            + ",astro-1",
-                    chelseaHash + ",90,cat-7");
+            assertThat(exported.out().split("\n"))
+                    .containsExactly(
+                            "hash,quality,id",
+                            add.lines().get(0).path("pdq").asText() + ","
+                                    + add.lines().get(0).path("quality").asInt() + ",astro-1",
+                            chelseaHash + ",90,cat-7");
 
-            CliRun matched = run(kafka, "banks", "match", "--model", model.toString(), "--image", astronaut,
-                    chelsea, coffee);
+            CliRun matched =
+                    run(kafka, "banks", "match", "--model", model.toString(), "--image", astronaut, chelsea, coffee);
             assertThat(matched.exit()).as(matched.err()).isZero();
             List<JsonNode> lines = matched.lines();
             JsonNode first = lines.get(0).path("bankMatches").get(0);
@@ -69,9 +84,11 @@ class BanksCommandIT {
             assertThat(first.path("signal").asText()).isEqualTo("PDQ");
             assertThat(first.path("pdqDistance").asInt()).isZero();
             assertThat(first.path("clipSimilarity").floatValue()).isGreaterThan(0.999f);
-            assertThat(lines.get(0).path("flags").get(0).path("policyId").asText()).isEqualTo("bank:known");
+            assertThat(lines.get(0).path("flags").get(0).path("policyId").asText())
+                    .isEqualTo("bank:known");
             assertThat(lines.get(0).path("flags").get(0).path("bankMatch")).isEqualTo(first);
-            assertThat(lines.get(1).path("bankMatches").get(0).path("itemId").asText()).isEqualTo("cat-7");
+            assertThat(lines.get(1).path("bankMatches").get(0).path("itemId").asText())
+                    .isEqualTo("cat-7");
             assertThat(lines.get(2).path("bankMatches")).isEmpty();
             assertThat(lines.get(2).path("flags")).isEmpty();
 
@@ -91,11 +108,20 @@ class BanksCommandIT {
     @Test
     void aMalformedHashListImportsNothingAndNamesTheLine() throws Exception {
         Path list = Files.writeString(dir.resolve("bad.txt"), "abc\n");
-        CliRun r = CliRun.of("banks", "import", "--bank", "known", "--bootstrap-servers", "127.0.0.1:1",
-                "--schema-registry", "mock://x", list.toString());
+        CliRun r = CliRun.of(
+                "banks",
+                "import",
+                "--bank",
+                "known",
+                "--bootstrap-servers",
+                "127.0.0.1:1",
+                "--schema-registry",
+                "mock://x",
+                list.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("clipstream: " + list + " line 1: a PDQ hash is 64 hex digits, got 3"
-                + " characters: 'abc'; nothing was imported\n");
+        assertThat(r.err())
+                .isEqualTo("clipstream: " + list + " line 1: a PDQ hash is 64 hex digits, got 3"
+                        + " characters: 'abc'; nothing was imported\n");
     }
 
     private static CliRun run(List<String> kafka, String... args) {

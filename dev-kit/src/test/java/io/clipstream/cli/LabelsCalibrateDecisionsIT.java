@@ -27,36 +27,63 @@ class LabelsCalibrateDecisionsIT {
     Path dir;
 
     private static ReviewDecision decision(String event, ReviewVerdict verdict, int revision, float score) {
-        return ReviewDecision.newBuilder().setEventId(event).setPolicyId("hazard-symbol").setDecision(verdict)
-                .setReviewer("mia").setDecidedAt(Instant.parse("2026-12-01T12:00:00Z")).setLabelSetName("tiny-shapes")
-                .setLabelSetVersion("1").setRevision(revision)
-                .setMatched(List.of(new MatchedLabel("signs.warning_sign", score, 0.7379f))).build();
+        return ReviewDecision.newBuilder()
+                .setEventId(event)
+                .setPolicyId("hazard-symbol")
+                .setDecision(verdict)
+                .setReviewer("mia")
+                .setDecidedAt(Instant.parse("2026-12-01T12:00:00Z"))
+                .setLabelSetName("tiny-shapes")
+                .setLabelSetVersion("1")
+                .setRevision(revision)
+                .setMatched(List.of(new MatchedLabel("signs.warning_sign", score, 0.7379f)))
+                .build();
     }
 
     @Test
     void suggestsAndWritesThresholdsFromTheDecisionsOfTheLabelSet() throws Exception {
         String scope = "calibrate-it-" + System.nanoTime();
         Path labels = Files.copy(Path.of("..", "label-sets", "tiny-shapes.yaml"), dir.resolve("tiny-shapes.yaml"));
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().logDir(dir.resolve("kafka")).build()
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
+                .logDir(dir.resolve("kafka"))
+                .build()
                 .start()) {
             broker.createTopic("review-decisions", 2, Map.of());
-            try (KafkaProducer<String, ReviewDecision> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                    broker.bootstrapServers()), new StringSerializer(), AvroSerdes.serde(ReviewDecision.class,
-                    ReviewDecision.getClassSchema(), InMemorySchemaRegistry.scope(scope), true, false).serializer())) {
+            try (KafkaProducer<String, ReviewDecision> producer = new KafkaProducer<>(
+                    Map.of("bootstrap.servers", broker.bootstrapServers()),
+                    new StringSerializer(),
+                    AvroSerdes.serde(
+                                    ReviewDecision.class,
+                                    ReviewDecision.getClassSchema(),
+                                    InMemorySchemaRegistry.scope(scope),
+                                    true,
+                                    false)
+                            .serializer())) {
                 // the worked example of DecisionCalibratorTest, plus a duplicate that must not count
-                for (ReviewDecision d : List.of(decision("e1", ReviewVerdict.CONFIRMED, 0, 0.90f),
+                for (ReviewDecision d : List.of(
+                        decision("e1", ReviewVerdict.CONFIRMED, 0, 0.90f),
                         decision("e1", ReviewVerdict.OVERTURNED, 0, 0.90f),
                         decision("e2", ReviewVerdict.OVERTURNED, 0, 0.88f),
                         decision("e3", ReviewVerdict.CONFIRMED, 0, 0.87f),
                         decision("e4", ReviewVerdict.OVERTURNED, 0, 0.85f),
                         decision("e5", ReviewVerdict.OVERTURNED, 0, 0.84f))) {
-                    producer.send(new ProducerRecord<>("review-decisions", d.getEventId() + "/" + d.getPolicyId(),
-                            d)).get();
+                    producer.send(new ProducerRecord<>("review-decisions", d.getEventId() + "/" + d.getPolicyId(), d))
+                            .get();
                 }
             }
-            CliRun run = CliRun.of("labels", "calibrate", "--labels", labels.toString(), "--decisions",
-                    "--bootstrap-servers", broker.bootstrapServers(), "--schema-registry", "mock://" + scope,
-                    "--precision", "0.6", "--write");
+            CliRun run = CliRun.of(
+                    "labels",
+                    "calibrate",
+                    "--labels",
+                    labels.toString(),
+                    "--decisions",
+                    "--bootstrap-servers",
+                    broker.bootstrapServers(),
+                    "--schema-registry",
+                    "mock://" + scope,
+                    "--precision",
+                    "0.6",
+                    "--write");
             assertThat(run.exit()).as(run.err()).isZero();
             List<JsonNode> lines = run.lines();
             assertThat(lines).hasSize(1);

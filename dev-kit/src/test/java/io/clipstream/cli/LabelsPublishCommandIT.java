@@ -36,8 +36,17 @@ class LabelsPublishCommandIT {
                 labels: [{id: g.cat, group: g}, {id: g.dog, group: g}]
                 """);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
-            CliRun r = CliRun.of("labels", "publish", "--bootstrap-servers", broker.bootstrapServers(),
-                    "--schema-registry", "mock://publish-cli", "--topic", "sets", "--model", model.toString(),
+            CliRun r = CliRun.of(
+                    "labels",
+                    "publish",
+                    "--bootstrap-servers",
+                    broker.bootstrapServers(),
+                    "--schema-registry",
+                    "mock://publish-cli",
+                    "--topic",
+                    "sets",
+                    "--model",
+                    model.toString(),
                     yaml.toString());
             assertThat(r.exit()).as(r.err()).isZero();
             JsonNode line = r.lines().get(0);
@@ -46,11 +55,22 @@ class LabelsPublishCommandIT {
             assertThat(line.path("version").asText()).isEqualTo("9");
             assertThat(line.path("offset").asLong()).isZero();
 
-            try (KafkaConsumer<String, LabelSet> consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "verify", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                    new StringDeserializer(), AvroSerdes.serde(LabelSet.class, LabelSet.getClassSchema(),
-                            InMemorySchemaRegistry.scope("publish-cli"), false, false).deserializer())) {
+            try (KafkaConsumer<String, LabelSet> consumer = new KafkaConsumer<>(
+                    Map.of(
+                            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            broker.bootstrapServers(),
+                            ConsumerConfig.GROUP_ID_CONFIG,
+                            "verify",
+                            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                            "earliest"),
+                    new StringDeserializer(),
+                    AvroSerdes.serde(
+                                    LabelSet.class,
+                                    LabelSet.getClassSchema(),
+                                    InMemorySchemaRegistry.scope("publish-cli"),
+                                    false,
+                                    false)
+                            .deserializer())) {
                 consumer.subscribe(List.of("sets"));
                 LabelSet read = null;
                 long deadline = System.currentTimeMillis() + 30_000;
@@ -61,7 +81,8 @@ class LabelsPublishCommandIT {
                 }
                 assertThat(read).isNotNull();
                 assertThat(read.getLabels()).hasSize(2);
-                assertThat(read.getModelFingerprint()).isEqualTo(line.path("modelFingerprint").asText());
+                assertThat(read.getModelFingerprint())
+                        .isEqualTo(line.path("modelFingerprint").asText());
             }
         } finally {
             InMemorySchemaRegistry.drop("publish-cli");
@@ -71,10 +92,17 @@ class LabelsPublishCommandIT {
     @Test
     void yamlWithoutAModelIsRefused() throws Exception {
         Path yaml = Files.writeString(dir.resolve("set.yaml"), "name: x\n");
-        CliRun r = CliRun.of("labels", "publish", "--bootstrap-servers", "127.0.0.1:1", "--schema-registry",
-                "mock://x", yaml.toString());
+        CliRun r = CliRun.of(
+                "labels",
+                "publish",
+                "--bootstrap-servers",
+                "127.0.0.1:1",
+                "--schema-registry",
+                "mock://x",
+                yaml.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("clipstream: " + yaml + " is YAML: give --model DIR to compile it first, or"
-                + " publish a file from clipstream labels compile\n");
+        assertThat(r.err())
+                .isEqualTo("clipstream: " + yaml + " is YAML: give --model DIR to compile it first, or"
+                        + " publish a file from clipstream labels compile\n");
     }
 }

@@ -23,19 +23,30 @@ class EmbeddedDemoIT {
         Path images = Files.createDirectories(dir.resolve("images"));
         StringBuilder manifest = new StringBuilder("{\"images\": [");
         String original = Files.readString(source.resolve("manifest.json"));
-        var entries = new com.fasterxml.jackson.databind.ObjectMapper().readTree(original).path("images");
+        var entries = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(original)
+                .path("images");
         for (int i = 0; i < 24; i++) {
             var entry = entries.get(i);
-            Files.copy(source.resolve(entry.path("file").asText()), images.resolve(entry.path("file").asText()));
+            Files.copy(
+                    source.resolve(entry.path("file").asText()),
+                    images.resolve(entry.path("file").asText()));
             manifest.append(i == 0 ? "" : ",").append(entry);
         }
         Files.writeString(images.resolve("manifest.json"), manifest.append("]}").toString());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        EmbeddedDemo.Summary summary = new EmbeddedDemo(new DemoSettings(Path.of("..", "models", "tiny-shapes"),
-                List.of(Path.of("..", "label-sets", "tiny-shapes.yaml")), images, 0, true, false),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+        EmbeddedDemo.Summary summary = new EmbeddedDemo(
+                        new DemoSettings(
+                                Path.of("..", "models", "tiny-shapes"),
+                                List.of(Path.of("..", "label-sets", "tiny-shapes.yaml")),
+                                images,
+                                0,
+                                true,
+                                false),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(progress, true, StandardCharsets.UTF_8))
+                .run();
         String table = out.toString(StandardCharsets.UTF_8);
         System.out.println(table);
         // 24 images, 5 unusable inputs, and 12 edited copies (4 edits of 3 banked images)
@@ -47,17 +58,24 @@ class EmbeddedDemoIT {
         assertThat((double) summary.correct() / summary.withTruth()).isGreaterThanOrEqualTo(0.75);
         assertThat(table).contains("Summary: 41 events in, 36 tagged, 5 dead letters");
         // every edited copy matches the banked original it was made from
-        List<String> edited = summary.bankMatches().stream().filter(m -> m.startsWith("edited/")).toList();
+        List<String> edited = summary.bankMatches().stream()
+                .filter(m -> m.startsWith("edited/"))
+                .toList();
         assertThat(edited).hasSize(12).allSatisfy(m -> {
             String banked = m.substring("edited/".length(), m.indexOf('-'));
             assertThat(m).contains(" -> demo-known/" + banked + ", PDQ distance ");
         });
-        assertThat(edited).filteredOn(m -> m.contains("-flipped")).allSatisfy(m -> assertThat(m).contains("(flipY)"));
+        assertThat(edited).filteredOn(m -> m.contains("-flipped")).allSatisfy(m -> assertThat(m)
+                .contains("(flipY)"));
         // the known false positive is matched by both banks and flagged by neither
-        List<String> overridden = summary.bankMatches().stream().filter(m -> m.contains("overridden by")).toList();
+        List<String> overridden = summary.bankMatches().stream()
+                .filter(m -> m.contains("overridden by"))
+                .toList();
         assertThat(overridden).hasSize(1);
         assertThat(overridden.get(0)).contains("overridden by demo-approved/");
-        assertThat(summary.bankMatches()).filteredOn(m -> m.contains("demo-approved/")).hasSize(2);
+        assertThat(summary.bankMatches())
+                .filteredOn(m -> m.contains("demo-approved/"))
+                .hasSize(2);
         assertThat(summary.flagsByPolicy()).containsEntry("bank:demo-known", 3 + 12);
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains("Compiled label set tiny-shapes version");
     }

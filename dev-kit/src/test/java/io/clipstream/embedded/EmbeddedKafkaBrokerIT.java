@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,8 +19,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -48,19 +47,27 @@ class EmbeddedKafkaBrokerIT {
             long t0 = System.nanoTime();
             kafka.start();
             long startMs = (System.nanoTime() - t0) / 1_000_000;
-            System.out.printf("EmbeddedKafkaBroker started (cold JVM) in %d ms on %s%n", startMs, kafka.bootstrapServers());
+            System.out.printf(
+                    "EmbeddedKafkaBroker started (cold JVM) in %d ms on %s%n", startMs, kafka.bootstrapServers());
 
             assertThat(kafka.bootstrapServers()).startsWith("127.0.0.1:");
             kafka.createTopic("images", 3, Map.of("cleanup.policy", "delete"));
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-                assertThat(admin.describeTopics(List.of("images")).allTopicNames().get().get("images").partitions())
+            try (Admin admin =
+                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                assertThat(admin.describeTopics(List.of("images"))
+                                .allTopicNames()
+                                .get()
+                                .get("images")
+                                .partitions())
                         .hasSize(3);
             }
 
             long t1 = System.nanoTime();
             produceTransactionally(kafka.bootstrapServers(), "images", 100);
-            System.out.printf("100 records produced in one transaction in %d ms%n", (System.nanoTime() - t1) / 1_000_000);
-            assertThat(consumeCommitted(kafka.bootstrapServers(), "images", 100)).hasSize(100);
+            System.out.printf(
+                    "100 records produced in one transaction in %d ms%n", (System.nanoTime() - t1) / 1_000_000);
+            assertThat(consumeCommitted(kafka.bootstrapServers(), "images", 100))
+                    .hasSize(100);
 
             String before = kafka.bootstrapServers();
             long t2 = System.nanoTime();
@@ -74,7 +81,8 @@ class EmbeddedKafkaBrokerIT {
 
             // transactions still work after the restart (the transaction coordinator came back)
             produceTransactionally(kafka.bootstrapServers(), "images", 10);
-            assertThat(consumeCommitted(kafka.bootstrapServers(), "images", 110)).hasSize(110);
+            assertThat(consumeCommitted(kafka.bootstrapServers(), "images", 110))
+                    .hasSize(110);
         }
     }
 
@@ -92,7 +100,8 @@ class EmbeddedKafkaBrokerIT {
                 producer.commitTransaction();
             }
             assertThat(consumeCommitted(kafka.bootstrapServers(), "aborted", 1))
-                    .extracting(ConsumerRecord::value).containsExactly("kept");
+                    .extracting(ConsumerRecord::value)
+                    .containsExactly("kept");
         }
     }
 
@@ -129,11 +138,14 @@ class EmbeddedKafkaBrokerIT {
                 List<ConsumerRecord<String, String>> counts = new ArrayList<>();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (System.nanoTime() < deadline
-                        && counts.stream().noneMatch(r -> r.key().equals("value-0") && r.value().equals("6"))) {
+                        && counts.stream()
+                                .noneMatch(r ->
+                                        r.key().equals("value-0") && r.value().equals("6"))) {
                     counts = consumeCommitted(kafka.bootstrapServers(), "counts", 25);
                 }
                 assertThat(counts).extracting(ConsumerRecord::key).contains("value-0", "value-19");
-                assertThat(counts).anyMatch(r -> r.key().equals("value-0") && r.value().equals("6"));
+                assertThat(counts)
+                        .anyMatch(r -> r.key().equals("value-0") && r.value().equals("6"));
                 assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
             }
         }
@@ -142,16 +154,22 @@ class EmbeddedKafkaBrokerIT {
     @Test
     void twoBrokersRunSideBySide() throws Exception {
         try (EmbeddedKafkaBroker a = EmbeddedKafkaBroker.builder().build().start();
-             EmbeddedKafkaBroker b = EmbeddedKafkaBroker.builder()
-                     .brokerProperty("message.max.bytes", Integer.toString(4 * 1024 * 1024))
-                     .build().start()) {
+                EmbeddedKafkaBroker b = EmbeddedKafkaBroker.builder()
+                        .brokerProperty("message.max.bytes", Integer.toString(4 * 1024 * 1024))
+                        .build()
+                        .start()) {
             assertThat(a.bootstrapServers()).isNotEqualTo(b.bootstrapServers());
             a.createTopic("only-on-a", 1, Map.of());
             b.createTopic("only-on-b", 2, Map.of());
             try (Admin adminA = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, a.bootstrapServers()));
-                 Admin adminB = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers()))) {
-                assertThat(adminA.listTopics().names().get()).contains("only-on-a").doesNotContain("only-on-b");
-                assertThat(adminB.listTopics().names().get()).contains("only-on-b").doesNotContain("only-on-a");
+                    Admin adminB =
+                            Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers()))) {
+                assertThat(adminA.listTopics().names().get())
+                        .contains("only-on-a")
+                        .doesNotContain("only-on-b");
+                assertThat(adminB.listTopics().names().get())
+                        .contains("only-on-b")
+                        .doesNotContain("only-on-a");
             }
             produceTransactionally(a.bootstrapServers(), "only-on-a", 5);
             produceTransactionally(b.bootstrapServers(), "only-on-b", 7);
@@ -176,7 +194,8 @@ class EmbeddedKafkaBrokerIT {
     @Test
     void aGivenLogDirIsKeptAndReusedWithItsData(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("kafka");
-        try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.builder().logDir(dir).build().start()) {
+        try (EmbeddedKafkaBroker kafka =
+                EmbeddedKafkaBroker.builder().logDir(dir).build().start()) {
             kafka.createTopic("kept", 1, Map.of());
             produceTransactionally(kafka.bootstrapServers(), "kept", 3);
             kafka.stop();
@@ -191,8 +210,10 @@ class EmbeddedKafkaBrokerIT {
     @Test
     void aPortInUseFailsWithAClearMessage() throws Exception {
         try (EmbeddedKafkaBroker first = EmbeddedKafkaBroker.builder().build().start()) {
-            int taken = Integer.parseInt(first.bootstrapServers().substring(first.bootstrapServers().indexOf(':') + 1));
-            try (EmbeddedKafkaBroker second = EmbeddedKafkaBroker.builder().port(taken).build()) {
+            int taken = Integer.parseInt(
+                    first.bootstrapServers().substring(first.bootstrapServers().indexOf(':') + 1));
+            try (EmbeddedKafkaBroker second =
+                    EmbeddedKafkaBroker.builder().port(taken).build()) {
                 assertThatThrownBy(second::start)
                         .isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("did not start")
@@ -233,7 +254,8 @@ class EmbeddedKafkaBrokerIT {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (records.size() < expected && System.nanoTime() < deadline) {

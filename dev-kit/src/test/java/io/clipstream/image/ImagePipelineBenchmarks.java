@@ -55,7 +55,8 @@ public class ImagePipelineBenchmarks {
         png1080 = BenchImages.generate(1, 1920, 1080, "png", 3).get(0);
         preprocessor = new ImagePreprocessor(PreprocessSpec.clip(224));
         try {
-            rgb1080 = ImageDecoder.decode(jpeg1080, ImageFormat.JPEG, 50_000_000L).bytes();
+            rgb1080 =
+                    ImageDecoder.decode(jpeg1080, ImageFormat.JPEG, 50_000_000L).bytes();
             crop = preprocessor.preprocessPixels(jpeg1080);
         } catch (ImageRejectedException e) {
             throw new IllegalStateException(e);
@@ -84,13 +85,28 @@ public class ImagePipelineBenchmarks {
             for (float x : vectors[l]) {
                 boxed.add(x);
             }
-            list.add(CompiledLabel.newBuilder().setId("g.l" + l).setDisplayName("l" + l).setGroup("g")
-                    .setThreshold(0.3f).setEmbedding(boxed).build());
+            list.add(CompiledLabel.newBuilder()
+                    .setId("g.l" + l)
+                    .setDisplayName("l" + l)
+                    .setGroup("g")
+                    .setThreshold(0.3f)
+                    .setEmbedding(boxed)
+                    .build());
         }
-        return LabelSet.newBuilder().setName("jmh").setVersion("1").setModelId("m").setModelFingerprint("f")
-                .setDimension(dimension).setGroups(List.of(LabelGroup.newBuilder().setName("g")
-                        .setScoring(GroupScoring.THRESHOLD).build())).setLabels(list).setPolicies(List.of())
-                .setCompiledAt(Instant.EPOCH).build();
+        return LabelSet.newBuilder()
+                .setName("jmh")
+                .setVersion("1")
+                .setModelId("m")
+                .setModelFingerprint("f")
+                .setDimension(dimension)
+                .setGroups(List.of(LabelGroup.newBuilder()
+                        .setName("g")
+                        .setScoring(GroupScoring.THRESHOLD)
+                        .build()))
+                .setLabels(list)
+                .setPolicies(List.of())
+                .setCompiledAt(Instant.EPOCH)
+                .build();
     }
 
     @Benchmark
@@ -111,8 +127,15 @@ public class ImagePipelineBenchmarks {
     @Benchmark
     public Object resize1920x1080To224Crop() {
         int outW = 398;
-        return PilResampler.resize8(rgb1080, 1920, 1080, 3, outW, 224, new PilResampler.Crop((outW - 224) / 2, 0,
-                224, 224), Interpolation.BICUBIC);
+        return PilResampler.resize8(
+                rgb1080,
+                1920,
+                1080,
+                3,
+                outW,
+                224,
+                new PilResampler.Crop((outW - 224) / 2, 0, 224, 224),
+                Interpolation.BICUBIC);
     }
 
     @Benchmark
@@ -133,6 +156,9 @@ public class ImagePipelineBenchmarks {
     }
 
     public static void main(String[] args) throws Exception {
-        new Runner(new OptionsBuilder().include(ImagePipelineBenchmarks.class.getSimpleName()).build()).run();
+        new Runner(new OptionsBuilder()
+                        .include(ImagePipelineBenchmarks.class.getSimpleName())
+                        .build())
+                .run();
     }
 }

@@ -90,8 +90,14 @@ public class PdqBenchmarks {
         }
         java.util.Arrays.sort(pre);
         java.util.Arrays.sort(pdq);
-        System.out.printf(Locale.ROOT, "Interleaved, %d rounds, medians: PDQ %.3f ms, preprocessing %.3f ms: PDQ is"
-                + " %.1f %% of preprocessing%n", n, pdq[n / 2] / 1e6, pre[n / 2] / 1e6, 100.0 * pdq[n / 2] / pre[n / 2]);
+        System.out.printf(
+                Locale.ROOT,
+                "Interleaved, %d rounds, medians: PDQ %.3f ms, preprocessing %.3f ms: PDQ is"
+                        + " %.1f %% of preprocessing%n",
+                n,
+                pdq[n / 2] / 1e6,
+                pre[n / 2] / 1e6,
+                100.0 * pdq[n / 2] / pre[n / 2]);
     }
 
     public static void main(String[] args) throws Exception {
@@ -100,20 +106,29 @@ public class PdqBenchmarks {
             return;
         }
         Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(PdqBenchmarks.class.getName() + ".*").build()).run();
+                        .include(PdqBenchmarks.class.getName() + ".*")
+                        .build())
+                .run();
         Map<String, Double> ms = new TreeMap<>();
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();
-            ms.put(name.substring(name.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
+            ms.put(
+                    name.substring(name.lastIndexOf('.') + 1),
+                    r.getPrimaryResult().getScore());
         }
         double preprocess = ms.get("preprocessJpeg1920x1080");
-        System.out.printf(Locale.ROOT, "PDQ of a decoded 1920x1080 JPEG: %.3f ms = %.1f %% of its preprocessing"
-                        + " (%.3f ms)%n", ms.get("pdqOfDecoded1920x1080"),
-                100 * ms.get("pdqOfDecoded1920x1080") / preprocess, preprocess);
-        System.out.printf(Locale.ROOT, "Preprocessing with PDQ: %.3f ms, +%.1f %% over preprocessing alone%n",
+        System.out.printf(
+                Locale.ROOT,
+                "PDQ of a decoded 1920x1080 JPEG: %.3f ms = %.1f %% of its preprocessing" + " (%.3f ms)%n",
+                ms.get("pdqOfDecoded1920x1080"),
+                100 * ms.get("pdqOfDecoded1920x1080") / preprocess,
+                preprocess);
+        System.out.printf(
+                Locale.ROOT,
+                "Preprocessing with PDQ: %.3f ms, +%.1f %% over preprocessing alone%n",
                 ms.get("preprocessJpeg1920x1080WithPdq"),
                 100 * (ms.get("preprocessJpeg1920x1080WithPdq") - preprocess) / preprocess);
-        System.out.printf(Locale.ROOT, "PDQ with the eight dihedral hashes: %.3f ms%n",
-                ms.get("pdqDihedralOfDecoded1920x1080"));
+        System.out.printf(
+                Locale.ROOT, "PDQ with the eight dihedral hashes: %.3f ms%n", ms.get("pdqDihedralOfDecoded1920x1080"));
     }
 }

@@ -39,37 +39,62 @@ class LabelSetPublisherIT {
             for (float x : v) {
                 boxed.add(x);
             }
-            labels.add(CompiledLabel.newBuilder().setId("big.l" + l).setDisplayName("label " + l).setGroup("g")
-                    .setThreshold(0.25f).setEmbedding(boxed).build());
+            labels.add(CompiledLabel.newBuilder()
+                    .setId("big.l" + l)
+                    .setDisplayName("label " + l)
+                    .setGroup("g")
+                    .setThreshold(0.25f)
+                    .setEmbedding(boxed)
+                    .build());
         }
-        return LabelSet.newBuilder().setName("big").setVersion("1").setModelId("vit-l-14")
-                .setModelFingerprint("sha256:x").setDimension(768)
-                .setGroups(List.of(LabelGroup.newBuilder().setName("g").setScoring(GroupScoring.THRESHOLD).build()))
-                .setLabels(labels).setPolicies(List.of()).setCompiledAt(Instant.ofEpochMilli(1)).build();
+        return LabelSet.newBuilder()
+                .setName("big")
+                .setVersion("1")
+                .setModelId("vit-l-14")
+                .setModelFingerprint("sha256:x")
+                .setDimension(768)
+                .setGroups(List.of(LabelGroup.newBuilder()
+                        .setName("g")
+                        .setScoring(GroupScoring.THRESHOLD)
+                        .build()))
+                .setLabels(labels)
+                .setPolicies(List.of())
+                .setCompiledAt(Instant.ofEpochMilli(1))
+                .build();
     }
 
     @Test
     void aThreeMegabyteSetGoesThroughACompactedTopic() throws Exception {
         InMemorySchemaRegistry registry = InMemorySchemaRegistry.scope("publisher-it");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
-                LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry,
-                        "label-sets")) {
+                LabelSetPublisher publisher =
+                        new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry, "label-sets")) {
             LabelSet set = large();
             byte[] serialized = AvroSerdes.serde(LabelSet.class, LabelSet.getClassSchema(), registry, true, false)
-                    .serializer().serialize("label-sets", set);
+                    .serializer()
+                    .serialize("label-sets", set);
             System.out.printf("1,000 x 768 label set: %d bytes serialised%n", serialized.length);
             assertThat(serialized.length).isGreaterThan(3_000_000);
             assertThat(publisher.publish(set)).isZero();
 
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                var config = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC,
-                        "label-sets"))).all().get().values().iterator().next();
+                var config = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, "label-sets")))
+                        .all()
+                        .get()
+                        .values()
+                        .iterator()
+                        .next();
                 assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
                 assertThat(config.get("max.message.bytes").value()).isEqualTo("67108864");
             }
-            try (KafkaConsumer<String, LabelSet> consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "verify", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+            try (KafkaConsumer<String, LabelSet> consumer = new KafkaConsumer<>(
+                    Map.of(
+                            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            broker.bootstrapServers(),
+                            ConsumerConfig.GROUP_ID_CONFIG,
+                            "verify",
+                            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                            "earliest"),
                     new StringDeserializer(),
                     AvroSerdes.serde(LabelSet.class, LabelSet.getClassSchema(), registry, false, false)
                             .deserializer())) {

@@ -19,12 +19,14 @@ class RegistryHttpServerTest {
             RestSchemaRegistryClient client = new RestSchemaRegistryClient(RegistrySettings.of(server.url()));
             int id = client.register("t-value", v1);
             assertThat(registry.getById(id)).isEqualTo(v1);
-            assertThat(new RestSchemaRegistryClient(RegistrySettings.of(server.url())).getById(id)).isEqualTo(v1);
+            assertThat(new RestSchemaRegistryClient(RegistrySettings.of(server.url())).getById(id))
+                    .isEqualTo(v1);
             assertThat(new RestSchemaRegistryClient(RegistrySettings.of(server.url())).lookup("t-value", v1))
                     .isEqualTo(id);
             assertThat(client.isCompatible("t-value", breaking)).isFalse();
-            assertThatThrownBy(() -> client.getById(999)).isInstanceOfSatisfying(SchemaRegistryException.class,
-                    e -> assertThat(e.status()).isEqualTo(404));
+            assertThatThrownBy(() -> client.getById(999))
+                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status())
+                            .isEqualTo(404));
         } finally {
             InMemorySchemaRegistry.drop("http-server-test");
         }

@@ -38,21 +38,32 @@ class ReviewConsoleBrowserIT {
     @Test
     void aModeratorReviewsTheDemosFlagsInChromium() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromium")), "no /usr/bin/chromium (apt-get install chromium)");
-        assumeTrue(Files.isDirectory(TOOL.resolve("node_modules/playwright-core")),
+        assumeTrue(
+                Files.isDirectory(TOOL.resolve("node_modules/playwright-core")),
                 "no playwright-core (npm install in tools/browser-test)");
         assumeTrue(nodeRuns(), "no node on the PATH");
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream progress = new PrintStream(new Tee(captured, System.err), true, StandardCharsets.UTF_8);
         Path images = Path.of("..", "models", "tiny-shapes", "demo-images");
-        Thread demo = new Thread(() -> {
-            try {
-                new EmbeddedDemo(new DemoSettings(Path.of("..", "models", "tiny-shapes"),
-                        List.of(Path.of("..", "label-sets", "tiny-shapes.yaml")), images, 0, false, true),
-                        progress, progress).run();
-            } catch (Exception e) {
-                progress.println("demo failed: " + e);
-            }
-        }, "browser-it-demo");
+        Thread demo = new Thread(
+                () -> {
+                    try {
+                        new EmbeddedDemo(
+                                        new DemoSettings(
+                                                Path.of("..", "models", "tiny-shapes"),
+                                                List.of(Path.of("..", "label-sets", "tiny-shapes.yaml")),
+                                                images,
+                                                0,
+                                                false,
+                                                true),
+                                        progress,
+                                        progress)
+                                .run();
+                    } catch (Exception e) {
+                        progress.println("demo failed: " + e);
+                    }
+                },
+                "browser-it-demo");
         demo.start();
         try {
             String log = await(captured, "demo login: viewer / ", Duration.ofMinutes(5));
@@ -60,11 +71,19 @@ class ReviewConsoleBrowserIT {
             String kafka = find(log, "Still running \\(Ctrl-C stops\\): Kafka ([^,]+),");
             Path shots = Path.of("target", "screenshots");
             Files.createDirectories(shots);
-            ProcessBuilder node = new ProcessBuilder("node", TOOL.resolve("review-console.mjs").toString(), url,
-                    shots.toString()).redirectErrorStream(true);
-            node.environment().putAll(Map.of("MOD_USER", "moderator", "MOD_PASSWORD",
-                    find(log, "demo login: moderator / (\\S+)"), "VIEWER_USER", "viewer", "VIEWER_PASSWORD",
-                    find(log, "demo login: viewer / (\\S+)")));
+            ProcessBuilder node = new ProcessBuilder(
+                            "node", TOOL.resolve("review-console.mjs").toString(), url, shots.toString())
+                    .redirectErrorStream(true);
+            node.environment()
+                    .putAll(Map.of(
+                            "MOD_USER",
+                            "moderator",
+                            "MOD_PASSWORD",
+                            find(log, "demo login: moderator / (\\S+)"),
+                            "VIEWER_USER",
+                            "viewer",
+                            "VIEWER_PASSWORD",
+                            find(log, "demo login: viewer / (\\S+)")));
             Process process = node.start();
             boolean done = process.waitFor(3, TimeUnit.MINUTES);
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -76,13 +95,22 @@ class ReviewConsoleBrowserIT {
             String confirmed = find(output, "CONFIRMED (\\S+)");
             String overturned = find(output, "OVERTURNED (\\S+)");
 
-            var deserializer = AvroSerdes.serde(ReviewDecision.class, ReviewDecision.getClassSchema(),
-                    InMemorySchemaRegistry.scope("demo-" + ProcessHandle.current().pid()), false, false)
+            var deserializer = AvroSerdes.serde(
+                            ReviewDecision.class,
+                            ReviewDecision.getClassSchema(),
+                            InMemorySchemaRegistry.scope(
+                                    "demo-" + ProcessHandle.current().pid()),
+                            false,
+                            false)
                     .deserializer();
-            List<ReviewDecision> decisions = DecisionReader.readAll(Map.of("bootstrap.servers", kafka),
-                    "review-decisions", deserializer, Duration.ofSeconds(30));
-            assertThat(decisions).extracting(d -> DecisionLedger.key(d.getEventId(), d.getPolicyId()),
-                    ReviewDecision::getDecision, ReviewDecision::getReviewer).containsExactlyInAnyOrder(
+            List<ReviewDecision> decisions = DecisionReader.readAll(
+                    Map.of("bootstrap.servers", kafka), "review-decisions", deserializer, Duration.ofSeconds(30));
+            assertThat(decisions)
+                    .extracting(
+                            d -> DecisionLedger.key(d.getEventId(), d.getPolicyId()),
+                            ReviewDecision::getDecision,
+                            ReviewDecision::getReviewer)
+                    .containsExactlyInAnyOrder(
                             org.assertj.core.groups.Tuple.tuple(confirmed, ReviewVerdict.CONFIRMED, "moderator"),
                             org.assertj.core.groups.Tuple.tuple(overturned, ReviewVerdict.OVERTURNED, "moderator"));
             assertThat(shots.resolve("review-queue.png")).isNotEmptyFile();
@@ -95,7 +123,9 @@ class ReviewConsoleBrowserIT {
 
     private static boolean nodeRuns() {
         try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("node", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
             return false;

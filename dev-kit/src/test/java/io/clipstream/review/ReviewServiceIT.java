@@ -35,33 +35,58 @@ class ReviewServiceIT {
     @Test
     void decidesOnceAndRestartsWithoutLoss() throws Exception {
         String scope = "review-it-" + System.nanoTime();
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().logDir(dir.resolve("kafka")).build()
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
+                .logDir(dir.resolve("kafka"))
+                .build()
                 .start()) {
-            Map<String, String> settings = new HashMap<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
-                    "schema.registry.url", "mock://" + scope, "state.dir", dir.resolve("state").toString(),
-                    "topic.partitions", "1", "review.http.port", "0",
-                    "review.users", "mia:moderator:" + BCrypt.withDefaults().hashToString(4, "pw".toCharArray())));
+            Map<String, String> settings = new HashMap<>(Map.of(
+                    "bootstrap.servers",
+                    broker.bootstrapServers(),
+                    "schema.registry.url",
+                    "mock://" + scope,
+                    "state.dir",
+                    dir.resolve("state").toString(),
+                    "topic.partitions",
+                    "1",
+                    "review.http.port",
+                    "0",
+                    "review.users",
+                    "mia:moderator:" + BCrypt.withDefaults().hashToString(4, "pw".toCharArray())));
             ClipStreamConfig config = ClipStreamConfig.of(settings);
             Topics topics = Topics.of(config, InMemorySchemaRegistry.scope(scope));
             broker.createTopic(topics.reviewItems().name(), 1, Map.of());
             Map<String, Object> producerConfig = Map.of("bootstrap.servers", broker.bootstrapServers());
-            try (KafkaProducer<String, ReviewItem> producer = new KafkaProducer<>(producerConfig,
-                    new StringSerializer(), topics.reviewItems().valueSerde().serializer())) {
-                producer.send(new ProducerRecord<>(topics.reviewItems().name(), "e1", ReviewFixtures.item("e1",
-                        "uploads", START, ReviewFixtures.flag("e1", "nudity", Severity.HIGH, 0.31f)))).get();
+            try (KafkaProducer<String, ReviewItem> producer = new KafkaProducer<>(
+                    producerConfig,
+                    new StringSerializer(),
+                    topics.reviewItems().valueSerde().serializer())) {
+                producer.send(new ProducerRecord<>(
+                                topics.reviewItems().name(),
+                                "e1",
+                                ReviewFixtures.item(
+                                        "e1",
+                                        "uploads",
+                                        START,
+                                        ReviewFixtures.flag("e1", "nudity", Severity.HIGH, 0.31f))))
+                        .get();
             }
             try (ReviewService service = ReviewService.start(config)) {
                 assertThat(service.url()).startsWith("http://127.0.0.1:");
                 ConsoleClient mia = new ConsoleClient(service.url()).login("mia", "pw");
                 awaitContains(mia, "data-event=\"e1\"");
-                Map<String, String> confirm = Map.of("event", "e1", "policy", "nudity", "decision", "CONFIRMED",
-                        "revision", "0");
+                Map<String, String> confirm =
+                        Map.of("event", "e1", "policy", "nudity", "decision", "CONFIRMED", "revision", "0");
                 assertThat(mia.post("/decide", confirm).statusCode()).isEqualTo(303);
-                assertThat(mia.post("/decide", confirm).headers().firstValue("location").orElseThrow())
+                assertThat(mia.post("/decide", confirm)
+                                .headers()
+                                .firstValue("location")
+                                .orElseThrow())
                         .contains("already+decided");
             }
-            List<ReviewDecision> onTopic = DecisionReader.readAll(broker.committedReaderConfig("check"),
-                    topics.reviewDecisions().name(), topics.reviewDecisions().valueSerde().deserializer(),
+            List<ReviewDecision> onTopic = DecisionReader.readAll(
+                    broker.committedReaderConfig("check"),
+                    topics.reviewDecisions().name(),
+                    topics.reviewDecisions().valueSerde().deserializer(),
                     Duration.ofSeconds(30));
             assertThat(onTopic).hasSize(1);
             assertThat(onTopic.get(0).getDecision()).isEqualTo(ReviewVerdict.CONFIRMED);

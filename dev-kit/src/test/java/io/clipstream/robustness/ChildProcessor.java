@@ -64,10 +64,18 @@ final class ChildProcessor implements AutoCloseable {
 
     /** Starts the child; returns at once. */
     void start() {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                "io.clipstream.cli.ClipstreamCommand", "run", "--config", configFile.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + maxHeap,
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.clipstream.cli.ClipstreamCommand",
+                "run",
+                "--config",
+                configFile.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().keySet().removeIf(k -> k.startsWith("CLIPSTREAM_"));
         builder.environment().put("OPT_OUT_TRACKING", "true");
@@ -80,16 +88,19 @@ final class ChildProcessor implements AutoCloseable {
 
     /** Waits until /ready answers 200 (model loaded, label sets present, streams RUNNING). */
     void awaitReady(Duration timeout) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("child processor exited with " + process.exitValue() + "; its log"
-                        + " ends:\n" + tail());
+                throw new IllegalStateException(
+                        "child processor exited with " + process.exitValue() + "; its log" + " ends:\n" + tail());
             }
             try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + httpPort + "/ready")).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse<Void> response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ready"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return;
@@ -133,8 +144,12 @@ final class ChildProcessor implements AutoCloseable {
     /** The HTTP status of /health (200 UP, 503 DOWN), or -1 when it does not answer. */
     int health() {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-                    + "/health")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
                     .statusCode();
         } catch (IOException e) {
             return -1;
@@ -148,8 +163,12 @@ final class ChildProcessor implements AutoCloseable {
     static long heapUsed(int port) {
         String body;
         try {
-            body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/metrics")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString())
+            body = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
                     .body();
         } catch (IOException e) {
             return 0;

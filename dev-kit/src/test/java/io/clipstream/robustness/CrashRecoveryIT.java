@@ -56,14 +56,17 @@ class CrashRecoveryIT {
     @BeforeEach
     void start() throws Exception {
         registry = InMemorySchemaRegistry.scope(scope);
-        broker = EmbeddedKafkaBroker.builder().logDir(dir.resolve("kafka")).build().start();
+        broker = EmbeddedKafkaBroker.builder()
+                .logDir(dir.resolve("kafka"))
+                .build()
+                .start();
         registryServer = new RegistryHttpServer(registry);
         broker.createTopic("image-events", 4, Map.of());
         ModelFolder folder = ModelFolder.open(MODEL);
-        LabelSet labels = LabelSetCompiler.compileFor(folder,
-                LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml")));
-        try (LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry,
-                "label-sets")) {
+        LabelSet labels = LabelSetCompiler.compileFor(
+                folder, LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml")));
+        try (LabelSetPublisher publisher =
+                new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry, "label-sets")) {
             publisher.publish(labels);
         }
     }
@@ -102,17 +105,31 @@ class CrashRecoveryIT {
         for (int i = 0; i < bytes.length; i++) {
             bytes[i] = Files.readAllBytes(files.get(i));
         }
-        AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(),
-                registry, true);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 20),
-                new StringSerializer(), new ByteArraySerializer())) {
+        AvroWireFormat<ImageEvent> format =
+                new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(), registry, true);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        broker.bootstrapServers(),
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        20),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             for (int i = 0; i < count; i++) {
                 String id = "e" + i;
-                producer.send(new ProducerRecord<>("image-events", id, format.write("image-events-value",
-                        ImageEvent.newBuilder().setEventId(id).setOccurredAt(Instant.now()).setSource("crash")
-                                .setImage(new InlineImage(ByteBuffer.wrap(bytes[i % bytes.length]))).build())));
+                producer.send(new ProducerRecord<>(
+                        "image-events",
+                        id,
+                        format.write(
+                                "image-events-value",
+                                ImageEvent.newBuilder()
+                                        .setEventId(id)
+                                        .setOccurredAt(Instant.now())
+                                        .setSource("crash")
+                                        .setImage(new InlineImage(ByteBuffer.wrap(bytes[i % bytes.length])))
+                                        .build())));
             }
         }
     }
@@ -122,7 +139,9 @@ class CrashRecoveryIT {
         Map<String, Object> props = broker.committedReaderConfig("verify-" + System.nanoTime());
         Map<String, Integer> seen = new HashMap<>();
         int records = 0;
-        try (KafkaConsumer<String, ImageTags> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+        try (KafkaConsumer<String, ImageTags> consumer = new KafkaConsumer<>(
+                props,
+                new StringDeserializer(),
                 AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false)
                         .deserializer())) {
             consumer.subscribe(List.of("image-tags"));
@@ -144,8 +163,9 @@ class CrashRecoveryIT {
     private static void assertExactlyOnce(Map<String, Integer> seen, int count, String what) {
         long duplicates = seen.values().stream().filter(n -> n > 1).count();
         long missing = count - seen.size();
-        System.out.printf("%s: %d events -> %d distinct results, %d duplicated, %d missing%n", what, count,
-                seen.size(), duplicates, missing);
+        System.out.printf(
+                "%s: %d events -> %d distinct results, %d duplicated, %d missing%n",
+                what, count, seen.size(), duplicates, missing);
         assertThat(duplicates).as("duplicates").isZero();
         assertThat(missing).as("missing").isZero();
     }
@@ -187,23 +207,36 @@ class CrashRecoveryIT {
     @Test
     void aBurstOfAThousandLargeImagesStaysWithinTheConfiguredHeap() throws Exception {
         int events = 1000;
-        byte[] large = Files.readAllBytes(Path.of("..", "streams-app", "src", "test", "resources", "images",
-                "jpeg_large_1920x1080.jpg"));
-        try (ChildProcessor app = new ChildProcessor(dir.resolve("burst"), "burst", settings("burst"))
-                .maxHeap("256m")) {
+        byte[] large = Files.readAllBytes(
+                Path.of("..", "streams-app", "src", "test", "resources", "images", "jpeg_large_1920x1080.jpg"));
+        try (ChildProcessor app =
+                new ChildProcessor(dir.resolve("burst"), "burst", settings("burst")).maxHeap("256m")) {
             app.start();
             app.awaitReady(Duration.ofSeconds(90));
-            AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class,
-                    ImageEvent.getClassSchema(), registry, true);
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 20),
-                    new StringSerializer(), new ByteArraySerializer())) {
+            AvroWireFormat<ImageEvent> format =
+                    new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(), registry, true);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                    Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            broker.bootstrapServers(),
+                            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                            true,
+                            ProducerConfig.LINGER_MS_CONFIG,
+                            20),
+                    new StringSerializer(),
+                    new ByteArraySerializer())) {
                 for (int i = 0; i < events; i++) {
-                    producer.send(new ProducerRecord<>("image-events", "big" + i, format.write(
-                            "image-events-value", ImageEvent.newBuilder().setEventId("big" + i)
-                                    .setOccurredAt(Instant.now()).setSource("burst")
-                                    .setImage(new InlineImage(ByteBuffer.wrap(large))).build())));
+                    producer.send(new ProducerRecord<>(
+                            "image-events",
+                            "big" + i,
+                            format.write(
+                                    "image-events-value",
+                                    ImageEvent.newBuilder()
+                                            .setEventId("big" + i)
+                                            .setOccurredAt(Instant.now())
+                                            .setSource("burst")
+                                            .setImage(new InlineImage(ByteBuffer.wrap(large)))
+                                            .build())));
                 }
             }
             long[] maxHeap = {0};
@@ -223,9 +256,10 @@ class CrashRecoveryIT {
             sampler.join();
             // the burst (1,000 x 273 KB = 273 MB of images) is larger than the whole heap: only bounded queues
             // and back-pressure let it through without an OutOfMemoryError
-            System.out.printf("burst: 1,000 x %d-byte 1920x1080 JPEGs (%.0f MB) under -Xmx256m: peak heap in use"
-                    + " %.1f MB (garbage included), no OutOfMemoryError%n", large.length, events * large.length / 1e6,
-                    maxHeap[0] / 1e6);
+            System.out.printf(
+                    "burst: 1,000 x %d-byte 1920x1080 JPEGs (%.0f MB) under -Xmx256m: peak heap in use"
+                            + " %.1f MB (garbage included), no OutOfMemoryError%n",
+                    large.length, events * large.length / 1e6, maxHeap[0] / 1e6);
             assertThat((long) events * large.length).isGreaterThan(256L * 1024 * 1024);
             assertExactlyOnce(seen, events, "burst of 1,000 large images");
             assertThat(maxHeap[0]).isPositive().isLessThan(256L * 1024 * 1024);
@@ -236,9 +270,13 @@ class CrashRecoveryIT {
 
     private static String scrape(int port) {
         try {
-            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (Exception e) {
             return "";
         }
@@ -270,21 +308,33 @@ class CrashRecoveryIT {
         if (instanceId != null) {
             s.put("instance.id", instanceId);
         }
-        AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(),
-                registry, true);
+        AvroWireFormat<ImageEvent> format =
+                new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(), registry, true);
         byte[] image = Files.readAllBytes(MODEL.resolve("demo-images").resolve("000.png"));
         java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
         java.util.concurrent.atomic.AtomicLong lastResultNanos = new java.util.concurrent.atomic.AtomicLong();
         Thread producer = new Thread(() -> {
-            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(),
+            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+                    Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            broker.bootstrapServers(),
+                            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                            true),
+                    new StringSerializer(),
                     new ByteArraySerializer())) {
                 for (int i = 0; producing.get(); i++) {
                     String id = name + "-" + i;
-                    p.send(new ProducerRecord<>(input, id, format.write(input + "-value",
-                            ImageEvent.newBuilder().setEventId(id).setOccurredAt(Instant.now()).setSource("resume")
-                                    .setImage(new InlineImage(ByteBuffer.wrap(image))).build())));
+                    p.send(new ProducerRecord<>(
+                            input,
+                            id,
+                            format.write(
+                                    input + "-value",
+                                    ImageEvent.newBuilder()
+                                            .setEventId(id)
+                                            .setOccurredAt(Instant.now())
+                                            .setSource("resume")
+                                            .setImage(new InlineImage(ByteBuffer.wrap(image)))
+                                            .build())));
                     Thread.sleep(25);
                 }
             } catch (InterruptedException e) {
@@ -293,7 +343,8 @@ class CrashRecoveryIT {
         });
         Thread reader = new Thread(() -> {
             try (KafkaConsumer<String, ImageTags> consumer = new KafkaConsumer<>(
-                    broker.committedReaderConfig("resume-" + System.nanoTime()), new StringDeserializer(),
+                    broker.committedReaderConfig("resume-" + System.nanoTime()),
+                    new StringDeserializer(),
                     AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false)
                             .deserializer())) {
                 consumer.subscribe(List.of("image-tags"));
@@ -339,14 +390,22 @@ class CrashRecoveryIT {
         broker.createTopic("image-tags", 4, Map.of());
         double dynamic = resumeSeconds("dynamic", null);
         double fixed = resumeSeconds("static", "static-0");
-        System.out.printf("first result after kill -9 and restart (events arriving throughout, session timeout"
-                + " 45 s): dynamic membership %.1f s, static membership (instance.id) %.1f s; %.1fx faster; goal of"
-                + " 10 s %s (load average %.1f on %d cores)%n", dynamic, fixed, dynamic / fixed,
-                fixed < 10.0 ? "met" : "NOT met", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                        .getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "first result after kill -9 and restart (events arriving throughout, session timeout"
+                        + " 45 s): dynamic membership %.1f s, static membership (instance.id) %.1f s; %.1fx faster; goal of"
+                        + " 10 s %s (load average %.1f on %d cores)%n",
+                dynamic,
+                fixed,
+                dynamic / fixed,
+                fixed < 10.0 ? "met" : "NOT met",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage(),
+                Runtime.getRuntime().availableProcessors());
         // the mechanism, measured in one run: the restarted static member does not wait out the dead member's
         // session (45 s) as a dynamic one does; the absolute figure depends on the machine and is printed
-        assertThat(dynamic).as("dynamic membership waits for the session timeout").isGreaterThan(40.0);
+        assertThat(dynamic)
+                .as("dynamic membership waits for the session timeout")
+                .isGreaterThan(40.0);
         assertThat(fixed).as("static membership resumes without waiting for it").isLessThan(dynamic / 3);
     }
 

@@ -57,12 +57,15 @@ class LargeImageTopicIT {
     @BeforeEach
     void start() throws Exception {
         registry = InMemorySchemaRegistry.scope(scope);
-        broker = EmbeddedKafkaBroker.builder().logDir(dir.resolve("kafka")).build().start();
+        broker = EmbeddedKafkaBroker.builder()
+                .logDir(dir.resolve("kafka"))
+                .build()
+                .start();
         registryServer = new RegistryHttpServer(registry);
-        try (LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry,
-                "label-sets")) {
-            publisher.publish(LabelSetCompiler.compileFor(ModelFolder.open(MODEL),
-                    LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml"))));
+        try (LabelSetPublisher publisher =
+                new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry, "label-sets")) {
+            publisher.publish(LabelSetCompiler.compileFor(
+                    ModelFolder.open(MODEL), LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml"))));
         }
     }
 
@@ -122,9 +125,18 @@ class LargeImageTopicIT {
             CommandLine cli = ClipstreamCommand.commandLine();
             cli.setOut(new PrintWriter(out));
             cli.setErr(new PrintWriter(err));
-            int exit = cli.execute("produce", "--bootstrap-servers", broker.bootstrapServers(), "--schema-registry",
-                    registryServer.url(), "--topic", "image-events", file.toString());
-            System.out.printf("produce of a %d-byte JPEG: exit %d, %s%n", jpeg.length, exit, out.toString().strip());
+            int exit = cli.execute(
+                    "produce",
+                    "--bootstrap-servers",
+                    broker.bootstrapServers(),
+                    "--schema-registry",
+                    registryServer.url(),
+                    "--topic",
+                    "image-events",
+                    file.toString());
+            System.out.printf(
+                    "produce of a %d-byte JPEG: exit %d, %s%n",
+                    jpeg.length, exit, out.toString().strip());
             assertThat(exit).as(err.toString()).isZero();
             assertThat(taggedIds(Duration.ofSeconds(90))).containsExactly("large.jpg");
             assertThat(Files.readString(app.log())).doesNotContain("accepts records of at most");
@@ -138,8 +150,9 @@ class LargeImageTopicIT {
         try (ChildProcessor app = processor("warn")) {
             app.start();
             app.awaitReady(Duration.ofSeconds(90));
-            assertThat(Files.readString(app.log())).contains("Topic image-events accepts records of at most 1048588"
-                    + " bytes (max.message.bytes), but image.max.bytes=20971520 needs 21495808 bytes");
+            assertThat(Files.readString(app.log()))
+                    .contains("Topic image-events accepts records of at most 1048588"
+                            + " bytes (max.message.bytes), but image.max.bytes=20971520 needs 21495808 bytes");
             app.stop();
         }
     }
@@ -147,7 +160,8 @@ class LargeImageTopicIT {
     private List<String> taggedIds(Duration timeout) {
         List<String> ids = new java.util.ArrayList<>();
         try (KafkaConsumer<String, ImageTags> consumer = new KafkaConsumer<>(
-                broker.committedReaderConfig("large-" + System.nanoTime()), new StringDeserializer(),
+                broker.committedReaderConfig("large-" + System.nanoTime()),
+                new StringDeserializer(),
                 AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false)
                         .deserializer())) {
             consumer.subscribe(List.of("image-tags"));

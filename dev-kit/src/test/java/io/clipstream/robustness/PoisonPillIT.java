@@ -65,13 +65,16 @@ class PoisonPillIT {
     @BeforeEach
     void start() throws Exception {
         registry = InMemorySchemaRegistry.scope(scope);
-        broker = EmbeddedKafkaBroker.builder().logDir(dir.resolve("kafka")).build().start();
+        broker = EmbeddedKafkaBroker.builder()
+                .logDir(dir.resolve("kafka"))
+                .build()
+                .start();
         registryServer = new RegistryHttpServer(registry);
         broker.createTopic("image-events", 1, Map.of("max.message.bytes", Integer.toString(8 * 1024 * 1024)));
-        try (LabelSetPublisher publisher = new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry,
-                "label-sets")) {
-            publisher.publish(LabelSetCompiler.compileFor(ModelFolder.open(MODEL),
-                    LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml"))));
+        try (LabelSetPublisher publisher =
+                new LabelSetPublisher(broker.bootstrapServers(), Map.of(), registry, "label-sets")) {
+            publisher.publish(LabelSetCompiler.compileFor(
+                    ModelFolder.open(MODEL), LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml"))));
         }
     }
 
@@ -84,8 +87,8 @@ class PoisonPillIT {
 
     /** A 7000x7000 PNG of colour blocks (compresses to about 1 MB); {@code alpha} makes it RGBA. */
     private static byte[] hugePng(boolean alpha) throws Exception {
-        BufferedImage image = new BufferedImage(SIDE, SIDE, alpha ? BufferedImage.TYPE_4BYTE_ABGR
-                : BufferedImage.TYPE_3BYTE_BGR);
+        BufferedImage image =
+                new BufferedImage(SIDE, SIDE, alpha ? BufferedImage.TYPE_4BYTE_ABGR : BufferedImage.TYPE_3BYTE_BGR);
         byte[] data = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
         int channels = alpha ? 4 : 3;
         for (int y = 0; y < SIDE; y++) {
@@ -109,21 +112,27 @@ class PoisonPillIT {
         byte[] rgba = hugePng(true);
         List<byte[]> small = new ArrayList<>();
         try (var files = Files.list(MODEL.resolve("demo-images"))) {
-            for (Path p : files.filter(p -> p.toString().endsWith(".png")).sorted().limit(8).toList()) {
+            for (Path p : files.filter(p -> p.toString().endsWith(".png"))
+                    .sorted()
+                    .limit(8)
+                    .toList()) {
                 small.add(Files.readAllBytes(p));
             }
         }
         // one partition, batches of 8: the huge ones come several to a batch, the small ones in between and behind
         List<String> ids = new ArrayList<>();
         List<byte[]> images = new ArrayList<>();
-        String[] plan = {"s", "H", "s", "H", "A", "s", "H", "s", "s", "A", "H", "s", "s", "s", "s", "s", "s", "s",
-            "s", "s", "s", "s", "s", "s"};
+        String[] plan = {
+            "s", "H", "s", "H", "A", "s", "H", "s", "s", "A", "H", "s", "s", "s", "s", "s", "s", "s", "s", "s", "s",
+            "s", "s", "s"
+        };
         for (int i = 0; i < plan.length; i++) {
             String kind = plan[i];
             ids.add(kind.equals("s") ? "small-" + i : (kind.equals("H") ? "huge-rgb-" : "huge-rgba-") + i);
             images.add(kind.equals("s") ? small.get(i % small.size()) : kind.equals("H") ? rgb : rgba);
         }
-        System.out.printf("poison pill: %d events, %d x 7000x7000 RGB PNG of %d bytes, %d x RGBA PNG of %d bytes%n",
+        System.out.printf(
+                "poison pill: %d events, %d x 7000x7000 RGB PNG of %d bytes, %d x RGBA PNG of %d bytes%n",
                 plan.length, count(plan, "H"), rgb.length, count(plan, "A"), rgba.length);
         Map<String, String> s = new HashMap<>();
         s.put("application.id", "poison-test");
@@ -139,19 +148,32 @@ class PoisonPillIT {
         try (ChildProcessor app = new ChildProcessor(dir.resolve("app"), "app", s).maxHeap("320m")) {
             app.start();
             app.awaitReady(Duration.ofSeconds(90));
-            AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(),
-                    registry, true);
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024,
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(),
+            AvroWireFormat<ImageEvent> format =
+                    new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(), registry, true);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                    Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            broker.bootstrapServers(),
+                            ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                            8 * 1024 * 1024,
+                            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                            true),
+                    new StringSerializer(),
                     new ByteArraySerializer())) {
                 List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
                 for (int i = 0; i < ids.size(); i++) {
-                    sent.add(producer.send(new ProducerRecord<>("image-events", 0, ids.get(i), format.write(
-                            "image-events-value", ImageEvent.newBuilder().setEventId(ids.get(i))
-                                    .setOccurredAt(Instant.now()).setSource("poison")
-                                    .setImage(new InlineImage(ByteBuffer.wrap(images.get(i)))).build()))));
+                    sent.add(producer.send(new ProducerRecord<>(
+                            "image-events",
+                            0,
+                            ids.get(i),
+                            format.write(
+                                    "image-events-value",
+                                    ImageEvent.newBuilder()
+                                            .setEventId(ids.get(i))
+                                            .setOccurredAt(Instant.now())
+                                            .setSource("poison")
+                                            .setImage(new InlineImage(ByteBuffer.wrap(images.get(i))))
+                                            .build()))));
                 }
                 for (var future : sent) {
                     future.get();
@@ -174,18 +196,23 @@ class PoisonPillIT {
             sampler.join();
             Map<String, Integer> byOutcome = new TreeMap<>();
             outcome.forEach((id, o) -> byOutcome.merge(id.replaceAll("-\\d+$", "") + " -> " + o, 1, Integer::sum));
-            System.out.printf("poison pill under -Xmx320m: outcomes %s; peak heap in use %.1f MB; health %s%n",
+            System.out.printf(
+                    "poison pill under -Xmx320m: outcomes %s; peak heap in use %.1f MB; health %s%n",
                     byOutcome, maxHeap[0] / 1e6, app.health());
-            assertThat(outcome.keySet()).as("every event ends as a result or a dead letter")
+            assertThat(outcome.keySet())
+                    .as("every event ends as a result or a dead letter")
                     .containsExactlyInAnyOrderElementsOf(ids);
-            ids.stream().filter(id -> id.startsWith("small-"))
+            ids.stream()
+                    .filter(id -> id.startsWith("small-"))
                     .forEach(id -> assertThat(outcome.get(id)).as(id).isEqualTo("tagged"));
             // RGB: 147 MB decoded in place fits the 162 MB budget, one at a time; RGBA: 196 MB raster plus its
             // premultiplied copy cannot fit even alone, so it is refused from its header, before decoding
-            ids.stream().filter(id -> id.startsWith("huge-rgb-")).forEach(id -> assertThat(outcome.get(id)).as(id)
-                    .isEqualTo("tagged"));
-            ids.stream().filter(id -> id.startsWith("huge-rgba-")).forEach(id -> assertThat(outcome.get(id)).as(id)
-                    .isEqualTo("dead:OVER_MEMORY_BUDGET"));
+            ids.stream()
+                    .filter(id -> id.startsWith("huge-rgb-"))
+                    .forEach(id -> assertThat(outcome.get(id)).as(id).isEqualTo("tagged"));
+            ids.stream()
+                    .filter(id -> id.startsWith("huge-rgba-"))
+                    .forEach(id -> assertThat(outcome.get(id)).as(id).isEqualTo("dead:OVER_MEMORY_BUDGET"));
             assertThat(maxHeap[0]).isPositive().isLessThan(320L * 1024 * 1024);
             String log = Files.readString(app.log());
             assertThat(log).doesNotContain("Stream thread failed");
@@ -202,11 +229,14 @@ class PoisonPillIT {
     private Map<String, String> outcomes(int count, Duration timeout) {
         Map<String, String> outcome = new HashMap<>();
         try (KafkaConsumer<String, ImageTags> tags = new KafkaConsumer<>(
-                broker.committedReaderConfig("poison-tags-" + System.nanoTime()), new StringDeserializer(),
-                AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false).deserializer());
+                        broker.committedReaderConfig("poison-tags-" + System.nanoTime()),
+                        new StringDeserializer(),
+                        AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, false, false)
+                                .deserializer());
                 KafkaConsumer<byte[], byte[]> dead = new KafkaConsumer<>(
                         broker.committedReaderConfig("poison-dead-" + System.nanoTime()),
-                        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
             tags.subscribe(List.of("image-tags"));
             dead.subscribe(List.of("dead-letters"));
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -216,7 +246,10 @@ class PoisonPillIT {
                 }
                 for (ConsumerRecord<byte[], byte[]> r : dead.poll(Duration.ofMillis(200))) {
                     String reason = DeadLetterRecords.header(r.headers(), DeadLetterRecords.HEADER_REASON);
-                    System.out.printf("dead letter %s: %s: %s%n", new String(r.key()), reason,
+                    System.out.printf(
+                            "dead letter %s: %s: %s%n",
+                            new String(r.key()),
+                            reason,
                             DeadLetterRecords.header(r.headers(), DeadLetterRecords.HEADER_MESSAGE));
                     outcome.merge(new String(r.key()), "dead:" + reason, (a, b) -> a + "+" + b);
                 }

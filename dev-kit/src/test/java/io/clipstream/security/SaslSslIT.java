@@ -74,8 +74,10 @@ class SaslSslIT {
         long t1 = System.nanoTime();
         broker = EmbeddedKafkaBroker.builder()
                 .saslSsl(tls.brokerKeyStore(), tls.brokerKeyStorePassword(), Map.of(USER, PASSWORD))
-                .build().start();
-        System.out.printf("SaslSslIT: CA and broker certificate in %d ms; broker up in %d ms, SASL_SSL on %s%n",
+                .build()
+                .start();
+        System.out.printf(
+                "SaslSslIT: CA and broker certificate in %d ms; broker up in %d ms, SASL_SSL on %s%n",
                 (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000, broker.saslSslBootstrapServers());
     }
 
@@ -91,8 +93,10 @@ class SaslSslIT {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("kafka.security.protocol", "SASL_SSL");
         settings.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
-        settings.put("kafka.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required"
-                + " username=\"" + user + "\" password=\"" + password + "\";");
+        settings.put(
+                "kafka.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required" + " username=\"" + user
+                        + "\" password=\"" + password + "\";");
         if (withTrustStore) {
             settings.put("kafka.ssl.truststore.location", tls.trustStore().toString());
             settings.put("kafka.ssl.truststore.type", "PKCS12");
@@ -135,7 +139,9 @@ class SaslSslIT {
 
         // the capture worked: it holds the app's start-up line and Kafka's client config dumps, secrets hidden
         assertThat(events).isPositive();
-        assertThat(captured).contains("Starting ClipStream with").contains("sasl.jaas.config=[hidden]")
+        assertThat(captured)
+                .contains("Starting ClipStream with")
+                .contains("sasl.jaas.config=[hidden]")
                 .contains("ssl.truststore.password=[hidden]")
                 .contains(ClipStreamConfig.SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO + "=[hidden]")
                 .contains("security.protocol = SASL_SSL");
@@ -153,12 +159,18 @@ class SaslSslIT {
         settings.put("kafka.ssl.keystore.password", "keystore-" + PASSWORD);
         settings.put("kafka.ssl.key.password", "key-" + PASSWORD);
         String shown = ClipStreamConfig.of(settings).toString();
-        assertThat(LogCapture.leaks("ClipStreamConfig.toString()", shown, secrets())).isEmpty();
-        assertThat(shown).contains("sasl.jaas.config=[hidden]", "ssl.truststore.password=[hidden]",
-                "ssl.keystore.password=[hidden]", "ssl.key.password=[hidden]",
-                ClipStreamConfig.SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO + "=[hidden]",
-                "security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512",
-                "ssl.truststore.location=" + tls.trustStore());
+        assertThat(LogCapture.leaks("ClipStreamConfig.toString()", shown, secrets()))
+                .isEmpty();
+        assertThat(shown)
+                .contains(
+                        "sasl.jaas.config=[hidden]",
+                        "ssl.truststore.password=[hidden]",
+                        "ssl.keystore.password=[hidden]",
+                        "ssl.key.password=[hidden]",
+                        ClipStreamConfig.SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO + "=[hidden]",
+                        "security.protocol=SASL_SSL",
+                        "sasl.mechanism=SCRAM-SHA-512",
+                        "ssl.truststore.location=" + tls.trustStore());
     }
 
     @Test
@@ -171,14 +183,17 @@ class SaslSslIT {
             failure = startExpectingFailure(settings);
             captured = capture.text();
         }
-        assertThat(failure).as("ClipStreamApp.start with a wrong SCRAM password").isNotNull();
+        assertThat(failure)
+                .as("ClipStreamApp.start with a wrong SCRAM password")
+                .isNotNull();
         System.out.println("SaslSslIT: a wrong password fails start-up with: " + failure);
         assertThat(failure.getMessage()).containsIgnoringCase("authentication");
         assertThat(causes(failure)).hasAtLeastOneElementOfType(SaslAuthenticationException.class);
         Map<String, String> secrets = new LinkedHashMap<>(secrets());
         secrets.put("wrong SCRAM password", wrong);
         assertThat(LogCapture.leaks("the log", captured, secrets)).isEmpty();
-        assertThat(LogCapture.leaks("the start-up error", String.valueOf(failure.getMessage()), secrets)).isEmpty();
+        assertThat(LogCapture.leaks("the start-up error", String.valueOf(failure.getMessage()), secrets))
+                .isEmpty();
     }
 
     /**
@@ -191,15 +206,17 @@ class SaslSslIT {
      */
     @Test
     void withTopicCreationOffAWrongPasswordStillFailsStartUpNamingAuthentication() throws Exception {
-        Map<String, String> settings = appSettings("no-create",
-                saslSslSettings(USER, TestCertificates.randomSecret("wrong-pass-"), true));
+        Map<String, String> settings =
+                appSettings("no-create", saslSslSettings(USER, TestCertificates.randomSecret("wrong-pass-"), true));
         settings.put(ClipStreamConfig.TOPIC_CREATE, "false");
         int httpPort = freePort();
         settings.put(ClipStreamConfig.HTTP_PORT, Integer.toString(httpPort));
         Throwable failure = startExpectingFailure(settings);
-        assertThat(failure).as("ClipStreamApp.start with topic.create=false and a wrong SCRAM password").isNotNull();
-        System.out.println("SaslSslIT: with topic.create=false a wrong password fails start-up with: "
-                + causes(failure));
+        assertThat(failure)
+                .as("ClipStreamApp.start with topic.create=false and a wrong SCRAM password")
+                .isNotNull();
+        System.out.println(
+                "SaslSslIT: with topic.create=false a wrong password fails start-up with: " + causes(failure));
         assertThat(causes(failure)).hasAtLeastOneElementOfType(SaslAuthenticationException.class);
         assertThat(failure.getMessage()).containsIgnoringCase("authentication");
         try (ServerSocket socket = new ServerSocket()) {
@@ -213,7 +230,9 @@ class SaslSslIT {
     void anUnknownUserFailsStartUpNamingAuthentication() throws Exception {
         Map<String, String> settings = appSettings("unknown-user", saslSslSettings("nobody", PASSWORD, true));
         Throwable failure = startExpectingFailure(settings);
-        assertThat(failure).as("ClipStreamApp.start as a user the broker does not know").isNotNull();
+        assertThat(failure)
+                .as("ClipStreamApp.start as a user the broker does not know")
+                .isNotNull();
         assertThat(failure.getMessage()).containsIgnoringCase("authentication");
         assertThat(causes(failure)).hasAtLeastOneElementOfType(SaslAuthenticationException.class);
     }
@@ -223,7 +242,9 @@ class SaslSslIT {
         // no trust store: the JVM's default CAs do not know the test CA
         Map<String, String> settings = appSettings("untrusted", saslSslSettings(USER, PASSWORD, false));
         Throwable failure = startExpectingFailure(settings);
-        assertThat(failure).as("ClipStreamApp.start against a broker whose CA it does not trust").isNotNull();
+        assertThat(failure)
+                .as("ClipStreamApp.start against a broker whose CA it does not trust")
+                .isNotNull();
         System.out.println("SaslSslIT: an untrusted broker certificate fails start-up with: " + failure);
         assertThat(failure.getMessage()).containsIgnoringCase("SSL handshake failed");
         assertThat(causes(failure)).hasAtLeastOneElementOfType(SslAuthenticationException.class);
@@ -232,10 +253,16 @@ class SaslSslIT {
     /** The processor's settings without the end-to-end scenario (no label set, no events). */
     private static Map<String, String> appSettings(String name, Map<String, String> security) throws Exception {
         return EmbeddedRunSettings.of("clipstream-" + name, broker.saslSslBootstrapServers())
-                .registry("mock://sasl-it-" + name).set("topic.prefix", name + ".").partitions(1)
-                .model(TestModels.copy("tiny-vit-openclip", dir.resolve(name))).set("model.fingerprint", FINGERPRINT)
-                .stateDir(dir.resolve(name + "-state")).set("inference.intra.op.threads", "1")
-                .set("decode.threads", "1").setAll(security).toMap();
+                .registry("mock://sasl-it-" + name)
+                .set("topic.prefix", name + ".")
+                .partitions(1)
+                .model(TestModels.copy("tiny-vit-openclip", dir.resolve(name)))
+                .set("model.fingerprint", FINGERPRINT)
+                .stateDir(dir.resolve(name + "-state"))
+                .set("inference.intra.op.threads", "1")
+                .set("decode.threads", "1")
+                .setAll(security)
+                .toMap();
     }
 
     /**
@@ -245,10 +272,13 @@ class SaslSslIT {
     private static Throwable startExpectingFailure(Map<String, String> settings) {
         ClipStreamConfig config = ClipStreamConfig.of(settings);
         long t0 = System.nanoTime();
-        Throwable failure = assertTimeoutPreemptively(FAIL_FAST, () -> catchThrowable(() -> {
-            ClipStreamApp app = ClipStreamApp.start(config);
-            app.close();
-        }), "ClipStreamApp.start must fail within " + FAIL_FAST);
+        Throwable failure = assertTimeoutPreemptively(
+                FAIL_FAST,
+                () -> catchThrowable(() -> {
+                    ClipStreamApp app = ClipStreamApp.start(config);
+                    app.close();
+                }),
+                "ClipStreamApp.start must fail within " + FAIL_FAST);
         System.out.printf("SaslSslIT: start-up failed after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         return failure;
     }
@@ -268,7 +298,12 @@ class SaslSslIT {
     }
 
     private static String httpBody(int port, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

@@ -10,15 +10,14 @@ public final class GeneratedClasses {
 
     private static boolean installed;
 
-    private GeneratedClasses() {
-    }
+    private GeneratedClasses() {}
 
     /** Trusts {@code io.clipstream.schema} and its sub-packages; idempotent. */
     public static synchronized void trust() {
         if (!installed) {
             ClassSecurityValidator.ClassSecurityPredicate previous = ClassSecurityValidator.getGlobal();
-            ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(previous,
-                    type -> type.getPackageName().startsWith(GeneratedClasses.class.getPackageName())));
+            ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
+                    previous, type -> type.getPackageName().startsWith(GeneratedClasses.class.getPackageName())));
             installed = true;
         }
     }

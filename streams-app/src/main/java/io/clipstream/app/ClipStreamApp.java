@@ -82,24 +82,36 @@ public final class ClipStreamApp implements AutoCloseable {
         this.config = config;
         try {
             LOG.info("Starting ClipStream with {}", config);
-            ModelFolder folder = ModelFolder.open(Path.of(config.getString(ClipStreamConfig.MODEL_DIR)),
+            ModelFolder folder = ModelFolder.open(
+                    Path.of(config.getString(ClipStreamConfig.MODEL_DIR)),
                     config.getString(ClipStreamConfig.MODEL_VARIANT));
-            String fingerprint = config.getString(ClipStreamConfig.MODEL_FINGERPRINT).isBlank()
-                    ? ModelFingerprint.of(folder) : config.getString(ClipStreamConfig.MODEL_FINGERPRINT);
-            String modelId = config.getString(ClipStreamConfig.MODEL_ID).isBlank() ? folder.modelId()
+            String fingerprint =
+                    config.getString(ClipStreamConfig.MODEL_FINGERPRINT).isBlank()
+                            ? ModelFingerprint.of(folder)
+                            : config.getString(ClipStreamConfig.MODEL_FINGERPRINT);
+            String modelId = config.getString(ClipStreamConfig.MODEL_ID).isBlank()
+                    ? folder.modelId()
                     : config.getString(ClipStreamConfig.MODEL_ID);
             JpegDecoding jpeg = config.jpegDecoding();
             encoder = ImageEncoder.open(folder, config.inferenceOptions());
             opened.push(encoder);
-            LOG.info("Model {} ({}) on {}: {} px, {}-d embeddings, label-set fingerprint {}", modelId,
-                    folder.layout().id(), encoder.device(), encoder.imageSize(), encoder.dimension(), fingerprint);
+            LOG.info(
+                    "Model {} ({}) on {}: {} px, {}-d embeddings, label-set fingerprint {}",
+                    modelId,
+                    folder.layout().id(),
+                    encoder.device(),
+                    encoder.imageSize(),
+                    encoder.dimension(),
+                    fingerprint);
             prometheus = PipelineMetrics.prometheusRegistry(encoder.device().toString());
             metrics = new PipelineMetrics(prometheus, encoder.device().toString());
             LOG.info("{}", jpeg.describe());
             metrics.jpegDecoder(jpeg.decoderName(), jpeg.draftActive());
             decodePool = decodePool(config.getInt(ClipStreamConfig.DECODE_THREADS));
             opened.push(decodePool::shutdownNow);
-            batcher = new InferenceBatcher(encoder::embed, config.getInt(ClipStreamConfig.INFERENCE_MAX_BATCH_SIZE),
+            batcher = new InferenceBatcher(
+                    encoder::embed,
+                    config.getInt(ClipStreamConfig.INFERENCE_MAX_BATCH_SIZE),
                     Duration.ofMillis(config.getLong(ClipStreamConfig.INFERENCE_MAX_QUEUE_DELAY_MS)),
                     metrics::inferenceRun);
             opened.push(batcher);
@@ -111,22 +123,41 @@ public final class ClipStreamApp implements AutoCloseable {
             if (config.getBoolean(ClipStreamConfig.TOPIC_CREATE)) {
                 createTopics(topics);
             }
-            progress = new ProgressMonitor(config.getInt(ClipStreamConfig.HEALTH_MAX_BATCH_FAILURES),
+            progress = new ProgressMonitor(
+                    config.getInt(ClipStreamConfig.HEALTH_MAX_BATCH_FAILURES),
                     config.getInt(ClipStreamConfig.HEALTH_MAX_THREAD_REPLACEMENTS),
                     Duration.ofMillis(config.getLong(ClipStreamConfig.HEALTH_THREAD_REPLACEMENT_WINDOW_MS)),
                     System::nanoTime);
             DecodeMemoryBudget budget = decodeMemoryBudget(config);
-            modelProbe = new ModelProbe(batcher, encoder.imageSize(), encoder.device() + ", " + encoder.dimension()
-                    + "-d", Duration.ofSeconds(2), Duration.ofSeconds(10), System::nanoTime);
+            modelProbe = new ModelProbe(
+                    batcher,
+                    encoder.imageSize(),
+                    encoder.device() + ", " + encoder.dimension() + "-d",
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(10),
+                    System::nanoTime);
             banks = new ActiveBanks(ModelFingerprint.ofImageTower(folder), encoder.dimension());
             ImagePreprocessor preprocessor = encoder.preprocessor().withJpegDecoding(jpeg);
-            PipelineResources resources = new PipelineResources(preprocessor, decodePool, batcher, labelSets,
-                    config.labelSets(), modelId, metrics, PixelDecoder.of(new BudgetedPreprocessor(preprocessor,
-                            budget, PipelineResources.DECODE_MEMORY_WAIT)), progress, banks);
+            PipelineResources resources = new PipelineResources(
+                    preprocessor,
+                    decodePool,
+                    batcher,
+                    labelSets,
+                    config.labelSets(),
+                    modelId,
+                    metrics,
+                    PixelDecoder.of(
+                            new BudgetedPreprocessor(preprocessor, budget, PipelineResources.DECODE_MEMORY_WAIT)),
+                    progress,
+                    banks);
             streams = kafkaStreams(topics, resources);
             opened.push(() -> streams.close(Duration.ZERO));
-            http = new HttpEndpoints(config.getString(ClipStreamConfig.HTTP_HOST),
-                    config.getInt(ClipStreamConfig.HTTP_PORT), prometheus, this::liveness, this::readiness);
+            http = new HttpEndpoints(
+                    config.getString(ClipStreamConfig.HTTP_HOST),
+                    config.getInt(ClipStreamConfig.HTTP_PORT),
+                    prometheus,
+                    this::liveness,
+                    this::readiness);
             opened.push(http);
             startStreams();
         } catch (IOException | RuntimeException e) {
@@ -139,12 +170,18 @@ public final class ClipStreamApp implements AutoCloseable {
     /** The pool that decodes and preprocesses images: daemon threads, a bounded queue, the caller runs when full. */
     private static ExecutorService decodePool(int threads) {
         AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(threads * 64), r -> {
+        return new ThreadPoolExecutor(
+                threads,
+                threads,
+                0,
+                TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(threads * 64),
+                r -> {
                     Thread t = new Thread(r, "clipstream-decode-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
+                },
+                new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
     private static DecodeMemoryBudget decodeMemoryBudget(ClipStreamConfig config) {
@@ -157,9 +194,12 @@ public final class ClipStreamApp implements AutoCloseable {
 
     /** Kafka Streams on the topology: stream threads replaced on failure, stop noticed, metrics bound. */
     private KafkaStreams kafkaStreams(Topics topics, PipelineResources resources) {
-        KafkaStreams kafka = new KafkaStreams(ClipStreamTopology.buildTopology(topics, registry, resources,
-                BatchingSettings.of(config)), streamsProperties(), StaticMembership.clientSupplier(
-                config.getString(ClipStreamConfig.APPLICATION_ID), config.getString(ClipStreamConfig.INSTANCE_ID)));
+        KafkaStreams kafka = new KafkaStreams(
+                ClipStreamTopology.buildTopology(topics, registry, resources, BatchingSettings.of(config)),
+                streamsProperties(),
+                StaticMembership.clientSupplier(
+                        config.getString(ClipStreamConfig.APPLICATION_ID),
+                        config.getString(ClipStreamConfig.INSTANCE_ID)));
         kafka.setUncaughtExceptionHandler(error -> {
             LOG.error("Stream thread failed; replacing it", error);
             progress.threadReplaced();
@@ -213,13 +253,16 @@ public final class ClipStreamApp implements AutoCloseable {
             admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException auth) {
-                throw new IllegalStateException("Kafka authentication failed for " + servers + " (security.protocol="
-                        + config.kafkaSettings().getOrDefault("security.protocol", "PLAINTEXT") + ", sasl.mechanism="
-                        + config.kafkaSettings().getOrDefault("sasl.mechanism", "none") + "): " + auth.getMessage(),
+                throw new IllegalStateException(
+                        "Kafka authentication failed for " + servers + " (security.protocol="
+                                + config.kafkaSettings().getOrDefault("security.protocol", "PLAINTEXT")
+                                + ", sasl.mechanism="
+                                + config.kafkaSettings().getOrDefault("sasl.mechanism", "none") + "): "
+                                + auth.getMessage(),
                         auth);
             }
-            throw new IllegalStateException("cannot reach Kafka at " + servers + ": " + e.getCause().getMessage(),
-                    e.getCause());
+            throw new IllegalStateException(
+                    "cannot reach Kafka at " + servers + ": " + e.getCause().getMessage(), e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("cannot reach Kafka at " + servers + " within 30 s", e);
         } catch (InterruptedException e) {
@@ -231,10 +274,10 @@ public final class ClipStreamApp implements AutoCloseable {
     private Properties streamsProperties() {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(ClipStreamConfig.APPLICATION_ID));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+        props.put(
+                StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
                 String.join(",", config.getList(ClipStreamConfig.BOOTSTRAP_SERVERS)));
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
-                config.getString(ClipStreamConfig.PROCESSING_GUARANTEE));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(ClipStreamConfig.PROCESSING_GUARANTEE));
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(ClipStreamConfig.NUM_STREAM_THREADS));
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(ClipStreamConfig.COMMIT_INTERVAL_MS));
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ClipStreamConfig.STATE_DIR));
@@ -245,7 +288,8 @@ public final class ClipStreamApp implements AutoCloseable {
         props.putAll(StaticMembership.consumerSettings(config.getString(ClipStreamConfig.INSTANCE_ID)));
         // Bound what waits in memory before the processor: image events are large, so Kafka's defaults (1,000
         // records per partition, 50 MB per fetch) would let a burst fill the heap. Overridable with kafka.*.
-        props.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG,
+        props.put(
+                StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG,
                 Math.max(32, 2 * config.getInt(ClipStreamConfig.BATCH_MAX_SIZE)));
         props.put(StreamsConfig.mainConsumerPrefix("fetch.max.bytes"), 16 * 1024 * 1024);
         props.put(StreamsConfig.mainConsumerPrefix("max.partition.fetch.bytes"), 4 * 1024 * 1024);
@@ -265,25 +309,34 @@ public final class ClipStreamApp implements AutoCloseable {
         int partitions = config.getInt(ClipStreamConfig.TOPIC_PARTITIONS);
         short replication = config.getShort(ClipStreamConfig.TOPIC_REPLICATION_FACTOR);
         List<NewTopic> wanted = new ArrayList<>();
-        String recordBytes = Integer.toString(TopicLimits.recordBytes(
-                config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES)));
-        for (String name : List.of(topics.imageEvents().name(), topics.imageTags().name(),
-                topics.policyFlags().name(), topics.deadLetters().name(), topics.imageEmbeddings().name(),
-                topics.bankMatches().name(), topics.imageTagsShadow().name(), topics.policyFlagsShadow().name())) {
+        String recordBytes = Integer.toString(TopicLimits.recordBytes(config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES)));
+        for (String name : List.of(
+                topics.imageEvents().name(),
+                topics.imageTags().name(),
+                topics.policyFlags().name(),
+                topics.deadLetters().name(),
+                topics.imageEmbeddings().name(),
+                topics.bankMatches().name(),
+                topics.imageTagsShadow().name(),
+                topics.policyFlagsShadow().name())) {
             NewTopic topic = new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.of(replication));
-            if (name.equals(topics.imageEvents().name()) || name.equals(topics.deadLetters().name())) {
+            if (name.equals(topics.imageEvents().name())
+                    || name.equals(topics.deadLetters().name())) {
                 topic.configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, recordBytes));
             }
             if (name.equals(topics.imageEmbeddings().name())) {
-                topic.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(
-                        config.getLong(ClipStreamConfig.TOPIC_IMAGE_EMBEDDINGS_RETENTION_MS))));
+                topic.configs(Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG,
+                        Long.toString(config.getLong(ClipStreamConfig.TOPIC_IMAGE_EMBEDDINGS_RETENTION_MS))));
             }
             wanted.add(topic);
         }
-        wanted.add(new NewTopic(topics.labelSets().name(), java.util.Optional.of(1),
-                java.util.Optional.of(replication)).configs(Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(LabelSetPublisher.MAX_MESSAGE_BYTES))));
+        wanted.add(new NewTopic(topics.labelSets().name(), java.util.Optional.of(1), java.util.Optional.of(replication))
+                .configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT,
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        Integer.toString(LabelSetPublisher.MAX_MESSAGE_BYTES))));
         wanted.add(new NewTopic(topics.banks().name(), java.util.Optional.of(1), java.util.Optional.of(replication))
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         wanted.addAll(io.clipstream.review.ReviewTopics.newTopics(config, topics, partitions, replication));
@@ -294,25 +347,31 @@ public final class ClipStreamApp implements AutoCloseable {
                     LOG.info("Created topic {}", entry.getKey());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey() + ": "
-                                + e.getCause().getMessage(), e.getCause());
+                        throw new IllegalStateException(
+                                "cannot create topic " + entry.getKey() + ": "
+                                        + e.getCause().getMessage(),
+                                e.getCause());
                     }
                 }
             }
-            TopicLimits.warnWhereSmaller(admin, List.of(topics.imageEvents().name(), topics.deadLetters().name()),
-                    Integer.parseInt(recordBytes), config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES));
+            TopicLimits.warnWhereSmaller(
+                    admin,
+                    List.of(topics.imageEvents().name(), topics.deadLetters().name()),
+                    Integer.parseInt(recordBytes),
+                    config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("timed out creating topics on "
-                    + config.getList(ClipStreamConfig.BOOTSTRAP_SERVERS), e);
+            throw new IllegalStateException(
+                    "timed out creating topics on " + config.getList(ClipStreamConfig.BOOTSTRAP_SERVERS), e);
         }
     }
 
     private Map<String, HttpEndpoints.Check> liveness() {
         KafkaStreams.State state = streams.state();
-        boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+        boolean failed = state == KafkaStreams.State.ERROR
+                || state == KafkaStreams.State.PENDING_ERROR
                 || (state == KafkaStreams.State.NOT_RUNNING && !closing.get());
         return Map.of("streams", new HttpEndpoints.Check(!failed, state.name()), "progress", progress.check());
     }
@@ -372,8 +431,7 @@ public final class ClipStreamApp implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (streams.state() != KafkaStreams.State.RUNNING) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Kafka Streams not RUNNING after " + timeout + ": "
-                        + streams.state());
+                throw new IllegalStateException("Kafka Streams not RUNNING after " + timeout + ": " + streams.state());
             }
             Thread.sleep(50);
         }
@@ -387,14 +445,16 @@ public final class ClipStreamApp implements AutoCloseable {
     public synchronized void close() {
         if (closing.compareAndSet(false, true)) {
             LOG.info("Shutting down: finishing the batch in flight and committing");
-            CloseAll.run(LOG, List.of(
-                    CloseAll.step("Kafka Streams", () -> streams.close(Duration.ofSeconds(60))),
-                    CloseAll.step("inference batcher", batcher::close),
-                    CloseAll.step("decode pool", decodePool::shutdown),
-                    CloseAll.step("HTTP endpoints", http::close),
-                    CloseAll.step("model session", encoder::close),
-                    CloseAll.step("schema registry client", registry::close),
-                    CloseAll.step("metrics registry", prometheus::close)));
+            CloseAll.run(
+                    LOG,
+                    List.of(
+                            CloseAll.step("Kafka Streams", () -> streams.close(Duration.ofSeconds(60))),
+                            CloseAll.step("inference batcher", batcher::close),
+                            CloseAll.step("decode pool", decodePool::shutdown),
+                            CloseAll.step("HTTP endpoints", http::close),
+                            CloseAll.step("model session", encoder::close),
+                            CloseAll.step("schema registry client", registry::close),
+                            CloseAll.step("metrics registry", prometheus::close)));
             LOG.info("ClipStream stopped");
         }
     }

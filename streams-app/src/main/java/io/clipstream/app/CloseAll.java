@@ -10,11 +10,9 @@ import org.slf4j.Logger;
 final class CloseAll {
 
     /** One thing to close, by name. */
-    record Step(String name, AutoCloseable resource) {
-    }
+    record Step(String name, AutoCloseable resource) {}
 
-    private CloseAll() {
-    }
+    private CloseAll() {}
 
     static Step step(String name, AutoCloseable resource) {
         return new Step(name, resource);

@@ -24,7 +24,12 @@ final class ModelProbe {
     private long checkedAt;
     private HttpEndpoints.Check last;
 
-    ModelProbe(InferenceBatcher batcher, int size, String description, Duration timeout, Duration interval,
+    ModelProbe(
+            InferenceBatcher batcher,
+            int size,
+            String description,
+            Duration timeout,
+            Duration interval,
             LongSupplier nanoTime) {
         this.batcher = batcher;
         this.size = size;
@@ -39,8 +44,13 @@ final class ModelProbe {
         long now = nanoTime.getAsLong();
         java.util.OptionalLong lastRun = batcher.lastSuccessNanos();
         if (batcher.isRunning() && lastRun.isPresent() && now - lastRun.getAsLong() < intervalNanos) {
-            return new HttpEndpoints.Check(true, String.format(Locale.ROOT, "%s, last model run %d ms ago",
-                    description, (now - lastRun.getAsLong()) / 1_000_000));
+            return new HttpEndpoints.Check(
+                    true,
+                    String.format(
+                            Locale.ROOT,
+                            "%s, last model run %d ms ago",
+                            description,
+                            (now - lastRun.getAsLong()) / 1_000_000));
         }
         if (last != null && now - checkedAt < intervalNanos) {
             return last;
@@ -56,13 +66,18 @@ final class ModelProbe {
         }
         long start = System.nanoTime();
         try {
-            InferenceBatcher.Outcomes outcomes = batcher.embedEach(List.of(new RgbImage(size, size,
-                    new byte[size * size * 3])), timeout);
+            InferenceBatcher.Outcomes outcomes =
+                    batcher.embedEach(List.of(new RgbImage(size, size, new byte[size * size * 3])), timeout);
             if (outcomes.failures()[0] != null) {
                 return new HttpEndpoints.Check(false, "probe image failed: " + outcomes.failures()[0]);
             }
-            return new HttpEndpoints.Check(true, String.format(Locale.ROOT, "%s, probe embedded in %d ms",
-                    description, (System.nanoTime() - start) / 1_000_000));
+            return new HttpEndpoints.Check(
+                    true,
+                    String.format(
+                            Locale.ROOT,
+                            "%s, probe embedded in %d ms",
+                            description,
+                            (System.nanoTime() - start) / 1_000_000));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new HttpEndpoints.Check(false, "interrupted while probing the model");

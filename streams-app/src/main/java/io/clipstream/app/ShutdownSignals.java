@@ -23,8 +23,7 @@ public final class ShutdownSignals implements AutoCloseable {
     private final List<SignalHandler> previous = new ArrayList<>();
     private Thread hook;
 
-    private ShutdownSignals() {
-    }
+    private ShutdownSignals() {}
 
     /**
      * On the first SIGTERM or SIGINT, runs {@code stop} on a thread named {@code name}, then exits with status 0
@@ -42,14 +41,17 @@ public final class ShutdownSignals implements AutoCloseable {
                     if (!stopping.compareAndSet(false, true)) {
                         Runtime.getRuntime().halt(status);
                     }
-                    new Thread(() -> {
-                        try {
-                            stop.run();
-                        } catch (RuntimeException e) {
-                            LOG.warn("Stopping after SIG{} failed: {}", signal, e.toString());
-                        }
-                        System.exit(status);
-                    }, name).start();
+                    new Thread(
+                                    () -> {
+                                        try {
+                                            stop.run();
+                                        } catch (RuntimeException e) {
+                                            LOG.warn("Stopping after SIG{} failed: {}", signal, e.toString());
+                                        }
+                                        System.exit(status);
+                                    },
+                                    name)
+                            .start();
                 }));
                 registration.signals.add(s);
             }

@@ -31,8 +31,7 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 final class StaticMembership {
 
-    private StaticMembership() {
-    }
+    private StaticMembership() {}
 
     /** The main consumer's settings for {@code instanceId}; empty (dynamic membership) when it is blank. */
     static Map<String, Object> consumerSettings(String instanceId) {
@@ -57,7 +56,9 @@ final class StaticMembership {
 
             @Override
             public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
-                return new KafkaProducer<>(stableTransactionalId(config, applicationId, id), new ByteArraySerializer(),
+                return new KafkaProducer<>(
+                        stableTransactionalId(config, applicationId, id),
+                        new ByteArraySerializer(),
                         new ByteArraySerializer());
             }
 
@@ -79,10 +80,11 @@ final class StaticMembership {
     }
 
     /** {@code config} with the process id in its transactional id replaced by {@code instanceId}. */
-    static Map<String, Object> stableTransactionalId(Map<String, Object> config, String applicationId,
-            String instanceId) {
+    static Map<String, Object> stableTransactionalId(
+            Map<String, Object> config, String applicationId, String instanceId) {
         Object transactionalId = config.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-        if (instanceId.isEmpty() || transactionalId == null
+        if (instanceId.isEmpty()
+                || transactionalId == null
                 || !transactionalId.toString().startsWith(applicationId + "-")) {
             return config;
         }

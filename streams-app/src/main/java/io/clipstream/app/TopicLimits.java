@@ -27,8 +27,7 @@ public final class TopicLimits {
     /** Room beyond the image: Avro envelope, key, and dead-letter headers with a stack trace. */
     public static final int OVERHEAD_BYTES = 512 * 1024;
 
-    private TopicLimits() {
-    }
+    private TopicLimits() {}
 
     /** The largest record a topic carrying images of up to {@code imageMaxBytes} must accept. */
     public static int recordBytes(int imageMaxBytes) {
@@ -40,18 +39,21 @@ public final class TopicLimits {
      * returns those warnings (for tests). Topics that do not exist, or whose configuration cannot be read, are
      * skipped.
      */
-    public static List<String> warnWhereSmaller(Admin admin, Collection<String> topics, int needed,
-            int imageMaxBytes) {
+    public static List<String> warnWhereSmaller(Admin admin, Collection<String> topics, int needed, int imageMaxBytes) {
         List<ConfigResource> resources = topics.stream()
-                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                .toList();
         List<String> warnings = new ArrayList<>();
-        for (Map.Entry<ConfigResource, org.apache.kafka.common.KafkaFuture<Config>> e
-                : admin.describeConfigs(resources).values().entrySet()) {
+        for (Map.Entry<ConfigResource, org.apache.kafka.common.KafkaFuture<Config>> e :
+                admin.describeConfigs(resources).values().entrySet()) {
             Config config;
             try {
                 config = e.getValue().get(30, TimeUnit.SECONDS);
             } catch (ExecutionException | java.util.concurrent.TimeoutException ex) {
-                LOG.debug("Cannot read the configuration of topic {}: {}", e.getKey().name(), ex.getMessage());
+                LOG.debug(
+                        "Cannot read the configuration of topic {}: {}",
+                        e.getKey().name(),
+                        ex.getMessage());
                 continue;
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
@@ -66,7 +68,8 @@ public final class TopicLimits {
                 String warning = "Topic " + e.getKey().name() + " accepts records of at most " + limit + " bytes"
                         + " (max.message.bytes), but image.max.bytes=" + imageMaxBytes + " needs " + needed
                         + " bytes: larger images will be refused by the broker; raise it with kafka-configs.sh"
-                        + " --alter --entity-type topics --entity-name " + e.getKey().name() + " --add-config"
+                        + " --alter --entity-type topics --entity-name "
+                        + e.getKey().name() + " --add-config"
                         + " max.message.bytes=" + needed;
                 LOG.warn("{}", warning);
                 warnings.add(warning);

@@ -28,20 +28,16 @@ public final class ActiveBanks {
     private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
     private volatile Cached cached;
 
-    private record Cached(long version, BankSnapshot snapshot) {
-    }
+    private record Cached(long version, BankSnapshot snapshot) {}
 
     /** The outcome of applying one record. */
-    public sealed interface Update permits Applied, Refused {
-    }
+    public sealed interface Update permits Applied, Refused {}
 
     /** The record took effect. */
-    public record Applied(BankKey key, boolean removed) implements Update {
-    }
+    public record Applied(BankKey key, boolean removed) implements Update {}
 
     /** The record was refused; {@code reason} says why. */
-    public record Refused(String key, String reason) implements Update {
-    }
+    public record Refused(String key, String reason) implements Update {}
 
     /**
      * @param imageFingerprint the {@link io.clipstream.labels.ModelFingerprint#ofImageTower image-model fingerprint}
@@ -70,8 +66,8 @@ public final class ActiveBanks {
             LOG.error("Refused banks record {}: {}", key, e.getMessage());
             return new Refused(key, e.getMessage());
         }
-        Bank bank = banks.computeIfAbsent(parsed.bank(), name -> new Bank(name, imageFingerprint, dimension,
-                version::incrementAndGet));
+        Bank bank = banks.computeIfAbsent(
+                parsed.bank(), name -> new Bank(name, imageFingerprint, dimension, version::incrementAndGet));
         if (parsed instanceof BankKey.Settings) {
             BankSettings settings = entry == null ? null : (BankSettings) entry.getBody();
             bank.settings(settings);
@@ -90,8 +86,8 @@ public final class ActiveBanks {
 
     private static void check(BankKey key, BankEntry entry) {
         if (!key.bank().equals(entry.getBank())) {
-            throw new IllegalArgumentException("the key names bank " + key.bank() + " but the record bank "
-                    + entry.getBank());
+            throw new IllegalArgumentException(
+                    "the key names bank " + key.bank() + " but the record bank " + entry.getBank());
         }
         if (key instanceof BankKey.Settings) {
             if (!(entry.getBody() instanceof BankSettings s)) {
@@ -103,8 +99,8 @@ public final class ActiveBanks {
             if (s.getPdqMinQuality() < 0 || s.getPdqMinQuality() > 100) {
                 throw new IllegalArgumentException("pdqMinQuality is 0..100, got " + s.getPdqMinQuality());
             }
-            if (s.getClipMinSimilarity() != null && !(s.getClipMinSimilarity() >= -1f
-                    && s.getClipMinSimilarity() <= 1f)) {
+            if (s.getClipMinSimilarity() != null
+                    && !(s.getClipMinSimilarity() >= -1f && s.getClipMinSimilarity() <= 1f)) {
                 throw new IllegalArgumentException("clipMinSimilarity is -1..1, got " + s.getClipMinSimilarity());
             }
             return;

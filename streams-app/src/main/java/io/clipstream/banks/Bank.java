@@ -44,6 +44,7 @@ final class Bank {
     private final Runnable onRebuilt;
     /** Ids changed since the items were copied for the rebuild in flight; null when none runs. */
     private Set<String> changedDuringRebuild;
+
     private BankSettings settings;
     private final Map<String, BankItem> items = new HashMap<>();
     private BankIndex base = BankIndex.EMPTY;
@@ -106,8 +107,14 @@ final class Bank {
             if (changedDuringRebuild == null && added.size() + hidden.size() > REBUILD_AFTER) {
                 startRebuild();
             }
-            view = new BankView(name, settings == null ? DEFAULT_SETTINGS : settings, settings != null, base,
-                    BankIndex.scanned(added.values(), fingerprint, dimension), Set.copyOf(hidden), items.size());
+            view = new BankView(
+                    name,
+                    settings == null ? DEFAULT_SETTINGS : settings,
+                    settings != null,
+                    base,
+                    BankIndex.scanned(added.values(), fingerprint, dimension),
+                    Set.copyOf(hidden),
+                    items.size());
         }
         return view;
     }
@@ -121,8 +128,11 @@ final class Bank {
             try {
                 built = BankIndex.of(copy, fingerprint, dimension);
             } catch (RuntimeException | OutOfMemoryError e) {
-                LOG.error("Indexing bank {} ({} items) failed; matching goes on without the new index", name,
-                        copy.size(), e);
+                LOG.error(
+                        "Indexing bank {} ({} items) failed; matching goes on without the new index",
+                        name,
+                        copy.size(),
+                        e);
                 synchronized (this) {
                     changedDuringRebuild = null;
                 }

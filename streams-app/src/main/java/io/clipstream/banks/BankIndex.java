@@ -38,11 +38,20 @@ final class BankIndex {
     private final java.util.Set<String> ids;
     private final ClipAnnIndex clipAnn;
 
-    private BankIndex(BankItem[] pdqItems, PdqHash[] pdqHashes, PdqIndex pdqIndex, BankItem[] clipItems,
-            float[] clipMatrix, int dimension, String fingerprint, java.util.Set<String> ids, boolean indexed) {
+    private BankIndex(
+            BankItem[] pdqItems,
+            PdqHash[] pdqHashes,
+            PdqIndex pdqIndex,
+            BankItem[] clipItems,
+            float[] clipMatrix,
+            int dimension,
+            String fingerprint,
+            java.util.Set<String> ids,
+            boolean indexed) {
         this.fingerprint = fingerprint;
-        this.clipAnn = indexed && clipItems.length > EXACT_CLIP_UP_TO ? ClipAnnIndex.build(clipMatrix,
-                clipItems.length, dimension) : null;
+        this.clipAnn = indexed && clipItems.length > EXACT_CLIP_UP_TO
+                ? ClipAnnIndex.build(clipMatrix, clipItems.length, dimension)
+                : null;
         this.pdqItems = pdqItems;
         this.pdqHashes = pdqHashes;
         this.pdqIndex = pdqIndex;
@@ -88,14 +97,24 @@ final class BankIndex {
             }
         }
         PdqHash[] hashArray = hashes.toArray(PdqHash[]::new);
-        return new BankIndex(withHash.toArray(BankItem[]::new), hashArray,
+        return new BankIndex(
+                withHash.toArray(BankItem[]::new),
+                hashArray,
                 indexed && hashArray.length >= MULTI_INDEX_FROM ? PdqIndex.of(hashArray) : null,
-                withEmbedding.toArray(BankItem[]::new), matrix, dimension, fingerprint, ids, indexed);
+                withEmbedding.toArray(BankItem[]::new),
+                matrix,
+                dimension,
+                fingerprint,
+                ids,
+                indexed);
     }
 
     static boolean usableEmbedding(BankItem item, String fingerprint, int dimension) {
-        return item.getEmbedding() != null && fingerprint != null && fingerprint.equals(item.getModelFingerprint())
-                && item.getEmbedding().size() == dimension && dimension > 0;
+        return item.getEmbedding() != null
+                && fingerprint != null
+                && fingerprint.equals(item.getModelFingerprint())
+                && item.getEmbedding().size() == dimension
+                && dimension > 0;
     }
 
     boolean contains(String id) {
@@ -136,8 +155,8 @@ final class BankIndex {
         if (pdqIndex != null) {
             pdqIndex.search(query, maxDistance, (position, distance) -> hit.found(pdqItems[position], distance));
         } else {
-            PdqIndex.linearScan(pdqHashes, query, maxDistance,
-                    (position, distance) -> hit.found(pdqItems[position], distance));
+            PdqIndex.linearScan(
+                    pdqHashes, query, maxDistance, (position, distance) -> hit.found(pdqItems[position], distance));
         }
     }
 

@@ -111,11 +111,15 @@ public record BankIndexBenchmark(List<Integer> sizes, int queries, int dimension
         // per image: the eight dihedral variants through a bank view, as the processor matches
         List<BankItem> items = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            items.add(BankItem.newBuilder().setId("i" + i).setPdq(bank[i].toHex()).setQuality(100).build());
+            items.add(BankItem.newBuilder()
+                    .setId("i" + i)
+                    .setPdq(bank[i].toHex())
+                    .setQuality(100)
+                    .build());
         }
         BankIndex base = BankIndex.of(items, null, 0);
-        BankView view = new BankView("bench", Bank.DEFAULT_SETTINGS, true, base,
-                BankIndex.EMPTY, java.util.Set.of(), n);
+        BankView view =
+                new BankView("bench", Bank.DEFAULT_SETTINGS, true, base, BankIndex.EMPTY, java.util.Set.of(), n);
         List<PdqDihedral> images = new ArrayList<>(queries);
         for (PdqHash h : q) {
             List<PdqHash> variants = new ArrayList<>(8);
@@ -146,10 +150,20 @@ public record BankIndexBenchmark(List<Integer> sizes, int queries, int dimension
         f.put("imagesMatched", matched);
         f.put("comparedWithScan", scanQueries);
         f.put("mismatches", mismatches);
-        log.printf(Locale.ROOT, "PDQ %,d items: build %.0f ms; distance 31: multi-index %.1f µs/hash, linear scan"
+        log.printf(
+                Locale.ROOT,
+                "PDQ %,d items: build %.0f ms; distance 31: multi-index %.1f µs/hash, linear scan"
                         + " %.1f µs/hash (%.0fx); per image (8 dihedral hashes) %.1f µs; %d of %d queries compared"
-                        + " with the scan, %d differ%n", n, buildMs, mihUs, scanUs, scanUs / mihUs, perImageUs,
-                scanQueries, scanQueries, mismatches);
+                        + " with the scan, %d differ%n",
+                n,
+                buildMs,
+                mihUs,
+                scanUs,
+                scanUs / mihUs,
+                perImageUs,
+                scanQueries,
+                scanQueries,
+                mismatches);
         return f;
     }
 
@@ -164,7 +178,11 @@ public record BankIndexBenchmark(List<Integer> sizes, int queries, int dimension
             for (float v : vectors[i]) {
                 boxed.add(v);
             }
-            items.add(BankItem.newBuilder().setId("c" + i).setEmbedding(boxed).setModelFingerprint("bench").build());
+            items.add(BankItem.newBuilder()
+                    .setId("c" + i)
+                    .setEmbedding(boxed)
+                    .setModelFingerprint("bench")
+                    .build());
         }
         int qn = Math.min(queries, 200);
         float[][] q = new float[qn][];
@@ -207,9 +225,19 @@ public record BankIndexBenchmark(List<Integer> sizes, int queries, int dimension
         f.put("exactMsPerImage", round(exactMs));
         f.put("searchedMsPerImage", round(searchedMs));
         f.put("recallAt1", round((double) hits / qn));
-        log.printf(Locale.ROOT, "CLIP %,d items x %d-d: %s; build %.0f ms; exact %.2f ms/image, as searched %.2f"
-                        + " ms/image (%.1fx); recall@1 vs exact %.3f (%d queries)%n", n, d, ann ? "HNSW" : "exact",
-                buildMs, exactMs, searchedMs, exactMs / searchedMs, (double) hits / qn, qn);
+        log.printf(
+                Locale.ROOT,
+                "CLIP %,d items x %d-d: %s; build %.0f ms; exact %.2f ms/image, as searched %.2f"
+                        + " ms/image (%.1fx); recall@1 vs exact %.3f (%d queries)%n",
+                n,
+                d,
+                ann ? "HNSW" : "exact",
+                buildMs,
+                exactMs,
+                searchedMs,
+                exactMs / searchedMs,
+                (double) hits / qn,
+                qn);
         return f;
     }
 

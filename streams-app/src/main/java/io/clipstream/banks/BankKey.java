@@ -66,8 +66,8 @@ public sealed interface BankKey permits BankKey.Settings, BankKey.Item {
      */
     static String requireName(String bank) {
         if (bank == null || !NAME.matcher(bank).matches()) {
-            throw new IllegalArgumentException("a bank name is 1 to 100 letters, digits, '.', '_' or '-', got '"
-                    + bank + "'");
+            throw new IllegalArgumentException(
+                    "a bank name is 1 to 100 letters, digits, '.', '_' or '-', got '" + bank + "'");
         }
         return bank;
     }

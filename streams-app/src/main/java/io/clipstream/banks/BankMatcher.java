@@ -14,8 +14,7 @@ import java.util.Set;
  */
 public final class BankMatcher {
 
-    private BankMatcher() {
-    }
+    private BankMatcher() {}
 
     /**
      * @param banks the banks, as of one moment

@@ -17,8 +17,7 @@ public final class BankRecords {
     /** The policy id of flags raised by bank {@code NAME}: {@code bank:NAME}. */
     public static final String POLICY_PREFIX = "bank:";
 
-    private BankRecords() {
-    }
+    private BankRecords() {}
 
     /** The match records, in bank-name order. */
     public static List<BankMatch> matches(String eventId, BankVerdict verdict, Instant decidedAt) {
@@ -53,8 +52,8 @@ public final class BankRecords {
 
     private static BankMatch record(String eventId, BankVerdict.Match m, Instant decidedAt) {
         BankView.Candidate c = m.candidate();
-        BankSignal signal = c.byPdq() && c.byClip() ? BankSignal.PDQ_AND_CLIP
-                : c.byPdq() ? BankSignal.PDQ : BankSignal.CLIP;
+        BankSignal signal =
+                c.byPdq() && c.byClip() ? BankSignal.PDQ_AND_CLIP : c.byPdq() ? BankSignal.PDQ : BankSignal.CLIP;
         return BankMatch.newBuilder()
                 .setEventId(eventId)
                 .setBank(m.bank().name())

@@ -59,12 +59,14 @@ public final class BankTopic implements AutoCloseable {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Map<String, BankEntry> latest = new LinkedHashMap<>();
-        try (KafkaConsumer<String, BankEntry> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+        try (KafkaConsumer<String, BankEntry> consumer = new KafkaConsumer<>(
+                config,
+                new StringDeserializer(),
                 AvroSerdes.serde(BankEntry.class, BankEntry.getClassSchema(), registry, false, false)
                         .deserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic, timeout).forEach(p -> partitions.add(new TopicPartition(topic,
-                    p.partition())));
+            consumer.partitionsFor(topic, timeout)
+                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
@@ -90,11 +92,15 @@ public final class BankTopic implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(clientConfig);
         try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1).configs(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1)
+                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
+                    .all()
+                    .get();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create bank topic " + topic + ": " + e.getCause().getMessage(),
+                throw new IllegalStateException(
+                        "cannot create bank topic " + topic + ": "
+                                + e.getCause().getMessage(),
                         e.getCause());
             }
         } catch (InterruptedException e) {
@@ -114,8 +120,11 @@ public final class BankTopic implements AutoCloseable {
             config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
             config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-            producer = new KafkaProducer<>(config, new StringSerializer(),
-                    AvroSerdes.serde(BankEntry.class, BankEntry.getClassSchema(), registry, true, false).serializer());
+            producer = new KafkaProducer<>(
+                    config,
+                    new StringSerializer(),
+                    AvroSerdes.serde(BankEntry.class, BankEntry.getClassSchema(), registry, true, false)
+                            .serializer());
         }
         List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
         for (Map.Entry<BankKey, BankEntry> r : records) {
@@ -127,8 +136,10 @@ public final class BankTopic implements AutoCloseable {
                 offsets.add(f.get().offset());
             }
         } catch (ExecutionException e) {
-            throw new IllegalStateException("publishing to bank topic " + topic + " failed: "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "publishing to bank topic " + topic + " failed: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted publishing to " + topic, e);
@@ -138,7 +149,8 @@ public final class BankTopic implements AutoCloseable {
 
     /** The key of an entry: the settings key, or NAME/ITEM for an item. */
     public static BankKey keyOf(BankEntry entry) {
-        return entry.getBody() instanceof BankItem item ? new BankKey.Item(entry.getBank(), item.getId())
+        return entry.getBody() instanceof BankItem item
+                ? new BankKey.Item(entry.getBank(), item.getId())
                 : new BankKey.Settings(entry.getBank());
     }
 

@@ -32,7 +32,8 @@ public record BankVerdict(List<Match> matches, Set<String> suppressedPolicies) {
 
     /** Whether a negative match overrides policy {@code policyId} of label set {@code labelSetName}. */
     public boolean suppresses(String labelSetName, String policyId) {
-        return !suppressedPolicies.isEmpty() && (suppressedPolicies.contains(policyId)
-                || suppressedPolicies.contains(labelSetName + "/" + policyId));
+        return !suppressedPolicies.isEmpty()
+                && (suppressedPolicies.contains(policyId)
+                        || suppressedPolicies.contains(labelSetName + "/" + policyId));
     }
 }

@@ -19,8 +19,14 @@ import java.util.Set;
  * @param hidden ids of {@code base} removed or replaced since
  * @param size the number of items
  */
-public record BankView(String name, BankSettings settings, boolean configured, BankIndex base, BankIndex overlay,
-        Set<String> hidden, int size) {
+public record BankView(
+        String name,
+        BankSettings settings,
+        boolean configured,
+        BankIndex base,
+        BankIndex overlay,
+        Set<String> hidden,
+        int size) {
 
     /** The kind of bank. */
     public BankKind kind() {
@@ -40,7 +46,8 @@ public record BankView(String name, BankSettings settings, boolean configured, B
     public Optional<Candidate> bestMatch(PdqDihedral pdq, float[] embedding) {
         Best best = new Best();
         if (pdq != null && pdq.quality() >= settings.getPdqMinQuality()) {
-            PdqHash[] variants = settings.getPdqDihedral() ? pdq.hashes().toArray(PdqHash[]::new)
+            PdqHash[] variants = settings.getPdqDihedral()
+                    ? pdq.hashes().toArray(PdqHash[]::new)
                     : new PdqHash[] {pdq.hashes().get(0)};
             BankIndex.PdqVariantHit hit = (item, variant, distance) -> {
                 if (item.getQuality() >= settings.getPdqMinQuality()) {
@@ -67,8 +74,8 @@ public record BankView(String name, BankSettings settings, boolean configured, B
         if (best.pdqItem != null) {
             BankIndex holder = overlay.contains(best.pdqItem.getId()) ? overlay : base;
             best.pdqItemSimilarity = holder.similarity(best.pdqItem, embedding);
-            best.pdqItemClears = minSimilarity != null && best.pdqItemSimilarity != null
-                    && best.pdqItemSimilarity >= minSimilarity;
+            best.pdqItemClears =
+                    minSimilarity != null && best.pdqItemSimilarity != null && best.pdqItemSimilarity >= minSimilarity;
         }
         return Optional.ofNullable(best.result(pdq == null ? 0 : pdq.quality()));
     }
@@ -84,9 +91,14 @@ public record BankView(String name, BankSettings settings, boolean configured, B
      * @param byPdq whether it matched by PDQ
      * @param byClip whether it matched by CLIP
      */
-    public record Candidate(BankItem item, Integer pdqDistance, String pdqVariant, int quality, Float clipSimilarity,
-            boolean byPdq, boolean byClip) {
-    }
+    public record Candidate(
+            BankItem item,
+            Integer pdqDistance,
+            String pdqVariant,
+            int quality,
+            Float clipSimilarity,
+            boolean byPdq,
+            boolean byClip) {}
 
     /** The running best of one search. */
     private static final class Best {
@@ -99,7 +111,8 @@ public record BankView(String name, BankSettings settings, boolean configured, B
         private boolean pdqItemClears;
 
         void offerPdq(BankItem item, int distance, String variant) {
-            if (distance < pdqDistance || distance == pdqDistance && item.getId().compareTo(pdqItem.getId()) < 0) {
+            if (distance < pdqDistance
+                    || distance == pdqDistance && item.getId().compareTo(pdqItem.getId()) < 0) {
                 pdqItem = item;
                 pdqDistance = distance;
                 pdqVariant = variant;
@@ -116,8 +129,7 @@ public record BankView(String name, BankSettings settings, boolean configured, B
 
         Candidate result(int quality) {
             if (pdqItem != null) {
-                return new Candidate(pdqItem, pdqDistance, pdqVariant, quality, pdqItemSimilarity, true,
-                        pdqItemClears);
+                return new Candidate(pdqItem, pdqDistance, pdqVariant, quality, pdqItemSimilarity, true, pdqItemClears);
             }
             if (clipItem != null) {
                 return new Candidate(clipItem, null, null, quality, clipSimilarity, false, true);

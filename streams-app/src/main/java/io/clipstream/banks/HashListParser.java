@@ -25,8 +25,7 @@ import java.util.Locale;
 public final class HashListParser {
 
     /** One parsed hash. */
-    public record Entry(String id, PdqHash hash, int quality, int line) {
-    }
+    public record Entry(String id, PdqHash hash, int quality, int line) {}
 
     /** A line that is not a hash of the detected format, with its number. */
     public static final class MalformedLineException extends IllegalArgumentException {
@@ -39,8 +38,7 @@ public final class HashListParser {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private HashListParser() {
-    }
+    private HashListParser() {}
 
     /**
      * Parses the whole list.
@@ -101,13 +99,12 @@ public final class HashListParser {
                 case "id", "item_id", "descriptor_id", "signal_id" -> c[1] = i;
                 case "type", "indicator_type", "td_indicator_type", "signal_type" -> c[2] = i;
                 case "quality" -> c[3] = i;
-                default -> {
-                }
+                default -> {}
             }
         }
         if (c[0] < 0) {
-            throw new MalformedLineException(number, "a CSV header needs a hash or indicator column, got "
-                    + String.join(",", f));
+            throw new MalformedLineException(
+                    number, "a CSV header needs a hash or indicator column, got " + String.join(",", f));
         }
         return c;
     }
@@ -129,8 +126,11 @@ public final class HashListParser {
         }
         String id = text(node, "id", "descriptor_id");
         String quality = text(node, "quality");
-        return new Entry(id == null ? "line-" + number : id, hash(hex, number),
-                quality == null ? 100 : quality(quality, number), number);
+        return new Entry(
+                id == null ? "line-" + number : id,
+                hash(hex, number),
+                quality == null ? 100 : quality(quality, number),
+                number);
     }
 
     private static String text(JsonNode node, String... names) {

@@ -37,7 +37,9 @@ import picocli.CommandLine.Spec;
  * (and embeds it with {@code --model}) exactly as the processor does and publishes it as one bank item. Item ids
  * default to the first 16 hex digits of the file's SHA-256, so adding the same file twice replaces it.
  */
-@Command(name = "add", mixinStandardHelpOptions = true,
+@Command(
+        name = "add",
+        mixinStandardHelpOptions = true,
         description = "Hash (and with --model embed) images and publish them as items of a bank.")
 final class BanksAddCommand implements Callable<Integer> {
 
@@ -50,12 +52,17 @@ final class BanksAddCommand implements Callable<Integer> {
     @Option(names = "--bank", required = true, paramLabel = "NAME", description = "Bank name.")
     String bank;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Also store each image's CLIP embedding for this"
-            + " model (matched only by processors running the same image tower).")
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description = "Also store each image's CLIP embedding for this"
+                    + " model (matched only by processors running the same image tower).")
     Path model;
 
-    @Option(names = "--item-id", paramLabel = "ID", description = "Item id (one FILE only; default: the file's"
-            + " SHA-256, first 16 hex digits).")
+    @Option(
+            names = "--item-id",
+            paramLabel = "ID",
+            description = "Item id (one FILE only; default: the file's" + " SHA-256, first 16 hex digits).")
     String itemId;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why the image is in the bank.")
@@ -98,9 +105,13 @@ final class BanksAddCommand implements Callable<Integer> {
                     PdqSignature pdq = decoded.pdq().original();
                     BankItem.Builder item = BankItem.newBuilder()
                             .setId(itemId != null ? itemId : contentId(bytes))
-                            .setPdq(pdq.hash().toHex()).setQuality(pdq.quality())
-                            .setSource(source != null ? source : file.getFileName().toString())
-                            .setReason(reason).setAddedBy(addedBy).setAddedAt(Instant.now());
+                            .setPdq(pdq.hash().toHex())
+                            .setQuality(pdq.quality())
+                            .setSource(
+                                    source != null ? source : file.getFileName().toString())
+                            .setReason(reason)
+                            .setAddedBy(addedBy)
+                            .setAddedAt(Instant.now());
                     if (encoder != null) {
                         float[] embedding = encoder.embed(List.of(decoded.pixels()))[0];
                         List<Float> boxed = new ArrayList<>(embedding.length);
@@ -111,8 +122,11 @@ final class BanksAddCommand implements Callable<Integer> {
                     }
                     BankItem built = item.build();
                     entries.add(new BankEntry(bank, built));
-                    line.put("bank", bank).put("itemId", built.getId()).put("pdq", built.getPdq())
-                            .put("quality", built.getQuality()).put("embedded", encoder != null);
+                    line.put("bank", bank)
+                            .put("itemId", built.getId())
+                            .put("pdq", built.getPdq())
+                            .put("quality", built.getQuality())
+                            .put("embedded", encoder != null);
                 } catch (NoSuchFileException e) {
                     failed = true;
                     line.put("error", ImageInputs.UNREADABLE).put("message", "no such file");
@@ -137,8 +151,11 @@ final class BanksAddCommand implements Callable<Integer> {
     private void publishAndPrint(List<BankEntry> entries, List<ObjectNode> lines, JsonLines out) {
         List<Long> offsets = List.of();
         if (!entries.isEmpty()) {
-            try (SchemaRegistryClient registry = topic.kafka.registry(); BankTopic banks = topic.open(registry)) {
-                offsets = banks.publish(entries.stream().map(e -> Map.entry(BankTopic.keyOf(e), e)).toList());
+            try (SchemaRegistryClient registry = topic.kafka.registry();
+                    BankTopic banks = topic.open(registry)) {
+                offsets = banks.publish(entries.stream()
+                        .map(e -> Map.entry(BankTopic.keyOf(e), e))
+                        .toList());
             }
         }
         int next = 0;
@@ -152,7 +169,9 @@ final class BanksAddCommand implements Callable<Integer> {
 
     static String contentId(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes))
+                    .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -13,26 +13,42 @@ import picocli.CommandLine.Spec;
  * {@code clipstream banks bench [--sizes 10000,100000,1000000] [--clip-sizes ...]}: bank lookup speed at several
  * sizes on one thread, multi-index against linear scan and HNSW against exact, measured in one run.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmark bank lookups: PDQ multi-index vs linear scan, exact CLIP vs HNSW (recall@1).")
 final class BanksBenchCommand implements Callable<Integer> {
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--sizes", defaultValue = "10000,100000,1000000", split = ",", paramLabel = "N,...",
+    @Option(
+            names = "--sizes",
+            defaultValue = "10000,100000,1000000",
+            split = ",",
+            paramLabel = "N,...",
             description = "PDQ bank sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> sizes;
 
-    @Option(names = "--clip-sizes", defaultValue = "10000,100000,200000", split = ",", paramLabel = "N,...",
+    @Option(
+            names = "--clip-sizes",
+            defaultValue = "10000,100000,200000",
+            split = ",",
+            paramLabel = "N,...",
             description = "CLIP bank sizes; above 100,000 the HNSW graph is used (default: ${DEFAULT-VALUE}).")
     List<Integer> clipSizes;
 
-    @Option(names = "--queries", defaultValue = "2000", paramLabel = "N",
+    @Option(
+            names = "--queries",
+            defaultValue = "2000",
+            paramLabel = "N",
             description = "Lookups per size (default: ${DEFAULT-VALUE}).")
     int queries;
 
-    @Option(names = "--dimension", defaultValue = "512", paramLabel = "D",
+    @Option(
+            names = "--dimension",
+            defaultValue = "512",
+            paramLabel = "D",
             description = "CLIP embedding width (default: ${DEFAULT-VALUE}).")
     int dimension;
 

@@ -6,12 +6,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code clipstream banks ...}: known-content banks on the compacted banks topic. */
-@Command(name = "banks", mixinStandardHelpOptions = true,
+@Command(
+        name = "banks",
+        mixinStandardHelpOptions = true,
         description = "Manage known-content banks (PDQ hashes and CLIP embeddings of known images) and match images"
                 + " against them.",
-        subcommands = {BanksConfigureCommand.class, BanksAddCommand.class, BanksImportCommand.class,
-            BanksRemoveCommand.class, BanksListCommand.class, BanksExportCommand.class, BanksMatchCommand.class,
-            BanksBenchCommand.class})
+        subcommands = {
+            BanksConfigureCommand.class,
+            BanksAddCommand.class,
+            BanksImportCommand.class,
+            BanksRemoveCommand.class,
+            BanksListCommand.class,
+            BanksExportCommand.class,
+            BanksMatchCommand.class,
+            BanksBenchCommand.class
+        })
 final class BanksCommand implements Runnable {
 
     static {
@@ -32,7 +41,10 @@ final class BanksCommand implements Runnable {
         @Mixin
         KafkaOptions kafka;
 
-        @Option(names = "--topic", defaultValue = BankTopic.DEFAULT_TOPIC, paramLabel = "TOPIC",
+        @Option(
+                names = "--topic",
+                defaultValue = BankTopic.DEFAULT_TOPIC,
+                paramLabel = "TOPIC",
                 description = "Banks topic (default: ${DEFAULT-VALUE}).")
         String topic;
 

@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code clipstream banks configure --bank NAME [...]}: publishes a bank's settings. */
-@Command(name = "configure", mixinStandardHelpOptions = true,
+@Command(
+        name = "configure",
+        mixinStandardHelpOptions = true,
         description = "Publish a bank's settings: kind, thresholds, action, and what a negative bank overrides.")
 final class BanksConfigureCommand implements Callable<Integer> {
 
@@ -33,43 +35,66 @@ final class BanksConfigureCommand implements Callable<Integer> {
     @Option(names = "--bank", required = true, paramLabel = "NAME", description = "Bank name.")
     String bank;
 
-    @Option(names = "--kind", defaultValue = "positive", paramLabel = "KIND",
+    @Option(
+            names = "--kind",
+            defaultValue = "positive",
+            paramLabel = "KIND",
             description = "positive (known content to act on) or negative (known false positives).")
     String kind;
 
     @Option(names = "--disabled", description = "Keep the bank but do not match against it.")
     boolean disabled;
 
-    @Option(names = "--pdq-max-distance", defaultValue = "31", paramLabel = "BITS",
+    @Option(
+            names = "--pdq-max-distance",
+            defaultValue = "31",
+            paramLabel = "BITS",
             description = "Largest PDQ Hamming distance that matches (default: ${DEFAULT-VALUE}).")
     int pdqMaxDistance;
 
-    @Option(names = "--pdq-min-quality", defaultValue = "50", paramLabel = "Q",
+    @Option(
+            names = "--pdq-min-quality",
+            defaultValue = "50",
+            paramLabel = "Q",
             description = "Least PDQ quality of image and item (default: ${DEFAULT-VALUE}).")
     int pdqMinQuality;
 
-    @Option(names = "--no-dihedral", description = "Match images only as they are, not their eight rotations and"
-            + " mirrorings (one lookup per image instead of eight; for very large banks).")
+    @Option(
+            names = "--no-dihedral",
+            description = "Match images only as they are, not their eight rotations and"
+                    + " mirrorings (one lookup per image instead of eight; for very large banks).")
     boolean noDihedral;
 
-    @Option(names = "--clip-min-similarity", paramLabel = "COSINE",
+    @Option(
+            names = "--clip-min-similarity",
+            paramLabel = "COSINE",
             description = "Least CLIP cosine for a CLIP match (default: no CLIP matching).")
     Float clipMinSimilarity;
 
-    @Option(names = "--action", paramLabel = "ACTION",
+    @Option(
+            names = "--action",
+            paramLabel = "ACTION",
             description = "allow, review or block: raise a PolicyFlag on a match (default: record matches only).")
     String action;
 
-    @Option(names = "--severity", defaultValue = "medium", paramLabel = "SEVERITY",
+    @Option(
+            names = "--severity",
+            defaultValue = "medium",
+            paramLabel = "SEVERITY",
             description = "low, medium, high or critical (default: ${DEFAULT-VALUE}).")
     String severity;
 
-    @Option(names = "--suppresses-bank", paramLabel = "BANK", description = "Negative banks: a positive bank"
-            + " whose matches this bank overrides; repeatable.")
+    @Option(
+            names = "--suppresses-bank",
+            paramLabel = "BANK",
+            description = "Negative banks: a positive bank" + " whose matches this bank overrides; repeatable.")
     List<String> suppressesBanks = List.of();
 
-    @Option(names = "--suppresses-policy", paramLabel = "SET/POLICY", description = "Negative banks: a label-set"
-            + " policy (labelSet/policyId, or policyId for any set) this bank overrides; repeatable.")
+    @Option(
+            names = "--suppresses-policy",
+            paramLabel = "SET/POLICY",
+            description = "Negative banks: a label-set"
+                    + " policy (labelSet/policyId, or policyId for any set) this bank overrides; repeatable.")
     List<String> suppressesPolicies = List.of();
 
     @Option(names = "--description", defaultValue = "", paramLabel = "TEXT", description = "What the bank holds.")
@@ -82,18 +107,30 @@ final class BanksConfigureCommand implements Callable<Integer> {
         if (bankKind == BankKind.POSITIVE && (!suppressesBanks.isEmpty() || !suppressesPolicies.isEmpty())) {
             throw new IllegalArgumentException("--suppresses-bank and --suppresses-policy are for --kind negative");
         }
-        BankSettings settings = BankSettings.newBuilder().setKind(bankKind).setEnabled(!disabled)
-                .setPdqMaxDistance(pdqMaxDistance).setPdqMinQuality(pdqMinQuality).setPdqDihedral(!noDihedral)
+        BankSettings settings = BankSettings.newBuilder()
+                .setKind(bankKind)
+                .setEnabled(!disabled)
+                .setPdqMaxDistance(pdqMaxDistance)
+                .setPdqMinQuality(pdqMinQuality)
+                .setPdqDihedral(!noDihedral)
                 .setClipMinSimilarity(clipMinSimilarity)
                 .setAction(action == null ? null : enumValue(PolicyAction.class, action, "--action"))
                 .setSeverity(enumValue(Severity.class, severity, "--severity"))
-                .setSuppressesBanks(suppressesBanks).setSuppressesPolicies(suppressesPolicies)
-                .setDescription(description).setUpdatedAt(Instant.now()).build();
+                .setSuppressesBanks(suppressesBanks)
+                .setSuppressesPolicies(suppressesPolicies)
+                .setDescription(description)
+                .setUpdatedAt(Instant.now())
+                .build();
         BankEntry entry = new BankEntry(bank, settings);
-        try (SchemaRegistryClient registry = topic.kafka.registry(); BankTopic banks = topic.open(registry)) {
-            long offset = banks.publish(List.of(Map.entry(BankTopic.keyOf(entry), entry))).get(0);
+        try (SchemaRegistryClient registry = topic.kafka.registry();
+                BankTopic banks = topic.open(registry)) {
+            long offset = banks.publish(List.of(Map.entry(BankTopic.keyOf(entry), entry)))
+                    .get(0);
             JsonLines out = new JsonLines(spec.commandLine().getOut());
-            out.write(out.object().put("topic", topic.topic).put("key", bank).put("offset", offset)
+            out.write(out.object()
+                    .put("topic", topic.topic)
+                    .put("key", bank)
+                    .put("offset", offset)
                     .set("settings", AvroJson.toJson(settings)));
         }
         return 0;
@@ -103,9 +140,13 @@ final class BanksConfigureCommand implements Callable<Integer> {
         try {
             return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(option + " must be one of "
-                    + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT))
-                            .toList() + ", got '" + value + "'", e);
+            throw new IllegalArgumentException(
+                    option + " must be one of "
+                            + java.util.Arrays.stream(type.getEnumConstants())
+                                    .map(c -> c.name().toLowerCase(Locale.ROOT))
+                                    .toList()
+                            + ", got '" + value + "'",
+                    e);
         }
     }
 }

@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
  * {@code clipstream banks import --bank NAME FILE}: publishes a partner's PDQ hash list (see
  * {@link HashListParser} for the formats) as bank items. The whole file is checked before anything is published.
  */
-@Command(name = "import", mixinStandardHelpOptions = true,
+@Command(
+        name = "import",
+        mixinStandardHelpOptions = true,
         description = "Import a PDQ hash list (hash,quality[,id] CSV, ThreatExchange export, plain hex lines).")
 final class BanksImportCommand implements Callable<Integer> {
 
@@ -38,8 +40,10 @@ final class BanksImportCommand implements Callable<Integer> {
     @Option(names = "--bank", required = true, paramLabel = "NAME", description = "Bank name.")
     String bank;
 
-    @Option(names = "--source", paramLabel = "TEXT", description = "Where the list came from (default: the file"
-            + " name).")
+    @Option(
+            names = "--source",
+            paramLabel = "TEXT",
+            description = "Where the list came from (default: the file" + " name).")
     String source;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why these hashes are in the bank.")
@@ -62,19 +66,33 @@ final class BanksImportCommand implements Callable<Integer> {
         }
         Instant now = Instant.now();
         String from = source != null ? source : file.getFileName().toString();
-        List<Map.Entry<BankKey, BankEntry>> records = parsed.stream().map(p -> {
-            BankEntry entry = new BankEntry(bank, BankItem.newBuilder().setId(p.id()).setPdq(p.hash().toHex())
-                    .setQuality(p.quality()).setSource(from).setReason(reason).setAddedBy(addedBy).setAddedAt(now)
-                    .build());
-            return Map.entry(BankTopic.keyOf(entry), entry);
-        }).toList();
+        List<Map.Entry<BankKey, BankEntry>> records = parsed.stream()
+                .map(p -> {
+                    BankEntry entry = new BankEntry(
+                            bank,
+                            BankItem.newBuilder()
+                                    .setId(p.id())
+                                    .setPdq(p.hash().toHex())
+                                    .setQuality(p.quality())
+                                    .setSource(from)
+                                    .setReason(reason)
+                                    .setAddedBy(addedBy)
+                                    .setAddedAt(now)
+                                    .build());
+                    return Map.entry(BankTopic.keyOf(entry), entry);
+                })
+                .toList();
         long last = -1;
-        try (SchemaRegistryClient registry = topic.kafka.registry(); BankTopic banks = topic.open(registry)) {
+        try (SchemaRegistryClient registry = topic.kafka.registry();
+                BankTopic banks = topic.open(registry)) {
             List<Long> offsets = banks.publish(records);
             last = offsets.isEmpty() ? -1 : offsets.get(offsets.size() - 1);
         }
         JsonLines out = new JsonLines(spec.commandLine().getOut());
-        out.write(out.object().put("bank", bank).put("file", file.toString()).put("imported", records.size())
+        out.write(out.object()
+                .put("bank", bank)
+                .put("file", file.toString())
+                .put("imported", records.size())
                 .put("lastOffset", last));
         return 0;
     }

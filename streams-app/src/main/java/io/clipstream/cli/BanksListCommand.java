@@ -34,8 +34,10 @@ final class BanksListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, Summary> banks = new TreeMap<>();
-        try (SchemaRegistryClient registry = topic.kafka.registry(); BankTopic reader = topic.open(registry)) {
-            for (Map.Entry<String, BankEntry> e : reader.readAll(Duration.ofSeconds(60)).entrySet()) {
+        try (SchemaRegistryClient registry = topic.kafka.registry();
+                BankTopic reader = topic.open(registry)) {
+            for (Map.Entry<String, BankEntry> e :
+                    reader.readAll(Duration.ofSeconds(60)).entrySet()) {
                 Summary s = banks.computeIfAbsent(BankKey.parse(e.getKey()).bank(), b -> new Summary());
                 if (e.getValue().getBody() instanceof BankItem item) {
                     s.items++;

@@ -38,7 +38,9 @@ import picocli.CommandLine.Spec;
  * streaming processor emits them, against the banks on the topic (the same hashing, matching and record-building
  * code). The event id is the file name.
  */
-@Command(name = "match", mixinStandardHelpOptions = true,
+@Command(
+        name = "match",
+        mixinStandardHelpOptions = true,
         description = "Match images against the banks on the topic, printing what the processor would emit.")
 final class BanksMatchCommand implements Callable<Integer> {
 
@@ -64,8 +66,10 @@ final class BanksMatchCommand implements Callable<Integer> {
         boolean failed = false;
         try (ImageEncoder encoder = ImageEncoder.open(folder, modelOptions.inference())) {
             ActiveBanks banks = new ActiveBanks(ModelFingerprint.ofImageTower(folder), encoder.dimension());
-            try (SchemaRegistryClient registry = topic.kafka.registry(); BankTopic reader = topic.open(registry)) {
-                for (Map.Entry<String, BankEntry> e : reader.readAll(Duration.ofSeconds(60)).entrySet()) {
+            try (SchemaRegistryClient registry = topic.kafka.registry();
+                    BankTopic reader = topic.open(registry)) {
+                for (Map.Entry<String, BankEntry> e :
+                        reader.readAll(Duration.ofSeconds(60)).entrySet()) {
                     banks.apply(e.getKey(), e.getValue());
                 }
             }
@@ -74,8 +78,8 @@ final class BanksMatchCommand implements Callable<Integer> {
             for (Path file : files) {
                 ObjectNode line = out.object().put("image", file.toString());
                 try {
-                    ImagePreprocessor.PixelsAndPdq decoded = preprocessor.preprocessPixelsAndPdq(
-                            Files.readAllBytes(file));
+                    ImagePreprocessor.PixelsAndPdq decoded =
+                            preprocessor.preprocessPixelsAndPdq(Files.readAllBytes(file));
                     float[] embedding = encoder.embed(List.of(decoded.pixels()))[0];
                     BankVerdict verdict = BankMatcher.match(snapshot, decoded.pdq(), embedding);
                     String eventId = file.toString();

@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
  * {@code clipstream banks remove --bank NAME (--item-id ID... | --all)}: publishes tombstones: for the named items,
  * or for every item of the bank and its settings.
  */
-@Command(name = "remove", mixinStandardHelpOptions = true,
+@Command(
+        name = "remove",
+        mixinStandardHelpOptions = true,
         description = "Remove items from a bank, or the whole bank (--all), with tombstones.")
 final class BanksRemoveCommand implements Callable<Integer> {
 
@@ -45,9 +47,11 @@ final class BanksRemoveCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give --item-id ID (repeatable) or --all");
         }
         List<Map.Entry<BankKey, BankEntry>> tombstones = new ArrayList<>();
-        try (SchemaRegistryClient registry = topic.kafka.registry(); BankTopic banks = topic.open(registry)) {
+        try (SchemaRegistryClient registry = topic.kafka.registry();
+                BankTopic banks = topic.open(registry)) {
             if (all) {
-                for (Map.Entry<String, BankEntry> e : banks.readAll(Duration.ofSeconds(60)).entrySet()) {
+                for (Map.Entry<String, BankEntry> e :
+                        banks.readAll(Duration.ofSeconds(60)).entrySet()) {
                     BankKey key = BankKey.parse(e.getKey());
                     if (key.bank().equals(bank)) {
                         tombstones.add(new AbstractMap.SimpleEntry<>(key, null));

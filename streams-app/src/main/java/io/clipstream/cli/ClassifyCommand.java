@@ -18,7 +18,9 @@ import picocli.CommandLine.Spec;
  * {@code clipstream classify --model DIR --image FILE --labels TEXT...}: CLIP's zero-shot classification, softmax
  * over logit scale × cosine, one line per label, highest probability first.
  */
-@Command(name = "classify", mixinStandardHelpOptions = true,
+@Command(
+        name = "classify",
+        mixinStandardHelpOptions = true,
         description = "Zero-shot classify an image: softmax over 100 x cosine with each label's text embedding.")
 final class ClassifyCommand implements Callable<Integer> {
 
@@ -31,11 +33,18 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--image", required = true, paramLabel = "FILE", description = "The image to classify.")
     Path image;
 
-    @Option(names = "--labels", required = true, arity = "1..*", paramLabel = "TEXT",
+    @Option(
+            names = "--labels",
+            required = true,
+            arity = "1..*",
+            paramLabel = "TEXT",
             description = "Candidate labels (each used as its own prompt).")
     List<String> labels;
 
-    @Option(names = "--logit-scale", paramLabel = "S", defaultValue = "100",
+    @Option(
+            names = "--logit-scale",
+            paramLabel = "S",
+            defaultValue = "100",
             description = "Multiplier of the cosines before the softmax (default: ${DEFAULT-VALUE}, as CLIP).")
     float logitScale;
 
@@ -45,9 +54,12 @@ final class ClassifyCommand implements Callable<Integer> {
         JsonLines out = new JsonLines(spec.commandLine().getOut());
         float[] imageEmbedding;
         try (ImageEncoder encoder = ImageEncoder.open(folder, modelOptions.inference())) {
-            ImageInputs.Outcome outcome = ImageInputs.preprocess(List.of(image), encoder.preprocessor()).get(0);
+            ImageInputs.Outcome outcome = ImageInputs.preprocess(List.of(image), encoder.preprocessor())
+                    .get(0);
             if (!outcome.ok()) {
-                out.write(out.object().put("image", image.toString()).put("error", outcome.errorCode())
+                out.write(out.object()
+                        .put("image", image.toString())
+                        .put("error", outcome.errorCode())
                         .put("message", outcome.message()));
                 return 1;
             }
@@ -62,10 +74,10 @@ final class ClassifyCommand implements Callable<Integer> {
             cosines[i] = Embeddings.dot(imageEmbedding, labelEmbeddings[i]);
         }
         double[] probabilities = Embeddings.softmax(cosines, logitScale);
-        IntStream.range(0, labels.size()).boxed()
+        IntStream.range(0, labels.size())
+                .boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> -probabilities[i]))
-                .forEach(i -> out.write(out.object().put("label", labels.get(i))
-                        .put("probability", probabilities[i])));
+                .forEach(i -> out.write(out.object().put("label", labels.get(i)).put("probability", probabilities[i])));
         return 0;
     }
 }

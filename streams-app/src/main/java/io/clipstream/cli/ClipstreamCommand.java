@@ -9,12 +9,27 @@ import picocli.CommandLine.Command;
  * missing folder, an unknown layout or a bad option is one line on stderr and a non-zero exit, never a stack trace
  * (set {@code CLIPSTREAM_DEBUG=1} to see one).
  */
-@Command(name = "clipstream", mixinStandardHelpOptions = true, versionProvider = ClipstreamCommand.Version.class,
+@Command(
+        name = "clipstream",
+        mixinStandardHelpOptions = true,
+        versionProvider = ClipstreamCommand.Version.class,
         description = "Real-time CLIP image tagging and moderation on Kafka.",
-        subcommands = {TokenizeCommand.class, EmbedCommand.class, ClassifyCommand.class, LabelsCommand.class,
-            ConfigCommand.class, RunCommand.class, ProduceCommand.class, TailCommand.class, TopologyCommand.class,
-            PreprocessCommand.class, PdqCommand.class, BanksCommand.class, ReviewCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {
+            TokenizeCommand.class,
+            EmbedCommand.class,
+            ClassifyCommand.class,
+            LabelsCommand.class,
+            ConfigCommand.class,
+            RunCommand.class,
+            ProduceCommand.class,
+            TailCommand.class,
+            TopologyCommand.class,
+            PreprocessCommand.class,
+            PdqCommand.class,
+            BanksCommand.class,
+            ReviewCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class ClipstreamCommand implements Runnable {
 
     /** Exit status for usage errors and failures to start. */
@@ -67,8 +82,7 @@ public final class ClipstreamCommand implements Runnable {
         // ONNX Runtime recurses deeply in native code when it loads and runs graphs; the main thread's default
         // stack can overflow (SIGSEGV, no Java error), so the commands run on a thread with a large stack.
         int[] status = new int[1];
-        Thread command = new Thread(null, () -> status[0] = cli.execute(args), "clipstream-main",
-                64L * 1024 * 1024);
+        Thread command = new Thread(null, () -> status[0] = cli.execute(args), "clipstream-main", 64L * 1024 * 1024);
         command.start();
         command.join();
         return status[0];

@@ -17,7 +17,9 @@ import picocli.CommandLine.Spec;
  * {@code clipstream config [--config FILE] [--markdown]}: the effective configuration (secrets hidden), or the
  * documentation table of every key.
  */
-@Command(name = "config", mixinStandardHelpOptions = true,
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
         description = "Show the effective configuration (secrets hidden) or document every key.")
 final class ConfigCommand implements Callable<Integer> {
 

@@ -37,35 +37,44 @@ final class DecisionCalibration {
         LabelSetDefinition definition = LabelSetLoading.parse(labels);
         List<ReviewDecision> all;
         try (SchemaRegistryClient registry = kafka.registry()) {
-            all = DecisionReader.readAll(kafka.clientConfig(), topic, AvroSerdes.serde(ReviewDecision.class,
-                    ReviewDecision.getClassSchema(), registry, false, false).deserializer(), Duration.ofSeconds(60));
+            all = DecisionReader.readAll(
+                    kafka.clientConfig(),
+                    topic,
+                    AvroSerdes.serde(ReviewDecision.class, ReviewDecision.getClassSchema(), registry, false, false)
+                            .deserializer(),
+                    Duration.ofSeconds(60));
         }
         List<ReviewDecision> ofSet = DecisionReader.standing(all).stream()
-                .filter(d -> d.getLabelSetName().equals(definition.name())).toList();
+                .filter(d -> d.getLabelSetName().equals(definition.name()))
+                .toList();
         JsonLines out = new JsonLines(spec.commandLine().getOut());
         Map<String, Float> chosen = new LinkedHashMap<>();
         for (DecisionCalibrator.Suggestion s : DecisionCalibrator.calibrate(ofSet, precision)) {
             var line = out.object().put("label", s.labelId()).put("decisions", s.samples());
             if (s.threshold() == null) {
-                line.putNull("threshold").put("message", "precision " + precision + " is not reached by "
-                        + s.samples() + " decisions");
+                line.putNull("threshold")
+                        .put("message", "precision " + precision + " is not reached by " + s.samples() + " decisions");
             } else {
-                line.put("threshold", s.threshold()).put("precision", s.precision()).put("support", s.support())
+                line.put("threshold", s.threshold())
+                        .put("precision", s.precision())
+                        .put("support", s.support())
                         .put("confirmed", s.confirmed());
                 chosen.put(s.labelId(), s.threshold());
             }
             out.write(line);
         }
-        spec.commandLine().getErr().println("clipstream: " + ofSet.size() + " standing decisions on label set "
-                + definition.name() + " (of " + all.size() + " on " + topic + "); decisions only cover flagged"
-                + " images, so they can raise a threshold but not lower it");
+        spec.commandLine()
+                .getErr()
+                .println("clipstream: " + ofSet.size() + " standing decisions on label set "
+                        + definition.name() + " (of " + all.size() + " on " + topic + "); decisions only cover flagged"
+                        + " images, so they can raise a threshold but not lower it");
         if (write && !chosen.isEmpty()) {
             String updated = ThresholdWriter.write(Files.readString(labels), chosen);
             try {
                 LabelSetParser.parse(labels.getFileName().toString(), updated);
             } catch (io.clipstream.labels.LabelSetValidationException e) {
-                throw new IllegalStateException("writing thresholds would make " + labels + " invalid:\n"
-                        + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "writing thresholds would make " + labels + " invalid:\n" + e.getMessage(), e);
             }
             Files.writeString(labels, updated);
         }

@@ -18,7 +18,9 @@ import picocli.CommandLine.Spec;
  * {@code clipstream embed --model DIR (--image | --text) [--] INPUT...}: one L2-normalised embedding per input,
  * in input order. Images that cannot be used print an error line; the rest still run and the exit status is 1.
  */
-@Command(name = "embed", mixinStandardHelpOptions = true,
+@Command(
+        name = "embed",
+        mixinStandardHelpOptions = true,
         description = "Print the L2-normalised CLIP embedding of each image file or text.")
 final class EmbedCommand implements Callable<Integer> {
 
@@ -58,7 +60,8 @@ final class EmbedCommand implements Callable<Integer> {
             return 0;
         }
         try (ImageEncoder encoder = ImageEncoder.open(folder, modelOptions.inference())) {
-            ImageInputs.Embedded embedded = ImageInputs.embed(inputs.stream().map(Path::of).toList(), encoder);
+            ImageInputs.Embedded embedded =
+                    ImageInputs.embed(inputs.stream().map(Path::of).toList(), encoder);
             boolean failed = false;
             for (int i = 0; i < inputs.size(); i++) {
                 ImageInputs.Outcome outcome = embedded.outcomes().get(i);

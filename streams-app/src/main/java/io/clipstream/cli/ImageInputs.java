@@ -24,12 +24,10 @@ final class ImageInputs {
         }
     }
 
-    private ImageInputs() {
-    }
+    private ImageInputs() {}
 
     /** Each file's outcome and, for usable ones, its embedding (null for the others), in input order. */
-    record Embedded(List<Outcome> outcomes, float[][] embeddings) {
-    }
+    record Embedded(List<Outcome> outcomes, float[][] embeddings) {}
 
     /** Preprocesses every file in parallel, then embeds the usable ones in batches. */
     static Embedded embed(List<Path> files, io.clipstream.clip.ImageEncoder encoder) {
@@ -48,7 +46,8 @@ final class ImageInputs {
     }
 
     static List<Outcome> preprocess(List<Path> files, ImagePreprocessor preprocessor) {
-        return IntStream.range(0, files.size()).parallel()
+        return IntStream.range(0, files.size())
+                .parallel()
                 .mapToObj(i -> preprocessOne(files.get(i), preprocessor))
                 .collect(Collectors.toList());
     }

@@ -18,20 +18,28 @@ import picocli.CommandLine.Option;
  */
 final class KafkaOptions {
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT",
             description = "Kafka (default: bootstrap.servers from --config / CLIPSTREAM_BOOTSTRAP_SERVERS).")
     String bootstrapServers;
 
-    @Option(names = "--schema-registry", paramLabel = "URL",
+    @Option(
+            names = "--schema-registry",
+            paramLabel = "URL",
             description = "Schema registry URL(s), comma-separated (default: schema.registry.url from the"
                     + " configuration).")
     String schemaRegistry;
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
             description = "The processor's properties file: kafka.* settings and registry credentials are used.")
     Path configFile;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+    @Option(
+            names = "--kafka-property",
+            paramLabel = "KEY=VALUE",
             description = "Extra Kafka client setting; repeatable (prefer --config for secrets).")
     Map<String, String> kafkaProperties = new HashMap<>();
 
@@ -54,13 +62,14 @@ final class KafkaOptions {
     }
 
     String bootstrapServers() {
-        return bootstrapServers != null ? bootstrapServers
+        return bootstrapServers != null
+                ? bootstrapServers
                 : String.join(",", config().getList(ClipStreamConfig.BOOTSTRAP_SERVERS));
     }
 
     SchemaRegistryClient registry() {
-        RegistrySettings settings = schemaRegistry != null ? RegistrySettings.of(schemaRegistry)
-                : config().registrySettings();
+        RegistrySettings settings =
+                schemaRegistry != null ? RegistrySettings.of(schemaRegistry) : config().registrySettings();
         return SchemaRegistryClients.create(settings);
     }
 

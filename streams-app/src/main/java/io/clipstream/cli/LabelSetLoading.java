@@ -19,8 +19,7 @@ import java.time.Clock;
 /** A label set given on the command line: a YAML file compiled for the model, or an already compiled one. */
 final class LabelSetLoading {
 
-    private LabelSetLoading() {
-    }
+    private LabelSetLoading() {}
 
     /** Parses a YAML file, turning validation errors into one message that lists them. */
     static LabelSetDefinition parse(Path file) {
@@ -39,8 +38,7 @@ final class LabelSetLoading {
     /** Compiles a definition with the folder's text tower. */
     static LabelSet compile(LabelSetDefinition definition, ModelFolder folder, InferenceOptions options) {
         try (TextEncoder encoder = TextEncoder.open(folder, options)) {
-            return new LabelSetCompiler(encoder, ModelFingerprint.of(folder), Clock.systemUTC())
-                    .compile(definition);
+            return new LabelSetCompiler(encoder, ModelFingerprint.of(folder), Clock.systemUTC()).compile(definition);
         }
     }
 

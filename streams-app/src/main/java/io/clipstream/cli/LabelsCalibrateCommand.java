@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
  * {@code clipstream labels calibrate --model DIR --labels FILE --samples DIR --precision 0.95 [--write]}: per label,
  * the threshold reaching the target precision on the samples, with its recall.
  */
-@Command(name = "calibrate", mixinStandardHelpOptions = true,
+@Command(
+        name = "calibrate",
+        mixinStandardHelpOptions = true,
         description = "Choose per-label thresholds that reach a target precision on labelled sample images.")
 final class LabelsCalibrateCommand implements Callable<Integer> {
 
@@ -36,11 +38,16 @@ final class LabelsCalibrateCommand implements Callable<Integer> {
     @picocli.CommandLine.ArgGroup(exclusive = false, heading = "Model (for --samples):%n")
     ModelOptions modelOptions;
 
-    @Option(names = "--decisions", description = "Calibrate from reviewed decisions on the review-decisions topic"
-            + " (Kafka from --config / --bootstrap-servers) instead of sample images.")
+    @Option(
+            names = "--decisions",
+            description = "Calibrate from reviewed decisions on the review-decisions topic"
+                    + " (Kafka from --config / --bootstrap-servers) instead of sample images.")
     boolean decisions;
 
-    @Option(names = "--decisions-topic", defaultValue = "review-decisions", paramLabel = "TOPIC",
+    @Option(
+            names = "--decisions-topic",
+            defaultValue = "review-decisions",
+            paramLabel = "TOPIC",
             description = "Topic of ReviewDecision records (default: ${DEFAULT-VALUE}).")
     String decisionsTopic;
 
@@ -50,11 +57,16 @@ final class LabelsCalibrateCommand implements Callable<Integer> {
     @Option(names = "--labels", required = true, paramLabel = "FILE", description = "Label-set YAML file.")
     Path labels;
 
-    @Option(names = "--samples", paramLabel = "DIR",
+    @Option(
+            names = "--samples",
+            paramLabel = "DIR",
             description = "One folder of positive images per label id, and a negative/ folder.")
     Path samples;
 
-    @Option(names = "--precision", defaultValue = "0.95", paramLabel = "P",
+    @Option(
+            names = "--precision",
+            defaultValue = "0.95",
+            paramLabel = "P",
             description = "Target precision (default: ${DEFAULT-VALUE}).")
     double precision;
 
@@ -101,12 +113,16 @@ final class LabelsCalibrateCommand implements Callable<Integer> {
         JsonLines out = new JsonLines(spec.commandLine().getOut());
         Map<String, Float> chosen = new LinkedHashMap<>();
         for (ThresholdCalibrator.Result r : ThresholdCalibrator.calibrate(set, embedded, precision)) {
-            var line = out.object().put("label", r.labelId()).put("positives", r.positives())
+            var line = out.object()
+                    .put("label", r.labelId())
+                    .put("positives", r.positives())
                     .put("negatives", r.negatives());
             if (r.threshold() == null) {
                 line.putNull("threshold").put("message", "precision " + precision + " is not reachable");
             } else {
-                line.put("threshold", r.threshold()).put("precision", r.precision()).put("recall", r.recall());
+                line.put("threshold", r.threshold())
+                        .put("precision", r.precision())
+                        .put("recall", r.recall());
                 chosen.put(r.labelId(), r.threshold());
             }
             out.write(line);
@@ -119,8 +135,8 @@ final class LabelsCalibrateCommand implements Callable<Integer> {
             try {
                 LabelSetParser.parse(labels.getFileName().toString(), updated);
             } catch (io.clipstream.labels.LabelSetValidationException e) {
-                throw new IllegalStateException("writing thresholds would make " + labels + " invalid:\n"
-                        + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "writing thresholds would make " + labels + " invalid:\n" + e.getMessage(), e);
             }
             Files.writeString(labels, updated);
         }

@@ -13,7 +13,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code clipstream labels compile --model DIR FILE -o OUT.avro}: text embeddings for one model. */
-@Command(name = "compile", mixinStandardHelpOptions = true,
+@Command(
+        name = "compile",
+        mixinStandardHelpOptions = true,
         description = "Compile a label set into text embeddings for one model (an Avro file).")
 final class LabelsCompileCommand implements Callable<Integer> {
 
@@ -26,7 +28,11 @@ final class LabelsCompileCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Label-set YAML file.")
     Path file;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.avro", description = "Output file.")
+    @Option(
+            names = {"-o", "--output"},
+            required = true,
+            paramLabel = "OUT.avro",
+            description = "Output file.")
     Path output;
 
     @Override
@@ -35,9 +41,13 @@ final class LabelsCompileCommand implements Callable<Integer> {
         LabelSet set = LabelSetLoading.compile(LabelSetLoading.parse(file), folder, modelOptions.inference());
         LabelSetFiles.write(set, output);
         JsonLines out = new JsonLines(spec.commandLine().getOut());
-        out.write(out.object().put("labelSet", set.getName()).put("version", set.getVersion())
-                .put("labels", set.getLabels().size()).put("dimension", set.getDimension())
-                .put("modelFingerprint", set.getModelFingerprint()).put("output", output.toString()));
+        out.write(out.object()
+                .put("labelSet", set.getName())
+                .put("version", set.getVersion())
+                .put("labels", set.getLabels().size())
+                .put("dimension", set.getDimension())
+                .put("modelFingerprint", set.getModelFingerprint())
+                .put("output", output.toString()));
         return 0;
     }
 }

@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
  * {@code clipstream labels diff OLD NEW [--json]}: the groups, labels, prompts, thresholds and policies added,
  * removed or changed between two label sets, YAML or compiled, one line per changed field. No model is needed.
  */
-@Command(name = "diff", mixinStandardHelpOptions = true,
+@Command(
+        name = "diff",
+        mixinStandardHelpOptions = true,
         description = "Show what changed between two label sets (YAML or compiled .avro): groups, labels, prompts,"
                 + " thresholds and policies added, removed or changed.")
 final class LabelsDiffCommand implements Callable<Integer> {
@@ -42,15 +44,21 @@ final class LabelsDiffCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             JsonLines lines = new JsonLines(out);
-            ObjectNode root = lines.object().put("name", diff.name()).put("before", diff.before())
+            ObjectNode root = lines.object()
+                    .put("name", diff.name())
+                    .put("before", diff.before())
                     .put("after", diff.after());
             ArrayNode changes = root.putArray("changes");
             for (LabelSetDiff.Entry entry : diff.entries()) {
-                ObjectNode change = changes.addObject().put("kind", entry.kind().word()).put("id", entry.id())
+                ObjectNode change = changes.addObject()
+                        .put("kind", entry.kind().word())
+                        .put("id", entry.id())
                         .put("change", entry.change().word());
                 ArrayNode fields = change.putArray("fields");
                 for (LabelSetDiff.Field field : entry.fields()) {
-                    fields.addObject().put("field", field.field()).put("before", field.before())
+                    fields.addObject()
+                            .put("field", field.field())
+                            .put("before", field.before())
                             .put("after", field.after());
                 }
             }
@@ -75,16 +83,24 @@ final class LabelsDiffCommand implements Callable<Integer> {
         rows.add(new String[] {"KIND", "ID", "CHANGE", "FIELD", "BEFORE", "AFTER"});
         for (LabelSetDiff.Entry entry : diff.entries()) {
             if (entry.fields().isEmpty()) {
-                rows.add(new String[] {entry.kind().word(), entry.id(), entry.change().word(), "", "", ""});
+                rows.add(new String[] {
+                    entry.kind().word(), entry.id(), entry.change().word(), "", "", ""
+                });
             }
             for (LabelSetDiff.Field field : entry.fields()) {
-                rows.add(new String[] {entry.kind().word(), entry.id(), entry.change().word(), field.field(),
-                    field.before(), field.after()});
+                rows.add(new String[] {
+                    entry.kind().word(), entry.id(), entry.change().word(), field.field(), field.before(), field.after()
+                });
             }
         }
         StringBuilder out = new StringBuilder();
-        out.append("label set ").append(diff.name()).append(": version ").append(diff.before()).append(" -> ")
-                .append(diff.after()).append('\n');
+        out.append("label set ")
+                .append(diff.name())
+                .append(": version ")
+                .append(diff.before())
+                .append(" -> ")
+                .append(diff.after())
+                .append('\n');
         if (diff.entries().isEmpty()) {
             return out.append("no changes\n").toString();
         }
@@ -104,7 +120,9 @@ final class LabelsDiffCommand implements Callable<Integer> {
             }
             out.append(line.toString().stripTrailing()).append('\n');
         }
-        return out.append(diff.entries().size()).append(diff.entries().size() == 1 ? " change" : " changes")
-                .append('\n').toString();
+        return out.append(diff.entries().size())
+                .append(diff.entries().size() == 1 ? " change" : " changes")
+                .append('\n')
+                .toString();
     }
 }

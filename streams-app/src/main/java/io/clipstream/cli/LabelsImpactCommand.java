@@ -10,10 +10,10 @@ import io.clipstream.labels.LabelSetFiles;
 import io.clipstream.registry.SchemaRegistryClient;
 import io.clipstream.rescore.EmbeddingRange;
 import io.clipstream.rescore.EmbeddingReader;
-import io.clipstream.rescore.StoredEmbedding;
 import io.clipstream.rescore.ImpactAnalysis;
 import io.clipstream.rescore.ImpactReport;
 import io.clipstream.rescore.LabelSetTopicReader;
+import io.clipstream.rescore.StoredEmbedding;
 import io.clipstream.schema.LabelSet;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
  * the image model, and reports per policy flags before and after, newly and no longer flagged, per label tags before
  * and after, with sample event ids.
  */
-@Command(name = "impact", mixinStandardHelpOptions = true,
+@Command(
+        name = "impact",
+        mixinStandardHelpOptions = true,
         description = "Re-score retained embeddings (image-embeddings topic) with a new label set and the current"
                 + " one: flags and tags before and after, without running the image model.")
 final class LabelsImpactCommand implements Callable<Integer> {
@@ -44,23 +46,33 @@ final class LabelsImpactCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--labels", required = true, paramLabel = "NEW",
+    @Option(
+            names = "--labels",
+            required = true,
+            paramLabel = "NEW",
             description = "The new label set: compiled .avro, or YAML compiled with --model.")
     Path labels;
 
-    @Option(names = "--against", paramLabel = "CURRENT",
+    @Option(
+            names = "--against",
+            paramLabel = "CURRENT",
             description = "The current label set (YAML or .avro); default: the live version of the same name on the"
                     + " label-set topic.")
     Path against;
 
-    @Option(names = "--model", paramLabel = "DIR",
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
             description = "Model folder whose text tower compiles YAML sets (the image tower is not used).")
     Path model;
 
     @ArgGroup(exclusive = true)
     RangeOptions range = new RangeOptions();
 
-    @Option(names = "--samples", defaultValue = "5", paramLabel = "N",
+    @Option(
+            names = "--samples",
+            defaultValue = "5",
+            paramLabel = "N",
             description = "Event ids shown per line (default: ${DEFAULT-VALUE}).")
     int samples;
 
@@ -69,11 +81,15 @@ final class LabelsImpactCommand implements Callable<Integer> {
 
     /** Where to start reading: by time or by offsets. */
     static final class RangeOptions {
-        @Option(names = "--since", paramLabel = "DURATION",
+        @Option(
+                names = "--since",
+                paramLabel = "DURATION",
                 description = "Embeddings written in this last period, e.g. 24h, 90m, 7d (default: 24h).")
         String since = "24h";
 
-        @Option(names = "--from-offsets", paramLabel = "P:O[,P:O...]",
+        @Option(
+                names = "--from-offsets",
+                paramLabel = "P:O[,P:O...]",
                 description = "Embeddings from these offsets of the embeddings topic's partitions.")
         String fromOffsets;
 
@@ -90,14 +106,19 @@ final class LabelsImpactCommand implements Callable<Integer> {
         ClipStreamConfig config = kafka.processorConfig();
         LabelSet after = load(labels);
         try (SchemaRegistryClient registry = kafka.registry()) {
-            LabelSet before = against != null ? load(against)
-                    : LabelSetTopicReader.get(kafka.clientConfig(), registry,
-                            config.topic(ClipStreamConfig.TOPIC_LABEL_SETS), after.getName()).orElse(null);
-            ImpactAnalysis analysis = new ImpactAnalysis(CompiledLabelSet.of(after),
-                    before == null ? null : CompiledLabelSet.of(before), samples);
+            LabelSet before = against != null
+                    ? load(against)
+                    : LabelSetTopicReader.get(
+                                    kafka.clientConfig(),
+                                    registry,
+                                    config.topic(ClipStreamConfig.TOPIC_LABEL_SETS),
+                                    after.getName())
+                            .orElse(null);
+            ImpactAnalysis analysis = new ImpactAnalysis(
+                    CompiledLabelSet.of(after), before == null ? null : CompiledLabelSet.of(before), samples);
             String topic = config.topic(ClipStreamConfig.TOPIC_IMAGE_EMBEDDINGS);
-            try (KafkaConsumer<String, StoredEmbedding> consumer = EmbeddingReader.consumer(
-                    EmbeddingReader.consumerConfig(kafka.clientConfig()), registry)) {
+            try (KafkaConsumer<String, StoredEmbedding> consumer =
+                    EmbeddingReader.consumer(EmbeddingReader.consumerConfig(kafka.clientConfig()), registry)) {
                 EmbeddingRange resolved = range.resolve(consumer, topic);
                 EmbeddingReader.read(consumer, resolved, analysis::add);
             }
@@ -125,12 +146,13 @@ final class LabelsImpactCommand implements Callable<Integer> {
         ModelFolder folder = ModelFolder.open(model);
         if (folder.textualModel().isEmpty() || folder.tokenizer().isEmpty()) {
             throw new IllegalArgumentException(file + " is YAML and must be compiled, but the model folder " + model
-                    + (folder.textualModel().isEmpty() ? " has no text model (only the image tower)"
+                    + (folder.textualModel().isEmpty()
+                            ? " has no text model (only the image tower)"
                             : " has no tokenizer for its text model")
                     + ": use a folder with the text tower, or compile the set where one is (clipstream labels"
                     + " compile) and pass the .avro");
         }
-        return LabelSetLoading.compile(LabelSetLoading.parse(file), folder,
-                InferenceOptions.defaults().withDevice(ExecutionDevice.CPU));
+        return LabelSetLoading.compile(
+                LabelSetLoading.parse(file), folder, InferenceOptions.defaults().withDevice(ExecutionDevice.CPU));
     }
 }

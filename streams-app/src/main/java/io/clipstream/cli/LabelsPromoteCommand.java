@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
  * It is published under the set's name with {@code mode: LIVE} (replacing the live version at the next flush of
  * every instance), then the shadow key is tombstoned, so the set is never scored without a live version.
  */
-@Command(name = "promote", mixinStandardHelpOptions = true,
+@Command(
+        name = "promote",
+        mixinStandardHelpOptions = true,
         description = "Make a shadow version of a label set live (and stop its shadow scoring).")
 final class LabelsPromoteCommand implements Callable<Integer> {
 
@@ -33,7 +35,10 @@ final class LabelsPromoteCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The label set's name.")
     String name;
 
-    @Option(names = "--version", required = true, paramLabel = "V",
+    @Option(
+            names = "--version",
+            required = true,
+            paramLabel = "V",
             description = "The shadow version to promote (must be the one in shadow now).")
     String version;
 
@@ -45,21 +50,27 @@ final class LabelsPromoteCommand implements Callable<Integer> {
             LabelSet shadow = sets.get(ActiveLabelSets.shadowKey(name));
             if (shadow == null) {
                 throw new IllegalArgumentException("label set " + name + " has no shadow version on " + topic
-                        + (sets.containsKey(name) ? " (live version " + sets.get(name).getVersion() + ")" : ""));
+                        + (sets.containsKey(name)
+                                ? " (live version " + sets.get(name).getVersion() + ")"
+                                : ""));
             }
             if (!shadow.getVersion().equals(version)) {
-                throw new IllegalArgumentException("the shadow version of label set " + name + " is "
-                        + shadow.getVersion() + ", not " + version);
+                throw new IllegalArgumentException(
+                        "the shadow version of label set " + name + " is " + shadow.getVersion() + ", not " + version);
             }
-            LabelSet live = LabelSet.newBuilder(shadow).setMode(LabelSetMode.LIVE).build();
-            try (LabelSetPublisher publisher = new LabelSetPublisher(kafka.bootstrapServers(),
-                    kafka.clientSettings(), registry, topic)) {
+            LabelSet live =
+                    LabelSet.newBuilder(shadow).setMode(LabelSetMode.LIVE).build();
+            try (LabelSetPublisher publisher =
+                    new LabelSetPublisher(kafka.bootstrapServers(), kafka.clientSettings(), registry, topic)) {
                 long offset = publisher.publish(live);
                 publisher.delete(ActiveLabelSets.shadowKey(name));
                 JsonLines out = new JsonLines(spec.commandLine().getOut());
-                out.write(out.object().put("labelSet", name).put("promoted", version)
+                out.write(out.object()
+                        .put("labelSet", name)
+                        .put("promoted", version)
                         .put("replaced", sets.containsKey(name) ? sets.get(name).getVersion() : null)
-                        .put("topic", topic).put("offset", offset));
+                        .put("topic", topic)
+                        .put("offset", offset));
             }
         }
         return 0;

@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
  * {@code clipstream labels publish --bootstrap-servers … --schema-registry … FILE|OUT.avro [--model DIR]}: publishes
  * a compiled label set to the compacted label-set topic, keyed by its name, compiling YAML first.
  */
-@Command(name = "publish", mixinStandardHelpOptions = true,
+@Command(
+        name = "publish",
+        mixinStandardHelpOptions = true,
         description = "Publish a label set to the compacted label-set topic (compiling YAML with --model first).")
 final class LabelsPublishCommand implements Callable<Integer> {
 
@@ -29,7 +31,10 @@ final class LabelsPublishCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--topic", defaultValue = LabelSetPublisher.DEFAULT_TOPIC, paramLabel = "TOPIC",
+    @Option(
+            names = "--topic",
+            defaultValue = LabelSetPublisher.DEFAULT_TOPIC,
+            paramLabel = "TOPIC",
             description = "Label-set topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
@@ -49,17 +54,22 @@ final class LabelsPublishCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(file + " is YAML: give --model DIR to compile it first, or"
                         + " publish a file from clipstream labels compile");
             }
-            set = LabelSetLoading.compile(LabelSetLoading.parse(file), ModelFolder.open(model),
+            set = LabelSetLoading.compile(
+                    LabelSetLoading.parse(file),
+                    ModelFolder.open(model),
                     InferenceOptions.defaults().withDevice(ExecutionDevice.CPU));
         }
         try (SchemaRegistryClient registry = kafka.registry();
-                LabelSetPublisher publisher = new LabelSetPublisher(kafka.bootstrapServers(), kafka.clientSettings(),
-                        registry, topic)) {
+                LabelSetPublisher publisher =
+                        new LabelSetPublisher(kafka.bootstrapServers(), kafka.clientSettings(), registry, topic)) {
             long offset = publisher.publish(set);
             JsonLines out = new JsonLines(spec.commandLine().getOut());
-            out.write(out.object().put("topic", topic)
-                    .put("key", io.clipstream.labels.ActiveLabelSets.topicKey(set)).put("version", set.getVersion())
-                    .put("labels", set.getLabels().size()).put("offset", offset)
+            out.write(out.object()
+                    .put("topic", topic)
+                    .put("key", io.clipstream.labels.ActiveLabelSets.topicKey(set))
+                    .put("version", set.getVersion())
+                    .put("labels", set.getLabels().size())
+                    .put("offset", offset)
                     .put("modelFingerprint", set.getModelFingerprint()));
         }
         return 0;

@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
  * {@code clipstream labels score --model DIR --labels FILE [--] FILE...}: per image, the tags and policy
  * flags exactly as the streaming processor emits them (the same scoring and record-building code).
  */
-@Command(name = "score", mixinStandardHelpOptions = true,
+@Command(
+        name = "score",
+        mixinStandardHelpOptions = true,
         description = "Tag images with a label set and evaluate its policies, as the processor does.")
 final class LabelsScoreCommand implements Callable<Integer> {
 
@@ -38,7 +40,10 @@ final class LabelsScoreCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--labels", required = true, paramLabel = "FILE",
+    @Option(
+            names = "--labels",
+            required = true,
+            paramLabel = "FILE",
             description = "Label set: YAML (compiled on the fly) or a compiled .avro file.")
     Path labels;
 
@@ -79,8 +84,7 @@ final class LabelsScoreCommand implements Callable<Integer> {
                 ImageVerdict verdict = verdicts.get(next++);
                 String eventId = outcome.file().toString();
                 Timings timings = new Timings(0L, inferenceMs, inferenceMs);
-                line.set("tags", AvroJson.toJson(ResultRecords.tags(eventId, folder.modelId(), set, verdict,
-                        timings)));
+                line.set("tags", AvroJson.toJson(ResultRecords.tags(eventId, folder.modelId(), set, verdict, timings)));
                 ArrayNode flags = line.putArray("flags");
                 for (PolicyFlag flag : ResultRecords.flags(eventId, folder.modelId(), set, verdict, Instant.now())) {
                     flags.add(AvroJson.toJson(flag));

@@ -36,8 +36,11 @@ final class LabelsValidateCommand implements Callable<Integer> {
             ObjectNode line = out.object().put("file", file.toString());
             try {
                 LabelSetDefinition d = LabelSetParser.parse(file);
-                line.put("valid", true).put("name", d.name()).put("version", d.version())
-                        .put("labels", d.labels().size()).put("policies", d.policies().size());
+                line.put("valid", true)
+                        .put("name", d.name())
+                        .put("version", d.version())
+                        .put("labels", d.labels().size())
+                        .put("policies", d.policies().size());
             } catch (LabelSetValidationException e) {
                 allValid = false;
                 ArrayNode errors = line.put("valid", false).putArray("errors");

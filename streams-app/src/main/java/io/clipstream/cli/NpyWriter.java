@@ -17,19 +17,21 @@ import java.util.stream.Collectors;
 final class NpyWriter {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
 
-    private NpyWriter() {
-    }
+    private NpyWriter() {}
 
     /** Writes {@code values} with {@code shape} (C order; the product must equal the length). */
     static void writeFloat32(OutputStream out, float[] values, int... shape) throws IOException {
         long count = Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b);
         if (count != values.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + count
-                    + " values, got " + values.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + count + " values, got " + values.length);
         }
         String dims = Arrays.stream(shape).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-        String dict = String.format(Locale.ROOT, "{'descr': '<f4', 'fortran_order': False, 'shape': (%s%s), }",
-                dims, shape.length == 1 ? "," : "");
+        String dict = String.format(
+                Locale.ROOT,
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (%s%s), }",
+                dims,
+                shape.length == 1 ? "," : "");
         int unpadded = MAGIC.length + 2 + dict.length() + 1;
         int padding = (64 - unpadded % 64) % 64;
         String header = dict + " ".repeat(padding) + "\n";

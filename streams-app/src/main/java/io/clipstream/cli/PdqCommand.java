@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
  * {@code clipstream pdq [--dihedral] FILE...}: the PDQ hash and quality of each image, decoded and oriented exactly
  * as the processor does. Unusable inputs print an error line; the rest still run and the exit status is 1.
  */
-@Command(name = "pdq", mixinStandardHelpOptions = true,
+@Command(
+        name = "pdq",
+        mixinStandardHelpOptions = true,
         description = "Print the PDQ perceptual hash (64 hex digits) and quality (0-100) of each image file.")
 final class PdqCommand implements Callable<Integer> {
 

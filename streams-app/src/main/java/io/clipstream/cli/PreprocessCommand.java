@@ -33,21 +33,29 @@ import picocli.CommandLine.Spec;
  * float32 CHW tensor after normalisation, NumPy format) and prints one JSON line; an unusable image prints the
  * error line {@code embed} prints, the rest still run, and the exit status is 1.
  */
-@Command(name = "preprocess", mixinStandardHelpOptions = true,
+@Command(
+        name = "preprocess",
+        mixinStandardHelpOptions = true,
         description = "Write the crop (PNG) and the normalised tensor (.npy) the model sees for each image.")
 final class PreprocessCommand implements Callable<Integer> {
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
             description = "CLIP model folder whose preprocessing to apply (only its configuration is read).")
     Path model;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for NAME.png and NAME.npy.")
     Path outDir;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "Images preprocessed in parallel; 0 = one per core (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -57,18 +65,19 @@ final class PreprocessCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (threads < 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--threads must be 0 or more, got " + threads);
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--threads must be 0 or more, got " + threads);
         }
-        ImagePreprocessor preprocessor = new ImagePreprocessor(ModelFolder.open(model).preprocess());
+        ImagePreprocessor preprocessor =
+                new ImagePreprocessor(ModelFolder.open(model).preprocess());
         Files.createDirectories(outDir);
         List<String> names = outputNames(inputs);
         int parallelism = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         List<ImageInputs.Outcome> outcomes;
         ForkJoinPool pool = new ForkJoinPool(parallelism);
         try {
-            ForkJoinTask<List<ImageInputs.Outcome>> task = pool.submit(() -> ImageInputs.preprocess(inputs,
-                    preprocessor));
+            ForkJoinTask<List<ImageInputs.Outcome>> task =
+                    pool.submit(() -> ImageInputs.preprocess(inputs, preprocessor));
             outcomes = task.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -89,7 +98,9 @@ final class PreprocessCommand implements Callable<Integer> {
                 Path npy = outDir.resolve(names.get(i) + ".npy");
                 writePng(crop, png);
                 writeNpy(preprocessor, crop, npy);
-                line.put("png", png.toString()).put("npy", npy.toString()).put("width", crop.width())
+                line.put("png", png.toString())
+                        .put("npy", npy.toString())
+                        .put("width", crop.width())
                         .put("height", crop.height());
             } else {
                 failed = true;

@@ -42,15 +42,24 @@ final class ProduceCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--topic", defaultValue = "image-events", paramLabel = "TOPIC",
+    @Option(
+            names = "--topic",
+            defaultValue = "image-events",
+            paramLabel = "TOPIC",
             description = "Topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
-    @Option(names = "--source", defaultValue = "clipstream-produce", paramLabel = "NAME",
+    @Option(
+            names = "--source",
+            defaultValue = "clipstream-produce",
+            paramLabel = "NAME",
             description = "The events' source field (default: ${DEFAULT-VALUE}).")
     String source;
 
-    @Option(names = "--max-image-bytes", paramLabel = "BYTES", defaultValue = "20971520",
+    @Option(
+            names = "--max-image-bytes",
+            paramLabel = "BYTES",
+            defaultValue = "20971520",
             description = "Largest image to send, as the processor's image.max.bytes (default: ${DEFAULT-VALUE});"
                     + " sizes the producer's max.request.size.")
     int maxImageBytes;
@@ -64,8 +73,10 @@ final class ProduceCommand implements Callable<Integer> {
         for (Path path : paths) {
             if (Files.isDirectory(path)) {
                 try (Stream<Path> walk = Files.walk(path)) {
-                    walk.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".json"))
-                            .sorted().forEach(files::add);
+                    walk.filter(Files::isRegularFile)
+                            .filter(p -> !p.getFileName().toString().endsWith(".json"))
+                            .sorted()
+                            .forEach(files::add);
                 }
             } else if (Files.isRegularFile(path)) {
                 files.add(path);
@@ -80,15 +91,15 @@ final class ProduceCommand implements Callable<Integer> {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicLimits.recordBytes(maxImageBytes));
         try (SchemaRegistryClient registry = kafka.registry();
-                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
-                        new ByteArraySerializer())) {
-            AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(),
-                    registry, true);
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            AvroWireFormat<ImageEvent> format =
+                    new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(), registry, true);
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < files.size(); i++) {
                 Path file = files.get(i);
-                sent.add(producer.send(new ProducerRecord<>(topic, eventId(file), format.write(topic + "-value",
-                        event(file)))));
+                sent.add(producer.send(
+                        new ProducerRecord<>(topic, eventId(file), format.write(topic + "-value", event(file)))));
                 if ((i + 1) % 50 == 0 || i + 1 == files.size()) {
                     err.printf("produced %d/%d%n", i + 1, files.size());
                     err.flush();
@@ -97,8 +108,12 @@ final class ProduceCommand implements Callable<Integer> {
             producer.flush();
             for (int i = 0; i < files.size(); i++) {
                 RecordMetadata meta = sent.get(i).get();
-                out.write(out.object().put("file", files.get(i).toString()).put("eventId", eventId(files.get(i)))
-                        .put("topic", meta.topic()).put("partition", meta.partition()).put("offset", meta.offset()));
+                out.write(out.object()
+                        .put("file", files.get(i).toString())
+                        .put("eventId", eventId(files.get(i)))
+                        .put("topic", meta.topic())
+                        .put("partition", meta.partition())
+                        .put("offset", meta.offset()));
             }
         }
         return 0;
@@ -109,8 +124,12 @@ final class ProduceCommand implements Callable<Integer> {
     }
 
     private ImageEvent event(Path file) throws IOException {
-        return ImageEvent.newBuilder().setEventId(eventId(file)).setOccurredAt(Instant.now()).setSource(source)
+        return ImageEvent.newBuilder()
+                .setEventId(eventId(file))
+                .setOccurredAt(Instant.now())
+                .setSource(source)
                 .setContentType(Files.probeContentType(file))
-                .setImage(new InlineImage(ByteBuffer.wrap(Files.readAllBytes(file)))).build();
+                .setImage(new InlineImage(ByteBuffer.wrap(Files.readAllBytes(file))))
+                .build();
     }
 }

@@ -18,15 +18,19 @@ import picocli.CommandLine.Spec;
  * {@code clipstream review --hash-password} reads a password from standard input and prints its bcrypt hash for
  * {@code review.users}.
  */
-@Command(name = "review", mixinStandardHelpOptions = true,
+@Command(
+        name = "review",
+        mixinStandardHelpOptions = true,
         description = "Serve the review console: moderators review flags, decisions go to review-decisions.")
 final class ReviewCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file; environment variables win.")
     Path file;
 
-    @Option(names = "--hash-password", description = "Read a password from standard input (or the console), print"
-            + " its bcrypt hash for review.users, and exit.")
+    @Option(
+            names = "--hash-password",
+            description = "Read a password from standard input (or the console), print"
+                    + " its bcrypt hash for review.users, and exit.")
     boolean hashPassword;
 
     @Spec
@@ -44,10 +48,13 @@ final class ReviewCommand implements Callable<Integer> {
         ClipStreamConfig config = ClipStreamConfig.from(ConfigCommand.load(file), System.getenv());
         ReviewService service = ReviewService.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "clipstream-review-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            service.close();
+                            stopped.countDown();
+                        },
+                        "clipstream-review-shutdown"));
         spec.commandLine().getOut().println("Review console: " + service.url());
         spec.commandLine().getOut().flush();
         stopped.await();

@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
  * {@code clipstream run [--config FILE]}: the processor against a real cluster and registry, configured by a
  * properties file and/or environment variables; SIGTERM shuts it down gracefully.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
         description = "Run the processor (configuration from --config FILE and CLIPSTREAM_* variables).")
 final class RunCommand implements Callable<Integer> {
 

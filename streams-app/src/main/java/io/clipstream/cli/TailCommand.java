@@ -45,11 +45,17 @@ final class TailCommand implements Callable<Integer> {
     @Option(names = "--from-beginning", description = "Start at the earliest record instead of the end.")
     boolean fromBeginning;
 
-    @Option(names = "--max", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--max",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "Stop after N records (default: never).")
     long max;
 
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "0",
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "0",
             description = "Stop after this long without a record (default: never).")
     long idleTimeout;
 
@@ -63,14 +69,16 @@ final class TailCommand implements Callable<Integer> {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         long seen = 0;
         try (SchemaRegistryClient registry = kafka.registry();
-                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                        new ByteArrayDeserializer())) {
+                KafkaConsumer<byte[], byte[]> consumer =
+                        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long lastRecord = System.nanoTime();
             while (max == 0 || seen < max) {
                 var records = consumer.poll(Duration.ofMillis(250));
-                if (records.isEmpty() && idleTimeout > 0
-                        && System.nanoTime() - lastRecord > Duration.ofSeconds(idleTimeout).toNanos()) {
+                if (records.isEmpty()
+                        && idleTimeout > 0
+                        && System.nanoTime() - lastRecord
+                                > Duration.ofSeconds(idleTimeout).toNanos()) {
                     break;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -86,8 +94,11 @@ final class TailCommand implements Callable<Integer> {
     }
 
     private ObjectNode line(ConsumerRecord<byte[], byte[]> record, SchemaRegistryClient registry) {
-        ObjectNode line = new JsonLines(spec.commandLine().getOut()).object().put("topic", record.topic())
-                .put("partition", record.partition()).put("offset", record.offset())
+        ObjectNode line = new JsonLines(spec.commandLine().getOut())
+                .object()
+                .put("topic", record.topic())
+                .put("partition", record.partition())
+                .put("offset", record.offset())
                 .put("key", record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8));
         byte[] value = record.value();
         GenericRecord decoded = decode(value, registry);
@@ -100,8 +111,9 @@ final class TailCommand implements Callable<Integer> {
             ObjectNode headers = line.putObject("headers");
             for (Header header : record.headers()) {
                 if (!header.key().equals("__streams.errors.stacktrace")) {
-                    headers.put(header.key(), header.value() == null ? null
-                            : new String(header.value(), StandardCharsets.UTF_8));
+                    headers.put(
+                            header.key(),
+                            header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
                 }
             }
         }
@@ -114,8 +126,8 @@ final class TailCommand implements Callable<Integer> {
         }
         try {
             Schema schema = registry.getById(ByteBuffer.wrap(value, 1, 4).getInt());
-            return new GenericDatumReader<GenericRecord>(schema).read(null,
-                    DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null));
+            return new GenericDatumReader<GenericRecord>(schema)
+                    .read(null, DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null));
         } catch (RuntimeException | java.io.IOException e) {
             return null;
         }

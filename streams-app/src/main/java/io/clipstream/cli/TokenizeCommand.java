@@ -13,7 +13,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code clipstream tokenize --model DIR [--] TEXT...}: the ids {@code clip.tokenize} gives, one line per text. */
-@Command(name = "tokenize", mixinStandardHelpOptions = true,
+@Command(
+        name = "tokenize",
+        mixinStandardHelpOptions = true,
         description = "Print the token ids of each text, padded to the context length as clip.tokenize does.")
 final class TokenizeCommand implements Callable<Integer> {
 
@@ -29,8 +31,8 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelFolder folder = ModelFolder.open(model);
-        var tokenizerFile = folder.tokenizer().orElseThrow(() -> new ModelLoadException("model folder "
-                + folder.root() + " has no tokenizer.json"));
+        var tokenizerFile = folder.tokenizer()
+                .orElseThrow(() -> new ModelLoadException("model folder " + folder.root() + " has no tokenizer.json"));
         JsonLines out = new JsonLines(spec.commandLine().getOut());
         try (ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerFile, folder.contextLength())) {
             for (String text : texts) {

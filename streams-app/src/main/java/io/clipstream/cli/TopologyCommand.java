@@ -7,7 +7,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code clipstream topology [--dot]}: the processor topology, as Kafka Streams describes it or as Graphviz. */
-@Command(name = "topology", mixinStandardHelpOptions = true,
+@Command(
+        name = "topology",
+        mixinStandardHelpOptions = true,
         description = "Describe the processor topology (--dot: Graphviz, as drawn in architecture.png).")
 final class TopologyCommand implements Callable<Integer> {
 

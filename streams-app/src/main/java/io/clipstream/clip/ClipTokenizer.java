@@ -41,8 +41,7 @@ public final class ClipTokenizer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Token ids of one text: {@code ids} has the full context length, {@code length} counts the real tokens. */
-    public record Tokens(int[] ids, int length) {
-    }
+    public record Tokens(int[] ids, int length) {}
 
     private ClipTokenizer(HuggingFaceTokenizer tokenizer, int contextLength, int startId, int endId) {
         this.tokenizer = tokenizer;
@@ -66,9 +65,17 @@ public final class ClipTokenizer implements AutoCloseable {
         int[] special = specialIds(tokenizerJson);
         NativeLibraries.configureDjl();
         try {
-            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of(
-                    "addSpecialTokens", "false", "truncation", "false", "padding", "false",
-                    "modelMaxLength", Integer.toString(Integer.MAX_VALUE)));
+            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(
+                    tokenizerJson,
+                    Map.of(
+                            "addSpecialTokens",
+                            "false",
+                            "truncation",
+                            "false",
+                            "padding",
+                            "false",
+                            "modelMaxLength",
+                            Integer.toString(Integer.MAX_VALUE)));
             return new ClipTokenizer(tokenizer, contextLength, special[0], special[1]);
         } catch (IOException | RuntimeException e) {
             throw new ModelLoadException("tokenizer " + tokenizerJson + " cannot be loaded: " + e.getMessage(), e);

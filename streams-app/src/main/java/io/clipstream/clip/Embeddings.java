@@ -6,8 +6,7 @@ public final class Embeddings {
     /** The logit scale OpenAI's trained CLIPs reach (the clamp value): zero-shot logits are 100 × cosine. */
     public static final float CLIP_LOGIT_SCALE = 100f;
 
-    private Embeddings() {
-    }
+    private Embeddings() {}
 
     /** Scales {@code v} in place to unit L2 norm and returns it; a zero vector is left as it is. */
     public static float[] l2Normalize(float[] v) {

@@ -11,7 +11,10 @@ import java.util.Locale;
 public record ExecutionDevice(Kind kind, int index) {
 
     /** The execution provider family. */
-    public enum Kind { CPU, CUDA }
+    public enum Kind {
+        CPU,
+        CUDA
+    }
 
     /** The CPU. */
     public static final ExecutionDevice CPU = new ExecutionDevice(Kind.CPU, 0);

@@ -23,8 +23,7 @@ final class HtmlUnescaper {
     private static final Map<String, String> NAMED = loadNamed();
     private static final Map<Integer, Integer> INVALID_CHARREFS = invalidCharrefs();
 
-    private HtmlUnescaper() {
-    }
+    private HtmlUnescaper() {}
 
     /** Replaces every character reference in {@code s} as {@code html.unescape} does. */
     static String unescape(String s) {
@@ -86,8 +85,12 @@ final class HtmlUnescaper {
     }
 
     private static boolean invalidCodePoint(int cp) {
-        return (cp >= 0x1 && cp <= 0x8) || cp == 0xb || (cp >= 0xe && cp <= 0x1f) || (cp >= 0x7f && cp <= 0x9f)
-                || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe;
+        return (cp >= 0x1 && cp <= 0x8)
+                || cp == 0xb
+                || (cp >= 0xe && cp <= 0x1f)
+                || (cp >= 0x7f && cp <= 0x9f)
+                || (cp >= 0xfdd0 && cp <= 0xfdef)
+                || (cp & 0xfffe) == 0xfffe;
     }
 
     private static Map<Integer, Integer> invalidCharrefs() {

@@ -34,7 +34,12 @@ public final class ImageEncoder implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageEncoder.class);
 
-    private enum InputForm { FLOAT_NCHW, FLOAT16_NCHW, UINT8_NCHW, UINT8_NHWC }
+    private enum InputForm {
+        FLOAT_NCHW,
+        FLOAT16_NCHW,
+        UINT8_NCHW,
+        UINT8_NHWC
+    }
 
     private final TowerGraph graph;
     private final ImagePreprocessor preprocessor;
@@ -49,8 +54,16 @@ public final class ImageEncoder implements AutoCloseable {
     private final ConcurrentLinkedQueue<ByteBuffer> scratch = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ImageEncoder(TowerGraph graph, ImagePreprocessor preprocessor, String inputName, String outputName,
-            InputForm form, int dimension, int runBatch, int fixedBatch, TextInputs companionText) {
+    private ImageEncoder(
+            TowerGraph graph,
+            ImagePreprocessor preprocessor,
+            String inputName,
+            String outputName,
+            InputForm form,
+            int dimension,
+            int runBatch,
+            int fixedBatch,
+            TextInputs companionText) {
         this.graph = graph;
         this.preprocessor = preprocessor;
         this.inputName = inputName;
@@ -69,8 +82,9 @@ public final class ImageEncoder implements AutoCloseable {
      * @throws ModelLoadException naming the file, what was expected and what the model has
      */
     public static ImageEncoder open(ModelFolder folder, InferenceOptions options) {
-        var file = folder.visualModel().orElseThrow(() -> new ModelLoadException(
-                "model folder " + folder.root() + " has no image tower (visual/model.onnx or onnx/vision_model.onnx)"));
+        var file = folder.visualModel()
+                .orElseThrow(() -> new ModelLoadException("model folder " + folder.root()
+                        + " has no image tower (visual/model.onnx or onnx/vision_model.onnx)"));
         PreprocessSpec spec = folder.preprocess();
         TowerGraph graph = new TowerGraph(OnnxSessions.acquire(file, options), folder.describe(file));
         try {
@@ -81,17 +95,18 @@ public final class ImageEncoder implements AutoCloseable {
         }
     }
 
-    private static ImageEncoder create(ModelFolder folder, InferenceOptions options, PreprocessSpec spec,
-            TowerGraph graph) {
+    private static ImageEncoder create(
+            ModelFolder folder, InferenceOptions options, PreprocessSpec spec, TowerGraph graph) {
         int s = spec.size();
-        String expected = "input image float32 [N,3," + s + "," + s + "] (or uint8 [N," + s + "," + s
-                + ",3])";
+        String expected = "input image float32 [N,3," + s + "," + s + "] (or uint8 [N," + s + "," + s + ",3])";
         String inputName;
         String preferredOutput;
         TextInputs companion = null;
         switch (folder.layout()) {
             case OPEN_CLIP -> {
-                inputName = graph.inputs().size() == 1 ? graph.inputs().keySet().iterator().next() : "image";
+                inputName = graph.inputs().size() == 1
+                        ? graph.inputs().keySet().iterator().next()
+                        : "image";
                 preferredOutput = null;
             }
             case HUGGING_FACE -> {
@@ -117,7 +132,8 @@ public final class ImageEncoder implements AutoCloseable {
         if (form == null) {
             throw graph.mismatch("expected " + expected);
         }
-        if (folder.layout() == ModelLayout.HUGGING_FACE_COMBINED && !graph.outputs().containsKey("image_embeds")) {
+        if (folder.layout() == ModelLayout.HUGGING_FACE_COMBINED
+                && !graph.outputs().containsKey("image_embeds")) {
             throw graph.mismatch("expected output image_embeds");
         }
         String output = graph.outputOrFirst(preferredOutput);
@@ -125,17 +141,22 @@ public final class ImageEncoder implements AutoCloseable {
         int fixedBatch = graph.fixedBatch(inputName);
         int runBatch = fixedBatch > 0 ? fixedBatch : options.maxBatchSize();
         if (fixedBatch > 0) {
-            LOG.info("{} has a fixed batch dimension of {}: images are run {} at a time", graph.name(), fixedBatch,
+            LOG.info(
+                    "{} has a fixed batch dimension of {}: images are run {} at a time",
+                    graph.name(),
+                    fixedBatch,
                     fixedBatch);
         }
-        ImageEncoder encoder = new ImageEncoder(graph, new ImagePreprocessor(spec), inputName, output, form,
-                width, runBatch, fixedBatch, companion);
+        ImageEncoder encoder = new ImageEncoder(
+                graph, new ImagePreprocessor(spec), inputName, output, form, width, runBatch, fixedBatch, companion);
         if (width <= 0) {
             encoder = encoder.withProbedWidth();
         }
         if (folder.layout() == ModelLayout.HUGGING_FACE_COMBINED) {
-            LOG.warn("{} holds both towers in one graph: every image batch also runs the text tower on one dummy"
-                    + " text; export onnx/vision_model.onnx separately for speed", graph.name());
+            LOG.warn(
+                    "{} holds both towers in one graph: every image batch also runs the text tower on one dummy"
+                            + " text; export onnx/vision_model.onnx separately for speed",
+                    graph.name());
         }
         return encoder;
     }
@@ -144,8 +165,8 @@ public final class ImageEncoder implements AutoCloseable {
         byte[] grey = new byte[size * size * 3];
         java.util.Arrays.fill(grey, (byte) 128);
         float[][] probe = embed(List.of(new RgbImage(size, size, grey)));
-        return new ImageEncoder(graph, preprocessor, inputName, outputName, form, probe[0].length, runBatch,
-                fixedBatch, companionText);
+        return new ImageEncoder(
+                graph, preprocessor, inputName, outputName, form, probe[0].length, runBatch, fixedBatch, companionText);
     }
 
     private static InputForm inputForm(TensorInfo info, int s) {
@@ -210,8 +231,8 @@ public final class ImageEncoder implements AutoCloseable {
         }
         for (RgbImage image : images) {
             if (image.width() != size || image.height() != size) {
-                throw new IllegalArgumentException("expected " + size + "x" + size + " pixels, got "
-                        + image.width() + "x" + image.height());
+                throw new IllegalArgumentException(
+                        "expected " + size + "x" + size + " pixels, got " + image.width() + "x" + image.height());
             }
         }
         float[][] embeddings = new float[images.size()][];
@@ -225,25 +246,28 @@ public final class ImageEncoder implements AutoCloseable {
     private void runChunk(List<RgbImage> chunk, float[][] into, int offset) {
         int rows = fixedBatch > 0 ? fixedBatch : chunk.size();
         int pixels = size * size * 3;
-        int bytes = switch (form) {
-            case FLOAT_NCHW -> rows * pixels * Float.BYTES;
-            case FLOAT16_NCHW -> rows * pixels * Short.BYTES;
-            default -> rows * pixels;
-        };
+        int bytes =
+                switch (form) {
+                    case FLOAT_NCHW -> rows * pixels * Float.BYTES;
+                    case FLOAT16_NCHW -> rows * pixels * Short.BYTES;
+                    default -> rows * pixels;
+                };
         ByteBuffer buffer = borrow(bytes);
         try {
             fill(buffer, chunk, rows);
-            long[] shape = form == InputForm.UINT8_NHWC ? new long[] {rows, size, size, 3}
-                    : new long[] {rows, 3, size, size};
+            long[] shape =
+                    form == InputForm.UINT8_NHWC ? new long[] {rows, size, size, 3} : new long[] {rows, 3, size, size};
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             Map<String, OnnxTensor> feeds = new HashMap<>();
             try {
-                feeds.put(inputName, switch (form) {
-                    case FLOAT_NCHW -> OnnxTensor.createTensor(env, buffer.asFloatBuffer(), shape);
-                    case FLOAT16_NCHW -> OnnxTensor.createTensor(env, buffer.asShortBuffer(), shape,
-                            OnnxJavaType.FLOAT16);
-                    default -> OnnxTensor.createTensor(env, buffer, shape, OnnxJavaType.UINT8);
-                });
+                feeds.put(
+                        inputName,
+                        switch (form) {
+                            case FLOAT_NCHW -> OnnxTensor.createTensor(env, buffer.asFloatBuffer(), shape);
+                            case FLOAT16_NCHW ->
+                                OnnxTensor.createTensor(env, buffer.asShortBuffer(), shape, OnnxJavaType.FLOAT16);
+                            default -> OnnxTensor.createTensor(env, buffer, shape, OnnxJavaType.UINT8);
+                        });
                 if (companionText != null) {
                     companionText.addDummy(env, feeds);
                 }

@@ -10,8 +10,12 @@ package io.clipstream.clip;
  *     cores from decoding and from other stream threads
  * @param maxBatchSize the most images or texts sent to the graph in one run
  */
-public record InferenceOptions(ExecutionDevice device, boolean cudaFallbackToCpu, int intraOpThreads,
-        boolean allowSpinning, int maxBatchSize) {
+public record InferenceOptions(
+        ExecutionDevice device,
+        boolean cudaFallbackToCpu,
+        int intraOpThreads,
+        boolean allowSpinning,
+        int maxBatchSize) {
 
     public InferenceOptions {
         if (device == null) {

@@ -39,8 +39,15 @@ public final class ModelFolder {
     private final int contextLength;
     private final Integer embedDim;
 
-    private ModelFolder(Path root, ModelLayout layout, Path visualModel, Path textualModel, Path tokenizer,
-            PreprocessSpec preprocess, int contextLength, Integer embedDim) {
+    private ModelFolder(
+            Path root,
+            ModelLayout layout,
+            Path visualModel,
+            Path textualModel,
+            Path tokenizer,
+            PreprocessSpec preprocess,
+            int contextLength,
+            Integer embedDim) {
         this.root = root;
         this.layout = layout;
         this.visualModel = visualModel;
@@ -74,7 +81,9 @@ public final class ModelFolder {
             return openOpenClip(root);
         }
         Path onnx = root.resolve("onnx");
-        String suffix = variant == null || variant.isBlank() ? "" : "_" + variant.strip().toLowerCase(Locale.ROOT);
+        String suffix = variant == null || variant.isBlank()
+                ? ""
+                : "_" + variant.strip().toLowerCase(Locale.ROOT);
         if (Files.isDirectory(onnx)) {
             Path vision = onnx.resolve("vision_model" + suffix + ".onnx");
             Path text = onnx.resolve("text_model" + suffix + ".onnx");
@@ -106,7 +115,8 @@ public final class ModelFolder {
             Path cfgPath = root.resolve("visual/preprocess_cfg.json");
             JsonNode cfg = readJsonIfPresent(cfgPath);
             if (cfg == null) {
-                int size = config == null ? -1 : firstInt(config.path("vision_cfg").path("image_size"));
+                int size =
+                        config == null ? -1 : firstInt(config.path("vision_cfg").path("image_size"));
                 if (size <= 0) {
                     throw new ModelLoadException(cfgPath + " is missing and config.json declares no"
                             + " vision_cfg.image_size: cannot tell how to preprocess images");
@@ -115,7 +125,8 @@ public final class ModelFolder {
             } else {
                 preprocess = openClipPreprocess(cfgPath, cfg);
             }
-            int declared = config == null ? -1 : firstInt(config.path("vision_cfg").path("image_size"));
+            int declared =
+                    config == null ? -1 : firstInt(config.path("vision_cfg").path("image_size"));
             if (declared > 0 && declared != preprocess.size()) {
                 throw new ModelLoadException(root.resolve("config.json") + ": vision_cfg.image_size " + declared
                         + " disagrees with " + cfgPath + " size " + preprocess.size());
@@ -127,24 +138,28 @@ public final class ModelFolder {
             context = config.path("text_cfg").path("context_length").intValue();
         } else {
             JsonNode tokCfg = readJsonIfPresent(root.resolve("textual/tokenizer_config.json"));
-            if (tokCfg != null && tokCfg.path("model_max_length").isInt()
+            if (tokCfg != null
+                    && tokCfg.path("model_max_length").isInt()
                     && tokCfg.path("model_max_length").intValue() < 100_000) {
                 context = tokCfg.path("model_max_length").intValue();
             }
         }
         Integer embedDim = config != null && config.path("embed_dim").isInt()
-                ? config.path("embed_dim").intValue() : null;
+                ? config.path("embed_dim").intValue()
+                : null;
         return new ModelFolder(root, ModelLayout.OPEN_CLIP, visual, textual, tokenizer, preprocess, context, embedDim);
     }
 
     private static PreprocessSpec openClipPreprocess(Path cfgPath, JsonNode cfg) {
         int size = firstInt(cfg.path("size"));
         if (size <= 0) {
-            throw new ModelLoadException(cfgPath + ": size must be a positive integer or [h, w], found "
-                    + cfg.path("size"));
+            throw new ModelLoadException(
+                    cfgPath + ": size must be a positive integer or [h, w], found " + cfg.path("size"));
         }
         JsonNode sizeNode = cfg.path("size");
-        if (sizeNode.isArray() && sizeNode.size() == 2 && sizeNode.get(0).intValue() != sizeNode.get(1).intValue()) {
+        if (sizeNode.isArray()
+                && sizeNode.size() == 2
+                && sizeNode.get(0).intValue() != sizeNode.get(1).intValue()) {
             throw new ModelLoadException(cfgPath + ": non-square size " + sizeNode + " is not supported");
         }
         String resize = cfg.path("resize_mode").asText("shortest");
@@ -156,10 +171,13 @@ public final class ModelFolder {
             throw new ModelLoadException(cfgPath + ": mode must be RGB, found " + mode);
         }
         try {
-            return new PreprocessSpec(size, floats(cfgPath, cfg, "mean", PreprocessSpec.CLIP_MEAN),
+            return new PreprocessSpec(
+                    size,
+                    floats(cfgPath, cfg, "mean", PreprocessSpec.CLIP_MEAN),
                     floats(cfgPath, cfg, "std", PreprocessSpec.CLIP_STD),
                     Interpolation.parse(cfg.path("interpolation").asText("bicubic")),
-                    ResizeMode.parse(resize), PreprocessSpec.clip(size).maxPixels());
+                    ResizeMode.parse(resize),
+                    PreprocessSpec.clip(size).maxPixels());
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(cfgPath + ": " + e.getMessage(), e);
         }
@@ -172,8 +190,8 @@ public final class ModelFolder {
             Path cfgPath = root.resolve("preprocessor_config.json");
             JsonNode cfg = readJsonIfPresent(cfgPath);
             if (cfg == null) {
-                throw new ModelLoadException(cfgPath + " is missing: cannot tell how to preprocess images for "
-                        + root.relativize(vision));
+                throw new ModelLoadException(
+                        cfgPath + " is missing: cannot tell how to preprocess images for " + root.relativize(vision));
             }
             preprocess = huggingFacePreprocess(cfgPath, cfg);
         }
@@ -208,8 +226,8 @@ public final class ModelFolder {
             resize = sizeNode.intValue();
         }
         if (resize <= 0) {
-            throw new ModelLoadException(cfgPath + ": size must declare shortest_edge or height/width, found "
-                    + sizeNode);
+            throw new ModelLoadException(
+                    cfgPath + ": size must declare shortest_edge or height/width, found " + sizeNode);
         }
         if (crop > 0 && crop != resize) {
             throw new ModelLoadException(cfgPath + ": resizing to " + resize + " then cropping to " + crop
@@ -223,9 +241,12 @@ public final class ModelFolder {
             throw new ModelLoadException(cfgPath + ": rescale_factor must be 1/255, found " + rescale);
         }
         try {
-            return new PreprocessSpec(resize, floats(cfgPath, cfg, "image_mean", PreprocessSpec.CLIP_MEAN),
+            return new PreprocessSpec(
+                    resize,
+                    floats(cfgPath, cfg, "image_mean", PreprocessSpec.CLIP_MEAN),
                     floats(cfgPath, cfg, "image_std", PreprocessSpec.CLIP_STD),
-                    Interpolation.parse(cfg.path("resample").asText("3")), mode,
+                    Interpolation.parse(cfg.path("resample").asText("3")),
+                    mode,
                     PreprocessSpec.clip(resize).maxPixels());
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(cfgPath + ": " + e.getMessage(), e);
@@ -286,7 +307,9 @@ public final class ModelFolder {
 
     private static List<String> listOnnx(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".onnx")).sorted()
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".onnx"))
+                    .sorted()
                     .collect(Collectors.toList());
         } catch (IOException e) {
             return List.of();
@@ -296,8 +319,7 @@ public final class ModelFolder {
     private static List<String> listTop(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             List<String> names = new ArrayList<>();
-            files.sorted().limit(20)
-                    .forEach(p -> names.add(p.getFileName() + (Files.isDirectory(p) ? "/" : "")));
+            files.sorted().limit(20).forEach(p -> names.add(p.getFileName() + (Files.isDirectory(p) ? "/" : "")));
             return names;
         } catch (IOException e) {
             return List.of();

@@ -5,8 +5,7 @@ import java.nio.file.Path;
 /** Settings the native libraries need before first use: DJL's offline mode and its extraction folder. */
 final class NativeLibraries {
 
-    private NativeLibraries() {
-    }
+    private NativeLibraries() {}
 
     /**
      * Keeps DJL offline and off telemetry, and gives it a cache folder for the tokenizer's native library
@@ -18,8 +17,10 @@ final class NativeLibraries {
         if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
             String cache = System.getenv("XDG_CACHE_HOME");
             Path base = cache == null || cache.isBlank()
-                    ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(cache);
-            System.setProperty("DJL_CACHE_DIR", base.resolve("clipstream").resolve("djl").toString());
+                    ? Path.of(System.getProperty("user.home"), ".cache")
+                    : Path.of(cache);
+            System.setProperty(
+                    "DJL_CACHE_DIR", base.resolve("clipstream").resolve("djl").toString());
         }
     }
 }

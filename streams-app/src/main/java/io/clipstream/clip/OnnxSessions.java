@@ -20,11 +20,9 @@ public final class OnnxSessions {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxSessions.class);
     private static final Map<Key, Entry> SESSIONS = new HashMap<>();
 
-    private OnnxSessions() {
-    }
+    private OnnxSessions() {}
 
-    record Key(Path file, ExecutionDevice device, boolean fallback, int threads, boolean spinning) {
-    }
+    record Key(Path file, ExecutionDevice device, boolean fallback, int threads, boolean spinning) {}
 
     static final class Entry {
         final OrtSession session;
@@ -80,8 +78,12 @@ public final class OnnxSessions {
      * @throws ModelLoadException when the file cannot be loaded or the device cannot be used
      */
     public static Handle acquire(Path file, InferenceOptions options) {
-        Key key = new Key(file.toAbsolutePath().normalize(), options.device(), options.cudaFallbackToCpu(),
-                options.intraOpThreads(), options.allowSpinning());
+        Key key = new Key(
+                file.toAbsolutePath().normalize(),
+                options.device(),
+                options.cudaFallbackToCpu(),
+                options.intraOpThreads(),
+                options.allowSpinning());
         synchronized (SESSIONS) {
             Entry entry = SESSIONS.get(key);
             if (entry == null) {
@@ -173,8 +175,8 @@ public final class OnnxSessions {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        ModelLoadException failure = new ModelLoadException("ONNX Runtime's native library cannot be loaded for "
-                + key.file() + ": " + root, cause);
+        ModelLoadException failure = new ModelLoadException(
+                "ONNX Runtime's native library cannot be loaded for " + key.file() + ": " + root, cause);
         if (cause != error) {
             failure.addSuppressed(error);
         }
@@ -185,13 +187,17 @@ public final class OnnxSessions {
     static Entry createOnLargeStack(Key key, java.util.function.Function<Key, Entry> create) {
         Entry[] entry = new Entry[1];
         Throwable[] failure = new Throwable[1];
-        Thread loader = new Thread(null, () -> {
-            try {
-                entry[0] = create.apply(key);
-            } catch (Throwable e) {
-                failure[0] = e;
-            }
-        }, "onnx-session-loader", LOADER_STACK_BYTES);
+        Thread loader = new Thread(
+                null,
+                () -> {
+                    try {
+                        entry[0] = create.apply(key);
+                    } catch (Throwable e) {
+                        failure[0] = e;
+                    }
+                },
+                "onnx-session-loader",
+                LOADER_STACK_BYTES);
         loader.start();
         try {
             loader.join();
@@ -225,8 +231,8 @@ public final class OnnxSessions {
             }
         }
         if (!key.fallback()) {
-            throw new ModelLoadException("device " + key.device() + " was asked for " + key.file() + " but "
-                    + reason + " (allow the CPU fallback to run anyway)");
+            throw new ModelLoadException("device " + key.device() + " was asked for " + key.file() + " but " + reason
+                    + " (allow the CPU fallback to run anyway)");
         }
         LOG.warn("Device {} unavailable for {}: {}; running on the CPU", key.device(), key.file(), reason);
         return ExecutionDevice.CPU;

@@ -29,8 +29,14 @@ public final class TextEncoder implements AutoCloseable {
     private final int dummyImageSize;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private TextEncoder(TowerGraph graph, ClipTokenizer tokenizer, TextInputs inputs, String outputName,
-            int runBatch, int fixedBatch, int dummyImageSize) {
+    private TextEncoder(
+            TowerGraph graph,
+            ClipTokenizer tokenizer,
+            TextInputs inputs,
+            String outputName,
+            int runBatch,
+            int fixedBatch,
+            int dummyImageSize) {
         this.graph = graph;
         this.tokenizer = tokenizer;
         this.inputs = inputs;
@@ -46,11 +52,14 @@ public final class TextEncoder implements AutoCloseable {
      * @throws ModelLoadException naming the file, what was expected and what the model has
      */
     public static TextEncoder open(ModelFolder folder, InferenceOptions options) {
-        Path file = folder.textualModel().orElseThrow(() -> new ModelLoadException("model folder " + folder.root()
-                + " has no text tower (textual/model.onnx or onnx/text_model.onnx)"));
-        Path tokenizerFile = folder.tokenizer().orElseThrow(() -> new ModelLoadException("model folder "
-                + folder.root() + " has no tokenizer.json for its text tower (expected "
-                + (folder.layout() == ModelLayout.OPEN_CLIP ? "textual/tokenizer.json" : "tokenizer.json") + ")"));
+        Path file = folder.textualModel()
+                .orElseThrow(() -> new ModelLoadException("model folder " + folder.root()
+                        + " has no text tower (textual/model.onnx or onnx/text_model.onnx)"));
+        Path tokenizerFile = folder.tokenizer()
+                .orElseThrow(() -> new ModelLoadException("model folder "
+                        + folder.root() + " has no tokenizer.json for its text tower (expected "
+                        + (folder.layout() == ModelLayout.OPEN_CLIP ? "textual/tokenizer.json" : "tokenizer.json")
+                        + ")"));
         TowerGraph graph = new TowerGraph(OnnxSessions.acquire(file, options), folder.describe(file));
         ClipTokenizer tokenizer = null;
         try {
@@ -76,8 +85,14 @@ public final class TextEncoder implements AutoCloseable {
             graph.embeddingWidth(output, folder.embedDim());
             int fixedBatch = graph.fixedBatch(inputs.idsName());
             tokenizer = ClipTokenizer.load(tokenizerFile, folder.contextLength());
-            return new TextEncoder(graph, tokenizer, inputs, output,
-                    fixedBatch > 0 ? fixedBatch : options.maxBatchSize(), fixedBatch, dummyImageSize);
+            return new TextEncoder(
+                    graph,
+                    tokenizer,
+                    inputs,
+                    output,
+                    fixedBatch > 0 ? fixedBatch : options.maxBatchSize(),
+                    fixedBatch,
+                    dummyImageSize);
         } catch (RuntimeException e) {
             graph.close();
             if (tokenizer != null) {
@@ -128,10 +143,14 @@ public final class TextEncoder implements AutoCloseable {
             inputs.add(env, feeds, ids, lengths, fixedBatch > 0 ? fixedBatch : ids.length);
             if (dummyImageSize > 0) {
                 int floats = 3 * dummyImageSize * dummyImageSize;
-                feeds.put("pixel_values", OnnxTensor.createTensor(env,
-                        ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder())
-                                .asFloatBuffer(),
-                        new long[] {1, 3, dummyImageSize, dummyImageSize}));
+                feeds.put(
+                        "pixel_values",
+                        OnnxTensor.createTensor(
+                                env,
+                                ByteBuffer.allocateDirect(floats * Float.BYTES)
+                                        .order(ByteOrder.nativeOrder())
+                                        .asFloatBuffer(),
+                                new long[] {1, 3, dummyImageSize, dummyImageSize}));
             }
             try (OrtSession.Result result = graph.session().run(feeds, Set.of(outputName))) {
                 graph.readEmbeddings(result, outputName, ids.length, out, offset);

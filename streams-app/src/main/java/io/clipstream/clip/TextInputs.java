@@ -33,9 +33,13 @@ final class TextInputs {
 
     /** Finds and checks the token inputs, failing with what the graph really has. */
     static TextInputs of(TowerGraph graph, int context) {
-        String ids = graph.inputs().containsKey("input_ids") ? "input_ids"
-                : graph.inputs().containsKey("text") ? "text"
-                : graph.inputs().size() == 1 ? graph.inputs().keySet().iterator().next() : null;
+        String ids = graph.inputs().containsKey("input_ids")
+                ? "input_ids"
+                : graph.inputs().containsKey("text")
+                        ? "text"
+                        : graph.inputs().size() == 1
+                                ? graph.inputs().keySet().iterator().next()
+                                : null;
         String expected = "input text or input_ids int32/int64 [N," + context + "] (+ optional attention_mask)";
         if (ids == null) {
             throw graph.mismatch("expected " + expected);
@@ -48,8 +52,12 @@ final class TextInputs {
         if (maskInfo != null && !tokenTensor(maskInfo, context)) {
             throw graph.mismatch("expected attention_mask int32/int64 [N," + context + "]");
         }
-        return new TextInputs(ids, idsInfo.type, maskInfo == null ? null : "attention_mask",
-                maskInfo == null ? null : maskInfo.type, context);
+        return new TextInputs(
+                ids,
+                idsInfo.type,
+                maskInfo == null ? null : "attention_mask",
+                maskInfo == null ? null : maskInfo.type,
+                context);
     }
 
     private static boolean tokenTensor(TensorInfo info, int context) {
@@ -92,8 +100,9 @@ final class TextInputs {
         add(env, feeds, new int[1][context], new int[] {1}, 1);
     }
 
-    private OnnxTensor tensor(OrtEnvironment env, OnnxJavaType type, long[] shape, int[][] ids, int[] lengths,
-            int rows, boolean mask) throws OrtException {
+    private OnnxTensor tensor(
+            OrtEnvironment env, OnnxJavaType type, long[] shape, int[][] ids, int[] lengths, int rows, boolean mask)
+            throws OrtException {
         int[] flat = new int[rows * context];
         for (int r = 0; r < Math.min(rows, ids.length); r++) {
             for (int i = 0; i < context; i++) {
@@ -101,14 +110,16 @@ final class TextInputs {
             }
         }
         if (type == OnnxJavaType.INT64) {
-            LongBuffer buffer = ByteBuffer.allocateDirect(flat.length * Long.BYTES).order(ByteOrder.nativeOrder())
+            LongBuffer buffer = ByteBuffer.allocateDirect(flat.length * Long.BYTES)
+                    .order(ByteOrder.nativeOrder())
                     .asLongBuffer();
             for (int v : flat) {
                 buffer.put(v);
             }
             return OnnxTensor.createTensor(env, buffer.flip(), shape);
         }
-        IntBuffer buffer = ByteBuffer.allocateDirect(flat.length * Integer.BYTES).order(ByteOrder.nativeOrder())
+        IntBuffer buffer = ByteBuffer.allocateDirect(flat.length * Integer.BYTES)
+                .order(ByteOrder.nativeOrder())
                 .asIntBuffer();
         return OnnxTensor.createTensor(env, buffer.put(flat).flip(), shape);
     }

@@ -139,7 +139,8 @@ final class TowerGraph implements AutoCloseable {
 
     static String describe(Map<String, TensorInfo> infos) {
         return infos.entrySet().stream()
-                .map(e -> e.getKey() + " " + typeName(e.getValue().type) + " " + shape(e.getValue().getShape()))
+                .map(e -> e.getKey() + " " + typeName(e.getValue().type) + " "
+                        + shape(e.getValue().getShape()))
                 .collect(Collectors.joining(", ", "[", "]"));
     }
 
@@ -161,7 +162,8 @@ final class TowerGraph implements AutoCloseable {
     }
 
     static String shape(long[] dims) {
-        return Arrays.stream(dims).mapToObj(d -> d < 0 ? "?" : Long.toString(d))
+        return Arrays.stream(dims)
+                .mapToObj(d -> d < 0 ? "?" : Long.toString(d))
                 .collect(Collectors.joining(",", "[", "]"));
     }
 
@@ -176,8 +178,8 @@ final class TowerGraph implements AutoCloseable {
         }
         long[] shape = tensor.getInfo().getShape();
         if (shape.length != 2 || shape[0] < rows) {
-            throw new IllegalStateException(name + ": output " + output + " has shape " + shape(shape)
-                    + ", expected [" + rows + ",D]");
+            throw new IllegalStateException(
+                    name + ": output " + output + " has shape " + shape(shape) + ", expected [" + rows + ",D]");
         }
         int width = (int) shape[1];
         FloatBuffer floats = tensor.getInfo().type == OnnxJavaType.FLOAT16

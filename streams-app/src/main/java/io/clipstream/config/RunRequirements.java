@@ -11,8 +11,7 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public final class RunRequirements {
 
-    private RunRequirements() {
-    }
+    private RunRequirements() {}
 
     /**
      * Fails with one message naming every missing or refused key and its environment variable.
@@ -31,17 +30,18 @@ public final class RunRequirements {
         if (config.originals().get(ClipStreamConfig.SCHEMA_REGISTRY_URL) != null) {
             for (String url : config.getList(ClipStreamConfig.SCHEMA_REGISTRY_URL)) {
                 if (url.strip().startsWith("mock://")) {
-                    problems.add(ClipStreamConfig.SCHEMA_REGISTRY_URL + " (" + ClipStreamConfig.envFor(
-                            ClipStreamConfig.SCHEMA_REGISTRY_URL) + ") is " + url.strip() + ", an in-memory registry"
+                    problems.add(ClipStreamConfig.SCHEMA_REGISTRY_URL + " ("
+                            + ClipStreamConfig.envFor(ClipStreamConfig.SCHEMA_REGISTRY_URL) + ") is " + url.strip()
+                            + ", an in-memory registry"
                             + " for the demo, tests and bench only");
                 }
             }
         }
         if (!problems.isEmpty()) {
             throw new ConfigException("run needs a real schema registry and model: " + String.join("; ", problems)
-                    + ". Set them in --config FILE or the environment, e.g. " + ClipStreamConfig.envFor(
-                    ClipStreamConfig.SCHEMA_REGISTRY_URL) + "=https://registry:8081 " + ClipStreamConfig.envFor(
-                    ClipStreamConfig.MODEL_DIR) + "=/models/ViT-B-32__openai");
+                    + ". Set them in --config FILE or the environment, e.g. "
+                    + ClipStreamConfig.envFor(ClipStreamConfig.SCHEMA_REGISTRY_URL) + "=https://registry:8081 "
+                    + ClipStreamConfig.envFor(ClipStreamConfig.MODEL_DIR) + "=/models/ViT-B-32__openai");
         }
     }
 }

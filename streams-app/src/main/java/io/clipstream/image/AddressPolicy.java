@@ -78,8 +78,7 @@ public final class AddressPolicy {
             block("fec0::", 10, "site-local (deprecated)", false),
             block("ff00::", 8, "multicast", false));
 
-    private AddressPolicy() {
-    }
+    private AddressPolicy() {}
 
     /**
      * Why {@code address} must not be fetched from, or {@code null} when it is a public unicast address.

@@ -70,7 +70,8 @@ public final class BudgetedPreprocessor {
             // no readable header: the decoder fails on it too, with its own reason, before allocating pixels
             return decode.apply(encoded);
         }
-        if (footprint.width() * footprint.height() > preprocessor.spec().maxPixels() || footprint.width() <= 0
+        if (footprint.width() * footprint.height() > preprocessor.spec().maxPixels()
+                || footprint.width() <= 0
                 || footprint.height() <= 0) {
             return decode.apply(encoded);
         }

@@ -33,8 +33,9 @@ public record DecodeFootprint(long width, long height, long bytes) {
      * @throws ImageRejectedException when the format is unknown or the header cannot be read
      */
     public static DecodeFootprint of(byte[] encoded) throws ImageRejectedException {
-        ImageFormat format = ImageFormat.sniff(encoded).orElseThrow(() -> new ImageRejectedException(
-                RejectionReason.UNKNOWN_FORMAT, "magic bytes match no supported image format"));
+        ImageFormat format = ImageFormat.sniff(encoded)
+                .orElseThrow(() -> new ImageRejectedException(
+                        RejectionReason.UNKNOWN_FORMAT, "magic bytes match no supported image format"));
         return switch (format) {
             case PNG -> png(encoded);
             case GIF -> gif(encoded);
@@ -51,12 +52,13 @@ public record DecodeFootprint(long width, long height, long bytes) {
         long h = u32(d, 20);
         int bitDepth = d[24] & 0xFF;
         int colorType = d[25] & 0xFF;
-        int samples = switch (colorType) {
-            case 2 -> 3;
-            case 4 -> 2;
-            case 6 -> 4;
-            default -> 1;
-        };
+        int samples =
+                switch (colorType) {
+                    case 2 -> 3;
+                    case 4 -> 2;
+                    case 6 -> 4;
+                    default -> 1;
+                };
         long pixels = w * h;
         long raster = pixels * samples * (bitDepth == 16 ? 2 : 1);
         // 8-bit grey, grey+alpha, RGB and RGBA rasters are already interleaved as Pillow's mode: no copy
@@ -112,8 +114,8 @@ public record DecodeFootprint(long width, long height, long bytes) {
                 reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
-            throw new ImageRejectedException(RejectionReason.CORRUPT, format + " header could not be read: "
-                    + e.getMessage(), e);
+            throw new ImageRejectedException(
+                    RejectionReason.CORRUPT, format + " header could not be read: " + e.getMessage(), e);
         }
     }
 

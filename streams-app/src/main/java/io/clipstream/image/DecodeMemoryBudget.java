@@ -33,8 +33,9 @@ public final class DecodeMemoryBudget {
     /** {@code fraction} of the JVM's max heap. */
     public static DecodeMemoryBudget ofHeapFraction(double fraction) {
         long max = Runtime.getRuntime().maxMemory();
-        return new DecodeMemoryBudget((long) (max * fraction), String.format(Locale.ROOT,
-                "decode.memory.fraction=%s of a %.0f MB max heap", fraction, max / 1e6));
+        return new DecodeMemoryBudget(
+                (long) (max * fraction),
+                String.format(Locale.ROOT, "decode.memory.fraction=%s of a %.0f MB max heap", fraction, max / 1e6));
     }
 
     /** The budget in bytes. */
@@ -72,14 +73,22 @@ public final class DecodeMemoryBudget {
      * @throws DecodeMemoryExhaustedException when it did not fit within {@code maxWait}
      * @throws InterruptedException when interrupted while waiting
      */
-    public Lease acquire(DecodeFootprint footprint, Duration maxWait) throws ImageRejectedException,
-            InterruptedException {
+    public Lease acquire(DecodeFootprint footprint, Duration maxWait)
+            throws ImageRejectedException, InterruptedException {
         long bytes = footprint.bytes();
         if (bytes > capacity) {
-            throw new ImageRejectedException(RejectionReason.OVER_MEMORY_BUDGET, String.format(Locale.ROOT,
-                    "decoding this %dx%d image (%.1f MP) needs about %.1f MB, more than the whole decode-memory"
-                            + " budget of %.1f MB (%s)", footprint.width(), footprint.height(),
-                    footprint.megapixels(), bytes / 1e6, capacity / 1e6, origin));
+            throw new ImageRejectedException(
+                    RejectionReason.OVER_MEMORY_BUDGET,
+                    String.format(
+                            Locale.ROOT,
+                            "decoding this %dx%d image (%.1f MP) needs about %.1f MB, more than the whole decode-memory"
+                                    + " budget of %.1f MB (%s)",
+                            footprint.width(),
+                            footprint.height(),
+                            footprint.megapixels(),
+                            bytes / 1e6,
+                            capacity / 1e6,
+                            origin));
         }
         Object ticket = new Object();
         long deadline = System.nanoTime() + maxWait.toNanos();
@@ -89,9 +98,13 @@ public final class DecodeMemoryBudget {
                 while (queue.peekFirst() != ticket || used + bytes > capacity) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        throw new DecodeMemoryExhaustedException(String.format(Locale.ROOT,
+                        throw new DecodeMemoryExhaustedException(String.format(
+                                Locale.ROOT,
                                 "waited %d ms for %.1f MB of the %.1f MB decode-memory budget (%.1f MB in use)",
-                                maxWait.toMillis(), bytes / 1e6, capacity / 1e6, used / 1e6));
+                                maxWait.toMillis(),
+                                bytes / 1e6,
+                                capacity / 1e6,
+                                used / 1e6));
                     }
                     wait(Math.max(1, left / 1_000_000));
                 }

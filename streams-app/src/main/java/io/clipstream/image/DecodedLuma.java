@@ -50,8 +50,8 @@ final class DecodedLuma implements LumaSource {
             case CMYK -> {
                 for (int x = 0; x < w; x++, p += 4) {
                     int nk = 255 - (px[p + 3] & 0xFF);
-                    dst[x] = LumaSource.luma(cmyk(px[p] & 0xFF, nk), cmyk(px[p + 1] & 0xFF, nk),
-                            cmyk(px[p + 2] & 0xFF, nk));
+                    dst[x] = LumaSource.luma(
+                            cmyk(px[p] & 0xFF, nk), cmyk(px[p + 1] & 0xFF, nk), cmyk(px[p + 2] & 0xFF, nk));
                 }
             }
             default -> throw new IllegalStateException("unexpected mode " + mode);
@@ -62,8 +62,8 @@ final class DecodedLuma implements LumaSource {
     public void weightedRow(int y, int[] start, float[][] weights, float[] scratch, float[] out, int offset) {
         PilMode mode = image.mode();
         if (mode == PilMode.RGB || mode == PilMode.RGBA) {
-            LumaSource.Luma.weightedRgbRow(image.bytes(), y * image.width() * mode.channels, mode.channels, start,
-                    weights, out, offset);
+            LumaSource.Luma.weightedRgbRow(
+                    image.bytes(), y * image.width() * mode.channels, mode.channels, start, weights, out, offset);
         } else {
             LumaSource.super.weightedRow(y, start, weights, scratch, out, offset);
         }

@@ -23,21 +23,25 @@ import org.slf4j.LoggerFactory;
 final class ExifOrientation {
     private static final Logger LOG = LoggerFactory.getLogger(ExifOrientation.class);
 
-    private ExifOrientation() {
-    }
+    private ExifOrientation() {}
 
     /** The EXIF orientation of the encoded image, 1 when absent or unreadable. Never throws. */
     static int read(byte[] data, ImageFormat format) {
         try {
-            Metadata metadata = switch (format) {
-                case JPEG -> JpegMetadataReader.readMetadata(new ByteArrayInputStream(data), List.of(new ExifReader()));
-                case PNG -> ImageMetadataReader.readMetadata(new ByteArrayInputStream(data), data.length, FileType.Png);
-                case WEBP -> ImageMetadataReader.readMetadata(new ByteArrayInputStream(data), data.length,
-                        FileType.WebP);
-                case TIFF -> ImageMetadataReader.readMetadata(new ByteArrayInputStream(data), data.length,
-                        FileType.Tiff);
-                case GIF, BMP -> null;
-            };
+            Metadata metadata =
+                    switch (format) {
+                        case JPEG ->
+                            JpegMetadataReader.readMetadata(new ByteArrayInputStream(data), List.of(new ExifReader()));
+                        case PNG ->
+                            ImageMetadataReader.readMetadata(new ByteArrayInputStream(data), data.length, FileType.Png);
+                        case WEBP ->
+                            ImageMetadataReader.readMetadata(
+                                    new ByteArrayInputStream(data), data.length, FileType.WebP);
+                        case TIFF ->
+                            ImageMetadataReader.readMetadata(
+                                    new ByteArrayInputStream(data), data.length, FileType.Tiff);
+                        case GIF, BMP -> null;
+                    };
             if (metadata == null) {
                 return 1;
             }
@@ -74,13 +78,34 @@ final class ExifOrientation {
                 int sx;
                 int sy;
                 switch (orientation) {
-                    case 2 -> { sx = w - 1 - x; sy = y; }
-                    case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }
-                    case 4 -> { sx = x; sy = h - 1 - y; }
-                    case 5 -> { sx = y; sy = x; }
-                    case 6 -> { sx = y; sy = h - 1 - x; }
-                    case 7 -> { sx = w - 1 - y; sy = h - 1 - x; }
-                    default -> { sx = w - 1 - y; sy = x; }
+                    case 2 -> {
+                        sx = w - 1 - x;
+                        sy = y;
+                    }
+                    case 3 -> {
+                        sx = w - 1 - x;
+                        sy = h - 1 - y;
+                    }
+                    case 4 -> {
+                        sx = x;
+                        sy = h - 1 - y;
+                    }
+                    case 5 -> {
+                        sx = y;
+                        sy = x;
+                    }
+                    case 6 -> {
+                        sx = y;
+                        sy = h - 1 - x;
+                    }
+                    case 7 -> {
+                        sx = w - 1 - y;
+                        sy = h - 1 - x;
+                    }
+                    default -> {
+                        sx = w - 1 - y;
+                        sy = x;
+                    }
                 }
                 int s = sy * w + sx;
                 if (outInts != null) {
@@ -90,7 +115,8 @@ final class ExifOrientation {
                 }
             }
         }
-        return outInts != null ? DecodedImage.ofInts(ow, oh, outInts)
+        return outInts != null
+                ? DecodedImage.ofInts(ow, oh, outInts)
                 : DecodedImage.ofBytes(img.mode(), ow, oh, outBytes);
     }
 }

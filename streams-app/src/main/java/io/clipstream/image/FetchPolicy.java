@@ -26,8 +26,13 @@ import java.util.regex.Pattern;
  *     ::1) are accepted so tests can serve over loopback; every other refused class (private, link-local, metadata,
  *     CGNAT, ...) stays refused, so tests can still prove that redirects to them are refused.
  */
-public record FetchPolicy(Set<String> allowedHosts, long maxBytes, Duration connectTimeout, Duration totalTimeout,
-        int maxRedirects, boolean allowPrivateAddresses) {
+public record FetchPolicy(
+        Set<String> allowedHosts,
+        long maxBytes,
+        Duration connectTimeout,
+        Duration totalTimeout,
+        int maxRedirects,
+        boolean allowPrivateAddresses) {
 
     /** Largest {@link #maxBytes()}: the body lives in one array. */
     public static final long MAX_BYTES_LIMIT = Integer.MAX_VALUE - 16;
@@ -51,14 +56,14 @@ public record FetchPolicy(Set<String> allowedHosts, long maxBytes, Duration conn
         requirePositive(connectTimeout, "connectTimeout");
         requirePositive(totalTimeout, "totalTimeout");
         if (maxRedirects < 0 || maxRedirects > MAX_REDIRECTS_LIMIT) {
-            throw new IllegalArgumentException("maxRedirects must be between 0 and " + MAX_REDIRECTS_LIMIT + ": "
-                    + maxRedirects);
+            throw new IllegalArgumentException(
+                    "maxRedirects must be between 0 and " + MAX_REDIRECTS_LIMIT + ": " + maxRedirects);
         }
     }
 
     /** A production policy: loopback refused like every other non-public address. */
-    public static FetchPolicy of(Set<String> allowedHosts, long maxBytes, Duration connectTimeout,
-            Duration totalTimeout, int maxRedirects) {
+    public static FetchPolicy of(
+            Set<String> allowedHosts, long maxBytes, Duration connectTimeout, Duration totalTimeout, int maxRedirects) {
         return new FetchPolicy(allowedHosts, maxBytes, connectTimeout, totalTimeout, maxRedirects, false);
     }
 

@@ -55,8 +55,7 @@ final class ImageDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(ImageDecoder.class);
     private static final Map<ImageFormat, List<ImageReaderSpi>> READERS = findReaders();
 
-    private ImageDecoder() {
-    }
+    private ImageDecoder() {}
 
     private static Map<ImageFormat, List<ImageReaderSpi>> findReaders() {
         ImageIO.scanForPlugins();
@@ -126,8 +125,11 @@ final class ImageDecoder {
             checkPixels(png.width, png.height, maxPixels, format);
         }
         if (format == ImageFormat.GIF && data.length >= 10) {
-            checkPixels((data[6] & 0xFF) | (data[7] & 0xFF) << 8, (data[8] & 0xFF) | (data[9] & 0xFF) << 8,
-                    maxPixels, format);
+            checkPixels(
+                    (data[6] & 0xFF) | (data[7] & 0xFF) << 8,
+                    (data[8] & 0xFF) | (data[9] & 0xFF) << 8,
+                    maxPixels,
+                    format);
         }
         ImageRejectedException first = null;
         for (ImageReaderSpi spi : spis) {
@@ -149,17 +151,20 @@ final class ImageDecoder {
     private static void checkPixels(long width, long height, long maxPixels, ImageFormat format)
             throws ImageRejectedException {
         if (width <= 0 || height <= 0) {
-            throw new ImageRejectedException(RejectionReason.CORRUPT,
-                    format + " header declares an empty image " + width + "x" + height);
+            throw new ImageRejectedException(
+                    RejectionReason.CORRUPT, format + " header declares an empty image " + width + "x" + height);
         }
         if (width * height > maxPixels) {
-            throw new ImageRejectedException(RejectionReason.TOO_MANY_PIXELS, format + " header declares " + width
-                    + "x" + height + " = " + width * height + " pixels, limit is " + maxPixels);
+            throw new ImageRejectedException(
+                    RejectionReason.TOO_MANY_PIXELS,
+                    format + " header declares " + width + "x" + height + " = " + width * height + " pixels, limit is "
+                            + maxPixels);
         }
     }
 
-    private static DecodedImage decodeWith(ImageReaderSpi spi, byte[] data, ImageFormat format, PngHeader png,
-                                           long maxPixels) throws ImageRejectedException {
+    private static DecodedImage decodeWith(
+            ImageReaderSpi spi, byte[] data, ImageFormat format, PngHeader png, long maxPixels)
+            throws ImageRejectedException {
         ImageReader reader;
         try {
             reader = spi.createReaderInstance();
@@ -199,8 +204,10 @@ final class ImageDecoder {
         } catch (IOException | RuntimeException e) {
             String message = String.valueOf(e.getMessage());
             boolean unsupported = e instanceof UnsupportedOperationException || isUnsupportedFeature(message);
-            throw new ImageRejectedException(unsupported ? RejectionReason.UNSUPPORTED : RejectionReason.CORRUPT,
-                    format + " data could not be decoded: " + message, e);
+            throw new ImageRejectedException(
+                    unsupported ? RejectionReason.UNSUPPORTED : RejectionReason.CORRUPT,
+                    format + " data could not be decoded: " + message,
+                    e);
         } finally {
             reader.dispose();
         }
@@ -209,7 +216,8 @@ final class ImageDecoder {
     /** Decoder messages that mean "valid file, feature we cannot decode" rather than broken data. */
     private static boolean isUnsupportedFeature(String message) {
         String m = message.toLowerCase(Locale.ROOT);
-        return m.contains("unsupported") || m.contains("not supported")
+        return m.contains("unsupported")
+                || m.contains("not supported")
                 || m.contains("unknown") && (m.contains("compression") || m.contains("photometric"));
     }
 
@@ -223,7 +231,9 @@ final class ImageDecoder {
         }
 
         private static long u32(byte[] d, int i) {
-            return ((long) (d[i] & 0xFF) << 24) | ((d[i + 1] & 0xFF) << 16) | ((d[i + 2] & 0xFF) << 8)
+            return ((long) (d[i] & 0xFF) << 24)
+                    | ((d[i + 1] & 0xFF) << 16)
+                    | ((d[i + 2] & 0xFF) << 8)
                     | (d[i + 3] & 0xFF);
         }
     }
@@ -253,8 +263,9 @@ final class ImageDecoder {
         } else if (colourBands == 3) {
             mode = alpha ? PilMode.RGBA : PilMode.RGB;
         } else {
-            throw new ImageRejectedException(RejectionReason.UNSUPPORTED, format + " with " + bands
-                    + " bands in colour space type " + csType + " is not supported");
+            throw new ImageRejectedException(
+                    RejectionReason.UNSUPPORTED,
+                    format + " with " + bands + " bands in colour space type " + csType + " is not supported");
         }
         return DecodedImage.ofBytes(mode, w, h, readBytes(raster, mode.channels, bits));
     }
@@ -269,9 +280,12 @@ final class ImageDecoder {
         int h = raster.getHeight();
         byte[] out = new byte[w * h * channels];
         SampleModel sm = raster.getSampleModel();
-        if (raster.getDataBuffer() instanceof DataBufferByte dbb && dbb.getNumBanks() == 1
-                && sm instanceof ComponentSampleModel csm && bits == 8
-                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
+        if (raster.getDataBuffer() instanceof DataBufferByte dbb
+                && dbb.getNumBanks() == 1
+                && sm instanceof ComponentSampleModel csm
+                && bits == 8
+                && raster.getSampleModelTranslateX() == 0
+                && raster.getSampleModelTranslateY() == 0) {
             byte[] src = dbb.getData();
             int offset = dbb.getOffset();
             int pixelStride = csm.getPixelStride();
@@ -331,10 +345,14 @@ final class ImageDecoder {
      * held twice. Else null.
      */
     private static byte[] alreadyInterleaved(Raster raster, int channels, int bits) {
-        if (bits != 8 || raster.getNumBands() != channels || raster.getSampleModelTranslateX() != 0
+        if (bits != 8
+                || raster.getNumBands() != channels
+                || raster.getSampleModelTranslateX() != 0
                 || raster.getSampleModelTranslateY() != 0
-                || !(raster.getDataBuffer() instanceof DataBufferByte dbb) || dbb.getNumBanks() != 1
-                || dbb.getOffset() != 0 || !(raster.getSampleModel() instanceof ComponentSampleModel csm)
+                || !(raster.getDataBuffer() instanceof DataBufferByte dbb)
+                || dbb.getNumBanks() != 1
+                || dbb.getOffset() != 0
+                || !(raster.getSampleModel() instanceof ComponentSampleModel csm)
                 || csm.getPixelStride() != channels
                 || csm.getScanlineStride() != raster.getWidth() * channels) {
             return null;
@@ -388,8 +406,8 @@ final class ImageDecoder {
     }
 
     /** Palette expansion (Pillow's P → RGB, which ignores transparency) into a canvas. */
-    private static byte[] expandPalette(Raster raster, IndexColorModel icm, byte[] canvas, int left, int top,
-                                        int canvasW, int canvasH) {
+    private static byte[] expandPalette(
+            Raster raster, IndexColorModel icm, byte[] canvas, int left, int top, int canvasW, int canvasH) {
         int w = raster.getWidth();
         int h = raster.getHeight();
         int size = icm.getMapSize();
@@ -447,11 +465,16 @@ final class ImageDecoder {
             for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
                 NamedNodeMap attrs = n.getAttributes();
                 if ("ImageDescriptor".equals(n.getNodeName())) {
-                    left = Integer.parseInt(attrs.getNamedItem("imageLeftPosition").getNodeValue());
-                    top = Integer.parseInt(attrs.getNamedItem("imageTopPosition").getNodeValue());
+                    left = Integer.parseInt(
+                            attrs.getNamedItem("imageLeftPosition").getNodeValue());
+                    top = Integer.parseInt(
+                            attrs.getNamedItem("imageTopPosition").getNodeValue());
                 } else if ("GraphicControlExtension".equals(n.getNodeName())
-                        && "TRUE".equalsIgnoreCase(attrs.getNamedItem("transparentColorFlag").getNodeValue())) {
-                    fill = Integer.parseInt(attrs.getNamedItem("transparentColorIndex").getNodeValue());
+                        && "TRUE"
+                                .equalsIgnoreCase(attrs.getNamedItem("transparentColorFlag")
+                                        .getNodeValue())) {
+                    fill = Integer.parseInt(
+                            attrs.getNamedItem("transparentColorIndex").getNodeValue());
                 }
             }
         }
@@ -461,8 +484,8 @@ final class ImageDecoder {
             screenH = raster.getHeight();
         }
         byte[] canvas = new byte[screenW * screenH * 3];
-        boolean covers = left <= 0 && top <= 0 && left + raster.getWidth() >= screenW
-                && top + raster.getHeight() >= screenH;
+        boolean covers =
+                left <= 0 && top <= 0 && left + raster.getWidth() >= screenW && top + raster.getHeight() >= screenH;
         if (!covers) {
             int size = icm.getMapSize();
             int i = fill < size ? fill : -1;

@@ -148,7 +148,8 @@ public final class ImageFetcher {
         int redirects = 0;
         while (true) {
             if (!policy.allowsHost(target.host())) {
-                throw new FetchRejectedException(FetchRejectionReason.REFERENCE_HOST_NOT_ALLOWED,
+                throw new FetchRejectedException(
+                        FetchRejectionReason.REFERENCE_HOST_NOT_ALLOWED,
                         "host '" + target.host() + "' of " + target.redacted() + " is not on the allow-list");
             }
             InetAddress[] addresses = resolveAndVet(target, deadline);
@@ -158,9 +159,11 @@ public final class ImageFetcher {
                 return outcome.body();
             }
             if (redirects >= policy.maxRedirects()) {
-                throw new FetchRejectedException(FetchRejectionReason.REFERENCE_REDIRECTS, target.redacted()
-                        + " redirects again after " + redirects + " redirect(s); the limit is "
-                        + policy.maxRedirects());
+                throw new FetchRejectedException(
+                        FetchRejectionReason.REFERENCE_REDIRECTS,
+                        target.redacted()
+                                + " redirects again after " + redirects + " redirect(s); the limit is "
+                                + policy.maxRedirects());
             }
             redirects++;
             target = target.redirect(outcome.location());
@@ -170,8 +173,7 @@ public final class ImageFetcher {
     // ---------------------------------------------------------------------------------------------- the target
 
     /** One hop's parsed, validated URI. */
-    private record Target(URI uri, String host, boolean ipLiteral, int port, String hostHeader,
-            String requestTarget) {
+    private record Target(URI uri, String host, boolean ipLiteral, int port, String hostHeader, String requestTarget) {
 
         static Target parse(String text) throws FetchRejectedException {
             if (text == null || text.isBlank()) {
@@ -189,8 +191,10 @@ public final class ImageFetcher {
             }
             String scheme = u.getScheme();
             if (scheme == null || !scheme.equalsIgnoreCase("https")) {
-                throw new FetchRejectedException(FetchRejectionReason.REFERENCE_SCHEME, "only https URIs are"
-                        + " fetched; got scheme '" + (scheme == null ? "" : scheme.toLowerCase(Locale.ROOT)) + "'");
+                throw new FetchRejectedException(
+                        FetchRejectionReason.REFERENCE_SCHEME,
+                        "only https URIs are" + " fetched; got scheme '"
+                                + (scheme == null ? "" : scheme.toLowerCase(Locale.ROOT)) + "'");
             }
             if (u.getRawUserInfo() != null) {
                 throw invalid("the URI carries user info (credentials), which is not allowed");
@@ -215,8 +219,8 @@ public final class ImageFetcher {
             }
             String hostHeader = host + (port == 443 ? "" : ":" + port);
             URI normalised = URI.create("https://" + hostHeader + requestTarget);
-            return new Target(normalised, bare, v6 || IPV4_LITERAL.matcher(bare).matches(), port, hostHeader,
-                    requestTarget);
+            return new Target(
+                    normalised, bare, v6 || IPV4_LITERAL.matcher(bare).matches(), port, hostHeader, requestTarget);
         }
 
         Target redirect(String location) throws FetchRejectedException {
@@ -224,8 +228,8 @@ public final class ImageFetcher {
             try {
                 next = uri.resolve(new URI(location.trim()));
             } catch (URISyntaxException | IllegalArgumentException e) {
-                throw new FetchRejectedException(FetchRejectionReason.REFERENCE_FAILED, redacted()
-                        + " redirects to a malformed Location", e);
+                throw new FetchRejectedException(
+                        FetchRejectionReason.REFERENCE_FAILED, redacted() + " redirects to a malformed Location", e);
             }
             return parse(next.toString());
         }
@@ -246,19 +250,21 @@ public final class ImageFetcher {
     private InetAddress[] resolveAndVet(Target target, long deadline) throws FetchRejectedException {
         InetAddress[] addresses = resolve(target, deadline);
         if (addresses == null || addresses.length == 0) {
-            throw new FetchRejectedException(FetchRejectionReason.REFERENCE_FAILED, "host '" + target.host()
-                    + "' resolves to no address");
+            throw new FetchRejectedException(
+                    FetchRejectionReason.REFERENCE_FAILED, "host '" + target.host() + "' resolves to no address");
         }
         addresses = addresses.clone();
         for (InetAddress address : addresses) {
             if (address == null) {
-                throw new FetchRejectedException(FetchRejectionReason.REFERENCE_FAILED, "host '" + target.host()
-                        + "' resolves to a null address");
+                throw new FetchRejectedException(
+                        FetchRejectionReason.REFERENCE_FAILED,
+                        "host '" + target.host() + "' resolves to a null address");
             }
             String why = AddressPolicy.refusal(address, policy.allowPrivateAddresses());
             if (why != null) {
-                throw new FetchRejectedException(FetchRejectionReason.REFERENCE_ADDRESS_REFUSED, "host '"
-                        + target.host() + "' resolves to " + address.getHostAddress() + " (" + why + ")");
+                throw new FetchRejectedException(
+                        FetchRejectionReason.REFERENCE_ADDRESS_REFUSED,
+                        "host '" + target.host() + "' resolves to " + address.getHostAddress() + " (" + why + ")");
             }
         }
         return addresses;
@@ -270,37 +276,39 @@ public final class ImageFetcher {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new FetchRejectedException(FetchRejectionReason.REFERENCE_TIMEOUT, "resolving '" + target.host()
-                    + "' did not finish within the total timeout of " + policy.totalTimeout().toMillis() + " ms");
+            throw new FetchRejectedException(
+                    FetchRejectionReason.REFERENCE_TIMEOUT,
+                    "resolving '" + target.host() + "' did not finish within the total timeout of "
+                            + policy.totalTimeout().toMillis() + " ms");
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
-            throw new FetchRejectedException(FetchRejectionReason.REFERENCE_FAILED, "interrupted while resolving '"
-                    + target.host() + "'", e);
+            throw new FetchRejectedException(
+                    FetchRejectionReason.REFERENCE_FAILED, "interrupted while resolving '" + target.host() + "'", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             String what = cause instanceof UnknownHostException ? "does not resolve" : "could not be resolved";
-            throw new FetchRejectedException(FetchRejectionReason.REFERENCE_FAILED, "host '" + target.host() + "' "
-                    + what, cause);
+            throw new FetchRejectedException(
+                    FetchRejectionReason.REFERENCE_FAILED, "host '" + target.host() + "' " + what, cause);
         }
     }
 
     // ----------------------------------------------------------------------------------------------- exchange
 
     /** A hop's result: the body of a 2xx, or the Location of a redirect. */
-    private record Outcome(byte[] body, String location) {
-    }
+    private record Outcome(byte[] body, String location) {}
 
     private Outcome exchange(Target target, InetAddress[] addresses, long deadline) throws FetchRejectedException {
         try (Connection connection = connect(target, addresses, deadline)) {
             SSLSocket socket = connection.ssl();
             OutputStream out = socket.getOutputStream();
             out.write(("GET " + target.requestTarget() + " HTTP/1.1\r\n"
-                    + "Host: " + target.hostHeader() + "\r\n"
-                    + "User-Agent: " + USER_AGENT + "\r\n"
-                    + "Accept: image/*, */*;q=0.5\r\n"
-                    + "Accept-Encoding: identity\r\n"
-                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Host: " + target.hostHeader() + "\r\n"
+                            + "User-Agent: " + USER_AGENT + "\r\n"
+                            + "Accept: image/*, */*;q=0.5\r\n"
+                            + "Accept-Encoding: identity\r\n"
+                            + "Connection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = new BufferedInputStream(new DeadlineInputStream(socket, deadline), 8192);
             return readResponse(in, target);
@@ -342,15 +350,16 @@ public final class ImageFetcher {
             }
             try {
                 plain.setTcpNoDelay(true);
-                SSLSocket ssl = (SSLSocket) sslContext.getSocketFactory()
-                        .createSocket(plain, target.host(), target.port(), true);
+                SSLSocket ssl = (SSLSocket)
+                        sslContext.getSocketFactory().createSocket(plain, target.host(), target.port(), true);
                 SSLParameters params = ssl.getSSLParameters();
                 params.setEndpointIdentificationAlgorithm("HTTPS");
                 if (!target.ipLiteral()) {
                     params.setServerNames(List.of(new SNIHostName(target.host())));
                 }
                 List<String> supported = Arrays.asList(ssl.getSupportedProtocols());
-                String[] protocols = PROTOCOLS.stream().filter(supported::contains).toArray(String[]::new);
+                String[] protocols =
+                        PROTOCOLS.stream().filter(supported::contains).toArray(String[]::new);
                 if (protocols.length > 0) {
                     params.setProtocols(protocols);
                 }
@@ -381,19 +390,21 @@ public final class ImageFetcher {
             if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
                 String location = single(headers, "location", target);
                 if (location == null || location.isBlank()) {
-                    throw new FetchRejectedException(FetchRejectionReason.REFERENCE_HTTP_ERROR, target.redacted()
-                            + " answered " + status + " without a Location");
+                    throw new FetchRejectedException(
+                            FetchRejectionReason.REFERENCE_HTTP_ERROR,
+                            target.redacted() + " answered " + status + " without a Location");
                 }
                 return new Outcome(null, location);
             }
             if (status < 200 || status > 299) {
-                throw new FetchRejectedException(FetchRejectionReason.REFERENCE_HTTP_ERROR, target.redacted()
-                        + " answered HTTP " + status);
+                throw new FetchRejectedException(
+                        FetchRejectionReason.REFERENCE_HTTP_ERROR, target.redacted() + " answered HTTP " + status);
             }
             String encoding = single(headers, "content-encoding", target);
             if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
-                throw malformed(target, "the response uses Content-Encoding '" + encoding.trim()
-                        + "' though identity was asked for");
+                throw malformed(
+                        target,
+                        "the response uses Content-Encoding '" + encoding.trim() + "' though identity was asked for");
             }
             if (status == 204 || status == 205) {
                 return new Outcome(new byte[0], null);
@@ -405,7 +416,9 @@ public final class ImageFetcher {
 
     private static int parseStatus(String line, Target target) throws FetchRejectedException {
         // HTTP/1.1 200 OK
-        if (!line.startsWith("HTTP/1.") || line.length() < 12 || line.charAt(8) != ' '
+        if (!line.startsWith("HTTP/1.")
+                || line.length() < 12
+                || line.charAt(8) != ' '
                 || (line.length() > 12 && line.charAt(12) != ' ')) {
             throw malformed(target, "the status line is not HTTP/1.x");
         }
@@ -436,12 +449,16 @@ public final class ImageFetcher {
                 throw malformed(target, "more than " + MAX_HEADERS + " response headers");
             }
             int colon = line.indexOf(':');
-            if (colon <= 0 || line.charAt(0) == ' ' || line.charAt(0) == '\t'
-                    || line.charAt(colon - 1) == ' ' || line.charAt(colon - 1) == '\t') {
+            if (colon <= 0
+                    || line.charAt(0) == ' '
+                    || line.charAt(0) == '\t'
+                    || line.charAt(colon - 1) == ' '
+                    || line.charAt(colon - 1) == '\t') {
                 throw malformed(target, "a response header line is malformed");
             }
             String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
-            headers.computeIfAbsent(name, k -> new ArrayList<>(1)).add(line.substring(colon + 1).trim());
+            headers.computeIfAbsent(name, k -> new ArrayList<>(1))
+                    .add(line.substring(colon + 1).trim());
         }
     }
 
@@ -659,17 +676,23 @@ public final class ImageFetcher {
             return timeout(target, e);
         }
         if (e instanceof SSLException) {
-            return new FetchRejectedException(FetchRejectionReason.REFERENCE_TLS, "TLS with " + target.redacted()
-                    + " failed: " + e.getMessage(), e);
+            return new FetchRejectedException(
+                    FetchRejectionReason.REFERENCE_TLS,
+                    "TLS with " + target.redacted() + " failed: " + e.getMessage(),
+                    e);
         }
-        return new FetchRejectedException(FetchRejectionReason.REFERENCE_FAILED, "fetching " + target.redacted()
-                + " failed: " + e, e);
+        return new FetchRejectedException(
+                FetchRejectionReason.REFERENCE_FAILED, "fetching " + target.redacted() + " failed: " + e, e);
     }
 
     private FetchRejectedException timeout(Target target, IOException e) {
-        return new FetchRejectedException(FetchRejectionReason.REFERENCE_TIMEOUT, "fetching " + target.redacted()
-                + " did not finish within the limits (connect " + policy.connectTimeout().toMillis() + " ms, total "
-                + policy.totalTimeout().toMillis() + " ms)", e);
+        return new FetchRejectedException(
+                FetchRejectionReason.REFERENCE_TIMEOUT,
+                "fetching " + target.redacted()
+                        + " did not finish within the limits (connect "
+                        + policy.connectTimeout().toMillis() + " ms, total "
+                        + policy.totalTimeout().toMillis() + " ms)",
+                e);
     }
 
     private static FetchRejectedException malformed(Target target, String message) {
@@ -677,8 +700,9 @@ public final class ImageFetcher {
     }
 
     private static FetchRejectedException tooLarge(Target target, String message, long limit) {
-        return new FetchRejectedException(FetchRejectionReason.REFERENCE_TOO_LARGE, target.redacted() + " "
-                + message + " (limit " + limit + " bytes)");
+        return new FetchRejectedException(
+                FetchRejectionReason.REFERENCE_TOO_LARGE,
+                target.redacted() + " " + message + " (limit " + limit + " bytes)");
     }
 
     private static void closeQuietly(Closeable socket) {
@@ -696,8 +720,8 @@ public final class ImageFetcher {
             return null;
         }
         if (!SHA256_HEX.matcher(hex).matches()) {
-            throw new FetchRejectedException(FetchRejectionReason.REFERENCE_INVALID,
-                    "the expected sha256 is not 64 hex digits");
+            throw new FetchRejectedException(
+                    FetchRejectionReason.REFERENCE_INVALID, "the expected sha256 is not 64 hex digits");
         }
         return HexFormat.of().parseHex(hex.toLowerCase(Locale.ROOT));
     }
@@ -713,18 +737,28 @@ public final class ImageFetcher {
             throw new IllegalStateException("SHA-256 is missing", e);
         }
         if (!MessageDigest.isEqual(expected, actual)) {
-            throw new FetchRejectedException(FetchRejectionReason.REFERENCE_CHECKSUM, "the " + body.length
-                    + " bytes from " + target.redacted() + " have sha256 " + HexFormat.of().formatHex(actual)
-                    + ", expected " + HexFormat.of().formatHex(expected));
+            throw new FetchRejectedException(
+                    FetchRejectionReason.REFERENCE_CHECKSUM,
+                    "the " + body.length
+                            + " bytes from " + target.redacted() + " have sha256 "
+                            + HexFormat.of().formatHex(actual)
+                            + ", expected " + HexFormat.of().formatHex(expected));
         }
     }
 
     private static ThreadPoolExecutor resolverPool() {
         AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(0, 32, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "clipstream-fetch-resolver-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        return new ThreadPoolExecutor(
+                0,
+                32,
+                30,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "clipstream-fetch-resolver-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                },
+                new ThreadPoolExecutor.CallerRunsPolicy());
     }
 }

@@ -42,14 +42,22 @@ public enum ImageFormat {
         if (startsWith(head, 0, 'R', 'I', 'F', 'F') && startsWith(head, 8, 'W', 'E', 'B', 'P')) {
             return Optional.of(WEBP);
         }
-        if (startsWith(head, 0, 'I', 'I', 0x2A, 0x00) || startsWith(head, 0, 'M', 'M', 0x00, 0x2A)
-                || startsWith(head, 0, 'I', 'I', 0x2B, 0x00) || startsWith(head, 0, 'M', 'M', 0x00, 0x2B)) {
+        if (startsWith(head, 0, 'I', 'I', 0x2A, 0x00)
+                || startsWith(head, 0, 'M', 'M', 0x00, 0x2A)
+                || startsWith(head, 0, 'I', 'I', 0x2B, 0x00)
+                || startsWith(head, 0, 'M', 'M', 0x00, 0x2B)) {
             return Optional.of(TIFF);
         }
         if (head.length >= 18 && startsWith(head, 0, 'B', 'M')) {
             long dibSize = u(head, 14) | (u(head, 15) << 8) | (u(head, 16) << 16) | ((long) u(head, 17) << 24);
-            if (dibSize == 12 || dibSize == 16 || dibSize == 40 || dibSize == 52 || dibSize == 56
-                    || dibSize == 64 || dibSize == 108 || dibSize == 124) {
+            if (dibSize == 12
+                    || dibSize == 16
+                    || dibSize == 40
+                    || dibSize == 52
+                    || dibSize == 56
+                    || dibSize == 64
+                    || dibSize == 108
+                    || dibSize == 124) {
                 return Optional.of(BMP);
             }
         }

@@ -1,8 +1,8 @@
 package io.clipstream.image;
 
 import io.clipstream.pdq.LumaSource;
-import io.clipstream.pdq.PdqHasher;
 import io.clipstream.pdq.PdqDihedral;
+import io.clipstream.pdq.PdqHasher;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 
@@ -114,15 +114,15 @@ public final class ImagePreprocessor {
      * @param pixels the model's input pixels
      * @param pdq the PDQ hashes and quality of the full-size image
      */
-    public record PixelsAndPdq(RgbImage pixels, PdqDihedral pdq) {
-    }
+    public record PixelsAndPdq(RgbImage pixels, PdqDihedral pdq) {}
 
     private OrientedDecode decodeOriented(byte[] encoded) throws ImageRejectedException {
         if (encoded == null || encoded.length == 0) {
             throw new ImageRejectedException(RejectionReason.EMPTY, "no image bytes");
         }
-        ImageFormat format = ImageFormat.sniff(encoded).orElseThrow(() -> new ImageRejectedException(
-                RejectionReason.UNKNOWN_FORMAT, "magic bytes match no supported image format"));
+        ImageFormat format = ImageFormat.sniff(encoded)
+                .orElseThrow(() -> new ImageRejectedException(
+                        RejectionReason.UNKNOWN_FORMAT, "magic bytes match no supported image format"));
         DecodedImage decoded = ImageDecoder.decode(encoded, format, spec.maxPixels(), jpeg, 2 * spec.size());
         int orientation = ExifOrientation.read(encoded, format);
         int[] full = orientedFullSize(encoded, format, orientation);
@@ -135,8 +135,7 @@ public final class ImagePreprocessor {
      * A decoded, oriented image; {@code fullSize} is the full image's {width, height} when the decode is a reduced
      * (draft) one, else null.
      */
-    private record OrientedDecode(DecodedImage image, int[] fullSize) {
-    }
+    private record OrientedDecode(DecodedImage image, int[] fullSize) {}
 
     private RgbImage resizeAndCrop(OrientedDecode decode) {
         int[] full = decode.fullSize();
@@ -144,8 +143,8 @@ public final class ImagePreprocessor {
             // draft: a reduced decode stands for the full image, so the output size and crop are those of the
             // full image and the reduced one is resampled from the box covering exactly the full image's extent
             int denominator = TurboJpegDecoder.draftDenominator(full[0], full[1], 2 * spec.size());
-            return resizeAndCrop(decode.image(), full[0], full[1], (float) full[0] / denominator,
-                    (float) full[1] / denominator);
+            return resizeAndCrop(
+                    decode.image(), full[0], full[1], (float) full[0] / denominator, (float) full[1] / denominator);
         }
         return resizeAndCrop(decode.image());
     }
@@ -184,8 +183,8 @@ public final class ImagePreprocessor {
         PilResampler.Crop crop = new PilResampler.Crop(cropX, cropY, size, size);
         byte[] rgb;
         if (img.mode() == PilMode.I) {
-            int[] out = PilResampler.resize32(img.ints(), img.width(), img.height(), outW, outH, crop,
-                    spec.interpolation());
+            int[] out = PilResampler.resize32(
+                    img.ints(), img.width(), img.height(), outW, outH, crop, spec.interpolation());
             rgb = PilColorConversions.intGreyToRgb(out);
         } else {
             PilMode mode = img.mode();
@@ -195,8 +194,8 @@ public final class ImagePreprocessor {
                 px = px.clone();
                 PilColorConversions.premultiply(px, mode.channels);
             }
-            byte[] out = PilResampler.resize8(px, img.width(), img.height(), mode.channels, outW, outH, crop,
-                    spec.interpolation(), boxW, boxH);
+            byte[] out = PilResampler.resize8(
+                    px, img.width(), img.height(), mode.channels, outW, outH, crop, spec.interpolation(), boxW, boxH);
             if (premultiplied) {
                 PilColorConversions.unpremultiply(out, mode.channels);
             }

@@ -22,8 +22,9 @@ public enum Interpolation {
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "bicubic", "3" -> BICUBIC;
             case "bilinear", "2" -> BILINEAR;
-            default -> throw new IllegalArgumentException("unsupported interpolation \"" + s
-                    + "\"; expected \"bicubic\" (3) or \"bilinear\" (2)");
+            default ->
+                throw new IllegalArgumentException(
+                        "unsupported interpolation \"" + s + "\"; expected \"bicubic\" (3) or \"bilinear\" (2)");
         };
     }
 }

@@ -32,8 +32,8 @@ public record JpegDecoding(Choice choice, boolean draft) {
                     return c;
                 }
             }
-            throw new IllegalArgumentException("unknown JPEG decoder \"" + value
-                    + "\"; expected auto, turbojpeg or imageio");
+            throw new IllegalArgumentException(
+                    "unknown JPEG decoder \"" + value + "\"; expected auto, turbojpeg or imageio");
         }
     }
 
@@ -83,9 +83,11 @@ public record JpegDecoding(Choice choice, boolean draft) {
 
     /** One line for the start-up log. */
     public String describe() {
-        String decoder = usesTurboJpeg() ? TurboJpegDecoder.describe()
+        String decoder = usesTurboJpeg()
+                ? TurboJpegDecoder.describe()
                 : "JDK ImageIO" + (choice == Choice.AUTO ? " (" + TurboJpegDecoder.describe() + ")" : "");
-        String mode = draftActive() ? "draft (reduced-size decode, not OpenAI's preprocessing)"
+        String mode = draftActive()
+                ? "draft (reduced-size decode, not OpenAI's preprocessing)"
                 : draft ? "exact (draft needs libturbojpeg)" : "exact";
         return String.format(Locale.ROOT, "JPEG decoder: %s, %s", decoder, mode);
     }

@@ -11,8 +11,7 @@ import java.nio.charset.StandardCharsets;
 final class JpegIccSegments {
     private static final byte[] ICC_TAG = "ICC_PROFILE\0".getBytes(StandardCharsets.US_ASCII);
 
-    private JpegIccSegments() {
-    }
+    private JpegIccSegments() {}
 
     /** {@code jpeg} without its ICC profile segments; the same array when it has none or is not well formed. */
     static byte[] strip(byte[] jpeg) {

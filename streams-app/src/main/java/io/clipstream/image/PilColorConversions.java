@@ -5,8 +5,7 @@ package io.clipstream.image;
  * All methods work in place or into a fresh RGB array on interleaved 8-bit data.
  */
 final class PilColorConversions {
-    private PilColorConversions() {
-    }
+    private PilColorConversions() {}
 
     /** Pillow's {@code MULDIV255(a, b)}: {@code a * b / 255} rounded, in integers. */
     static int mulDiv255(int a, int b) {

@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * <p>The arrays are copied on construction and on access, so a spec is immutable and thread-safe.
  */
-public record PreprocessSpec(int size, float[] mean, float[] std, Interpolation interpolation,
-                             ResizeMode resizeMode, long maxPixels) {
+public record PreprocessSpec(
+        int size, float[] mean, float[] std, Interpolation interpolation, ResizeMode resizeMode, long maxPixels) {
 
     /** OpenAI CLIP's normalisation mean (RGB). */
     public static final float[] CLIP_MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
@@ -43,8 +43,8 @@ public record PreprocessSpec(int size, float[] mean, float[] std, Interpolation 
 
     /** OpenAI CLIP preprocessing at the given size: CLIP mean/std, bicubic, shortest side + centre crop, 50 MP. */
     public static PreprocessSpec clip(int size) {
-        return new PreprocessSpec(size, CLIP_MEAN, CLIP_STD, Interpolation.BICUBIC, ResizeMode.SHORTEST,
-                DEFAULT_MAX_PIXELS);
+        return new PreprocessSpec(
+                size, CLIP_MEAN, CLIP_STD, Interpolation.BICUBIC, ResizeMode.SHORTEST, DEFAULT_MAX_PIXELS);
     }
 
     private static float[] checkTriple(String name, float[] values) {
@@ -74,9 +74,13 @@ public record PreprocessSpec(int size, float[] mean, float[] std, Interpolation 
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PreprocessSpec other && size == other.size && maxPixels == other.maxPixels
-                && Arrays.equals(mean, other.mean) && Arrays.equals(std, other.std)
-                && interpolation == other.interpolation && resizeMode == other.resizeMode;
+        return o instanceof PreprocessSpec other
+                && size == other.size
+                && maxPixels == other.maxPixels
+                && Arrays.equals(mean, other.mean)
+                && Arrays.equals(std, other.std)
+                && interpolation == other.interpolation
+                && resizeMode == other.resizeMode;
     }
 
     @Override

@@ -24,8 +24,9 @@ public enum ResizeMode {
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "shortest" -> SHORTEST;
             case "squash" -> SQUASH;
-            default -> throw new IllegalArgumentException(
-                    "unsupported resize mode \"" + s + "\"; expected \"shortest\" or \"squash\"");
+            default ->
+                throw new IllegalArgumentException(
+                        "unsupported resize mode \"" + s + "\"; expected \"shortest\" or \"squash\"");
         };
     }
 }

@@ -14,8 +14,8 @@ public record RgbImage(int width, int height, byte[] pixels) {
             throw new IllegalArgumentException("width and height must be positive: " + width + "x" + height);
         }
         if ((long) width * height * 3 != pixels.length) {
-            throw new IllegalArgumentException("expected " + (long) width * height * 3 + " bytes for "
-                    + width + "x" + height + " RGB, got " + pixels.length);
+            throw new IllegalArgumentException("expected " + (long) width * height * 3 + " bytes for " + width + "x"
+                    + height + " RGB, got " + pixels.length);
         }
     }
 }

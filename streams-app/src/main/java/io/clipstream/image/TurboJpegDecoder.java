@@ -25,10 +25,10 @@ final class TurboJpegDecoder {
      * buffer is freed by JNA's cleaner when its thread ends.
      */
     private static final long KEPT_BUFFER_BYTES = 16L << 20;
+
     private static final ThreadLocal<Memory> KEPT = new ThreadLocal<>();
 
-    private TurboJpegDecoder() {
-    }
+    private TurboJpegDecoder() {}
 
     /** Whether libturbojpeg was loaded. */
     static boolean available() {
@@ -37,7 +37,8 @@ final class TurboJpegDecoder {
 
     /** The library file in use, or why it is unavailable. */
     static String describe() {
-        return TurboJpegLibrary.LOADED ? "libjpeg-turbo TurboJPEG via JNA (" + TurboJpegLibrary.FILE + ")"
+        return TurboJpegLibrary.LOADED
+                ? "libjpeg-turbo TurboJPEG via JNA (" + TurboJpegLibrary.FILE + ")"
                 : "libturbojpeg not loadable: " + TurboJpegLibrary.FAILURE;
     }
 
@@ -63,9 +64,9 @@ final class TurboJpegDecoder {
             int[] height = new int[1];
             int[] subsampling = new int[1];
             int[] colourspace = new int[1];
-            if (TurboJpegLibrary.tjDecompressHeader3(handle, src, size, width, height, subsampling, colourspace)
-                    != 0) {
-                LOG.debug("TurboJPEG cannot read the header ({}); using ImageIO",
+            if (TurboJpegLibrary.tjDecompressHeader3(handle, src, size, width, height, subsampling, colourspace) != 0) {
+                LOG.debug(
+                        "TurboJPEG cannot read the header ({}); using ImageIO",
                         TurboJpegLibrary.tjGetErrorStr2(handle));
                 return null;
             }
@@ -90,8 +91,9 @@ final class TurboJpegDecoder {
                 return null;
             }
             if (w * h > maxPixels) {
-                throw new ImageRejectedException(RejectionReason.TOO_MANY_PIXELS, "JPEG header declares " + w
-                        + "x" + h + " = " + w * h + " pixels, limit is " + maxPixels);
+                throw new ImageRejectedException(
+                        RejectionReason.TOO_MANY_PIXELS,
+                        "JPEG header declares " + w + "x" + h + " = " + w * h + " pixels, limit is " + maxPixels);
             }
             int denominator = draftDenominator(width[0], height[0], draftMinSide);
             int outW = scaled(width[0], denominator);
@@ -101,9 +103,12 @@ final class TurboJpegDecoder {
             try {
                 int rc = TurboJpegLibrary.tjDecompress2(handle, src, size, dst, outW, 0, outH, format, 0);
                 if (rc != 0) {
-                    LOG.debug("TurboJPEG {} ({}); using ImageIO",
-                            TurboJpegLibrary.tjGetErrorCode(handle) == TurboJpegLibrary.TJERR_WARNING ? "warned"
-                                    : "failed", TurboJpegLibrary.tjGetErrorStr2(handle));
+                    LOG.debug(
+                            "TurboJPEG {} ({}); using ImageIO",
+                            TurboJpegLibrary.tjGetErrorCode(handle) == TurboJpegLibrary.TJERR_WARNING
+                                    ? "warned"
+                                    : "failed",
+                            TurboJpegLibrary.tjGetErrorStr2(handle));
                     return null;
                 }
                 byte[] out = new byte[bytes];
@@ -132,8 +137,8 @@ final class TurboJpegDecoder {
             src.write(0, data, 0, data.length);
             int[] width = new int[1];
             int[] height = new int[1];
-            int rc = TurboJpegLibrary.tjDecompressHeader3(handle, src, new NativeLong(data.length), width, height,
-                    new int[1], new int[1]);
+            int rc = TurboJpegLibrary.tjDecompressHeader3(
+                    handle, src, new NativeLong(data.length), width, height, new int[1], new int[1]);
             return rc == 0 ? new int[] {width[0], height[0]} : null;
         } finally {
             TurboJpegLibrary.tjDestroy(handle);

@@ -54,16 +54,29 @@ final class TurboJpegLibrary {
         FAILURE = failure;
     }
 
-    private TurboJpegLibrary() {
-    }
+    private TurboJpegLibrary() {}
 
     static native Pointer tjInitDecompress();
 
-    static native int tjDecompressHeader3(Pointer handle, Pointer jpegBuf, NativeLong jpegSize, int[] width,
-                                          int[] height, int[] jpegSubsamp, int[] jpegColorspace);
+    static native int tjDecompressHeader3(
+            Pointer handle,
+            Pointer jpegBuf,
+            NativeLong jpegSize,
+            int[] width,
+            int[] height,
+            int[] jpegSubsamp,
+            int[] jpegColorspace);
 
-    static native int tjDecompress2(Pointer handle, Pointer jpegBuf, NativeLong jpegSize, Pointer dstBuf, int width,
-                                    int pitch, int height, int pixelFormat, int flags);
+    static native int tjDecompress2(
+            Pointer handle,
+            Pointer jpegBuf,
+            NativeLong jpegSize,
+            Pointer dstBuf,
+            int width,
+            int pitch,
+            int height,
+            int pixelFormat,
+            int flags);
 
     static native int tjGetErrorCode(Pointer handle);
 

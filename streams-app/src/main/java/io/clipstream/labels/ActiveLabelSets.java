@@ -36,21 +36,19 @@ public final class ActiveLabelSets {
 
     /** The topic key a compiled set is published under: its name, or {@link #shadowKey} for a shadow version. */
     public static String topicKey(LabelSet labelSet) {
-        return labelSet.getMode() == io.clipstream.schema.LabelSetMode.SHADOW ? shadowKey(labelSet.getName())
+        return labelSet.getMode() == io.clipstream.schema.LabelSetMode.SHADOW
+                ? shadowKey(labelSet.getName())
                 : labelSet.getName();
     }
 
     /** The outcome of offering a label set. */
-    public sealed interface Update permits Accepted, Refused {
-    }
+    public sealed interface Update permits Accepted, Refused {}
 
     /** The set is now active for its name. */
-    public record Accepted(CompiledLabelSet set) implements Update {
-    }
+    public record Accepted(CompiledLabelSet set) implements Update {}
 
     /** The set was refused; {@code reason} says why, naming both fingerprints when they differ. */
-    public record Refused(String name, String reason) implements Update {
-    }
+    public record Refused(String name, String reason) implements Update {}
 
     /** @param modelFingerprint the {@link ModelFingerprint} of the model this processor runs */
     public ActiveLabelSets(String modelFingerprint) {
@@ -80,15 +78,21 @@ public final class ActiveLabelSets {
         LabelSet labelSet = offered;
         EventSelector configured = routing.get(offered.getName());
         if (configured != null) {
-            labelSet = LabelSet.newBuilder(offered).setAppliesTo(configured.toRecord()).build();
+            labelSet = LabelSet.newBuilder(offered)
+                    .setAppliesTo(configured.toRecord())
+                    .build();
         }
         String name = labelSet.getName();
         if (!modelFingerprint.equals(labelSet.getModelFingerprint())) {
             String reason = "label set " + name + " version " + labelSet.getVersion() + " was compiled for model "
                     + labelSet.getModelFingerprint() + " (" + labelSet.getModelId() + ") but this processor runs "
                     + modelFingerprint + "; recompile it with clipstream labels compile --model <this model>";
-            LOG.error("Refused: {}; {}", reason, active.containsKey(name)
-                    ? "version " + active.get(name).version() + " stays active" : "no version is active");
+            LOG.error(
+                    "Refused: {}; {}",
+                    reason,
+                    active.containsKey(name)
+                            ? "version " + active.get(name).version() + " stays active"
+                            : "no version is active");
             return new Refused(name, reason);
         }
         if (dimension > 0 && labelSet.getDimension() != dimension) {
@@ -106,12 +110,20 @@ public final class ActiveLabelSets {
         }
         if (compiled.shadow()) {
             CompiledLabelSet previous = shadows.put(name, compiled);
-            LOG.info("Label set {} version {} scored in shadow ({} labels){}", name, compiled.version(),
-                    compiled.labelCount(), previous == null ? "" : ", replacing shadow version " + previous.version());
+            LOG.info(
+                    "Label set {} version {} scored in shadow ({} labels){}",
+                    name,
+                    compiled.version(),
+                    compiled.labelCount(),
+                    previous == null ? "" : ", replacing shadow version " + previous.version());
             return new Accepted(compiled);
         }
         CompiledLabelSet previous = active.put(name, compiled);
-        LOG.info("Label set {} version {} active ({} labels){}", name, compiled.version(), compiled.labelCount(),
+        LOG.info(
+                "Label set {} version {} active ({} labels){}",
+                name,
+                compiled.version(),
+                compiled.labelCount(),
                 previous == null ? "" : ", replacing version " + previous.version());
         return new Accepted(compiled);
     }
@@ -137,12 +149,16 @@ public final class ActiveLabelSets {
 
     /** A consistent snapshot of every active set, sorted by name; one batch is scored against one snapshot. */
     public List<CompiledLabelSet> snapshot() {
-        return active.values().stream().sorted(java.util.Comparator.comparing(CompiledLabelSet::name)).toList();
+        return active.values().stream()
+                .sorted(java.util.Comparator.comparing(CompiledLabelSet::name))
+                .toList();
     }
 
     /** The shadow versions, sorted by name; scored beside {@link #snapshot}, never emitted as live results. */
     public List<CompiledLabelSet> shadowSnapshot() {
-        return shadows.values().stream().sorted(java.util.Comparator.comparing(CompiledLabelSet::name)).toList();
+        return shadows.values().stream()
+                .sorted(java.util.Comparator.comparing(CompiledLabelSet::name))
+                .toList();
     }
 
     /** The shadow version of {@code name}. */

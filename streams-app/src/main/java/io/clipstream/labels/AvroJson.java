@@ -21,8 +21,7 @@ public final class AvroJson {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-    private AvroJson() {
-    }
+    private AvroJson() {}
 
     /** The record as a JSON object. */
     public static ObjectNode toJson(IndexedRecord record) {

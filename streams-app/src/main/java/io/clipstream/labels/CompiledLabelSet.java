@@ -27,14 +27,14 @@ public final class CompiledLabelSet {
     private final float[] matrix;
     /** The same matrix transposed, {@code D × L}: the cosine loop runs over labels, which the JIT vectorises. */
     private final float[] transposed;
+
     private final List<CompiledLabel> labels;
     private final float[][][] counters;
     private final List<GroupPlan> groups;
     private final Map<String, Float> tagThresholds = new HashMap<>();
     private final EventSelector selector;
 
-    private record GroupPlan(LabelGroup group, int[] members) {
-    }
+    private record GroupPlan(LabelGroup group, int[] members) {}
 
     private CompiledLabelSet(LabelSet source) {
         this.source = source;
@@ -63,16 +63,20 @@ public final class CompiledLabelSet {
         for (LabelGroup group : source.getGroups()) {
             List<Integer> members = byGroup.remove(group.getName());
             if (members != null) {
-                plans.add(new GroupPlan(group, members.stream().mapToInt(Integer::intValue).toArray()));
+                plans.add(new GroupPlan(
+                        group, members.stream().mapToInt(Integer::intValue).toArray()));
                 for (int l : members) {
-                    tagThresholds.put(labels.get(l).getId(), group.getScoring() == GroupScoring.SOFTMAX
-                            ? (Float) group.getMinProbability() : labels.get(l).getThreshold());
+                    tagThresholds.put(
+                            labels.get(l).getId(),
+                            group.getScoring() == GroupScoring.SOFTMAX
+                                    ? (Float) group.getMinProbability()
+                                    : labels.get(l).getThreshold());
                 }
             }
         }
         if (!byGroup.isEmpty()) {
-            throw new IllegalArgumentException("label set " + source.getName() + ": labels refer to undeclared"
-                    + " groups " + byGroup.keySet());
+            throw new IllegalArgumentException(
+                    "label set " + source.getName() + ": labels refer to undeclared" + " groups " + byGroup.keySet());
         }
         this.groups = List.copyOf(plans);
         this.selector = EventSelector.of(source.getAppliesTo());
@@ -95,8 +99,8 @@ public final class CompiledLabelSet {
 
     private static float[] unboxed(List<Float> values, int dimension, String labelId) {
         if (values.size() != dimension) {
-            throw new IllegalArgumentException("counter embedding of " + labelId + " has " + values.size()
-                    + " dimensions, expected " + dimension);
+            throw new IllegalArgumentException(
+                    "counter embedding of " + labelId + " has " + values.size() + " dimensions, expected " + dimension);
         }
         float[] v = new float[dimension];
         for (int i = 0; i < dimension; i++) {
@@ -151,8 +155,8 @@ public final class CompiledLabelSet {
         for (int n = 0; n < embeddings.length; n++) {
             float[] e = embeddings[n];
             if (e.length != dimension) {
-                throw new IllegalArgumentException("image embedding has " + e.length + " dimensions, label set "
-                        + name() + " has " + dimension);
+                throw new IllegalArgumentException(
+                        "image embedding has " + e.length + " dimensions, label set " + name() + " has " + dimension);
             }
             // Each cosine still sums its products in dimension order from 0, so the result is the same float as
             // the plain dot product; running the inner loop over labels lets the JIT use SIMD lanes.
@@ -236,8 +240,13 @@ public final class CompiledLabelSet {
     }
 
     private static Tag tag(CompiledLabel label, float score, int rank) {
-        return Tag.newBuilder().setLabelId(label.getId()).setDisplayName(label.getDisplayName()).setScore(score)
-                .setRank(rank).setGroup(label.getGroup()).build();
+        return Tag.newBuilder()
+                .setLabelId(label.getId())
+                .setDisplayName(label.getDisplayName())
+                .setScore(score)
+                .setRank(rank)
+                .setGroup(label.getGroup())
+                .build();
     }
 
     private List<ImageVerdict.FiredPolicy> evaluatePolicies(List<Tag> tags) {
@@ -253,8 +262,10 @@ public final class CompiledLabelSet {
                     if (selected && (policy.getMinScore() == null || tag.getScore() >= policy.getMinScore())) {
                         any = true;
                         if (matched.stream().noneMatch(m -> m.getLabelId().equals(tag.getLabelId()))) {
-                            matched.add(MatchedLabel.newBuilder().setLabelId(tag.getLabelId())
-                                    .setScore(tag.getScore()).setThreshold(tagThresholds.get(tag.getLabelId()))
+                            matched.add(MatchedLabel.newBuilder()
+                                    .setLabelId(tag.getLabelId())
+                                    .setScore(tag.getScore())
+                                    .setThreshold(tagThresholds.get(tag.getLabelId()))
                                     .build());
                         }
                     }
@@ -263,7 +274,8 @@ public final class CompiledLabelSet {
                     satisfied++;
                 }
             }
-            boolean fires = policy.getMatch() == PolicyMatch.ANY ? satisfied > 0
+            boolean fires = policy.getMatch() == PolicyMatch.ANY
+                    ? satisfied > 0
                     : satisfied == policy.getLabels().size();
             if (fires) {
                 fired.add(new ImageVerdict.FiredPolicy(policy, List.copyOf(matched)));

@@ -14,8 +14,7 @@ import java.util.TreeMap;
  */
 public final class ConfiguredRouting {
 
-    private ConfiguredRouting() {
-    }
+    private ConfiguredRouting() {}
 
     /**
      * Parses the entries.
@@ -40,8 +39,8 @@ public final class ConfiguredRouting {
             for (String condition : conditions.isEmpty() ? new String[0] : conditions.split("&")) {
                 int eq = condition.indexOf('=');
                 if (eq <= 0 || eq == condition.length() - 1) {
-                    throw new IllegalArgumentException("'" + entry + "': condition '" + condition
-                            + "' is not KEY=VALUE");
+                    throw new IllegalArgumentException(
+                            "'" + entry + "': condition '" + condition + "' is not KEY=VALUE");
                 }
                 String key = condition.substring(0, eq);
                 String value = condition.substring(eq + 1);

@@ -36,7 +36,10 @@ public record EventSelector(List<String> sources, Map<String, String> attributes
         if (isAll()) {
             return null;
         }
-        return AppliesTo.newBuilder().setSources(sources).setAttributes(attributes).build();
+        return AppliesTo.newBuilder()
+                .setSources(sources)
+                .setAttributes(attributes)
+                .build();
     }
 
     /** True when it matches every event. */

@@ -20,6 +20,5 @@ public record ImageVerdict(List<Tag> tags, List<FiredPolicy> fired) {
      * @param policy the policy
      * @param matched each matching tag with its score and the threshold it cleared
      */
-    public record FiredPolicy(Policy policy, List<MatchedLabel> matched) {
-    }
+    public record FiredPolicy(Policy policy, List<MatchedLabel> matched) {}
 }

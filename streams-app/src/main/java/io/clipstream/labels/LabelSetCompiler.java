@@ -36,8 +36,8 @@ public final class LabelSetCompiler {
      * Compiles {@code definitions} for the model in {@code folder}: opens its text tower once (on the CPU), compiles
      * each, closes it.
      */
-    public static java.util.List<LabelSet> compileFor(io.clipstream.clip.ModelFolder folder,
-            java.util.List<LabelSetDefinition> definitions) {
+    public static java.util.List<LabelSet> compileFor(
+            io.clipstream.clip.ModelFolder folder, java.util.List<LabelSetDefinition> definitions) {
         try (TextEncoder encoder = TextEncoder.open(folder, io.clipstream.clip.InferenceOptions.defaults())) {
             LabelSetCompiler compiler = new LabelSetCompiler(encoder, ModelFingerprint.of(folder), Clock.systemUTC());
             return definitions.stream().map(compiler::compile).toList();
@@ -81,15 +81,24 @@ public final class LabelSetCompiler {
         }
         List<LabelGroup> groups = new ArrayList<>();
         for (LabelSetDefinition.Group group : definition.groups()) {
-            groups.add(LabelGroup.newBuilder().setName(group.name()).setScoring(group.scoring())
-                    .setLogitScale(group.logitScale()).setTopK(group.topK())
-                    .setMinProbability(group.minProbability()).build());
+            groups.add(LabelGroup.newBuilder()
+                    .setName(group.name())
+                    .setScoring(group.scoring())
+                    .setLogitScale(group.logitScale())
+                    .setTopK(group.topK())
+                    .setMinProbability(group.minProbability())
+                    .build());
         }
         List<Policy> policies = new ArrayList<>();
         for (LabelSetDefinition.Policy policy : definition.policies()) {
-            policies.add(Policy.newBuilder().setId(policy.id()).setMatch(policy.match())
-                    .setLabels(policy.selectors()).setMinScore(policy.minScore()).setAction(policy.action())
-                    .setSeverity(policy.severity()).build());
+            policies.add(Policy.newBuilder()
+                    .setId(policy.id())
+                    .setMatch(policy.match())
+                    .setLabels(policy.selectors())
+                    .setMinScore(policy.minScore())
+                    .setAction(policy.action())
+                    .setSeverity(policy.severity())
+                    .build());
         }
         return LabelSet.newBuilder()
                 .setName(definition.name())

@@ -23,14 +23,41 @@ import java.util.List;
  * @param mode live, or shadow (scored beside the live version, results to the shadow topics only)
  * @param appliesTo which events the set scores
  */
-public record LabelSetDefinition(String source, String name, String version, String description, String model,
-        List<String> templates, List<Group> groups, List<Label> labels, List<Policy> policies, LabelSetMode mode,
+public record LabelSetDefinition(
+        String source,
+        String name,
+        String version,
+        String description,
+        String model,
+        List<String> templates,
+        List<Group> groups,
+        List<Label> labels,
+        List<Policy> policies,
+        LabelSetMode mode,
         EventSelector appliesTo) {
 
     /** A live set applying to every event. */
-    public LabelSetDefinition(String source, String name, String version, String description, String model,
-            List<String> templates, List<Group> groups, List<Label> labels, List<Policy> policies) {
-        this(source, name, version, description, model, templates, groups, labels, policies, LabelSetMode.LIVE,
+    public LabelSetDefinition(
+            String source,
+            String name,
+            String version,
+            String description,
+            String model,
+            List<String> templates,
+            List<Group> groups,
+            List<Label> labels,
+            List<Policy> policies) {
+        this(
+                source,
+                name,
+                version,
+                description,
+                model,
+                templates,
+                groups,
+                labels,
+                policies,
+                LabelSetMode.LIVE,
                 EventSelector.ALL);
     }
 
@@ -44,9 +71,8 @@ public record LabelSetDefinition(String source, String name, String version, Str
      * @param minProbability softmax: least probability of a tag
      * @param logitScale softmax: multiplier of the cosines
      */
-    public record Group(String name, GroupScoring scoring, Float threshold, int topK, float minProbability,
-            float logitScale) {
-    }
+    public record Group(
+            String name, GroupScoring scoring, Float threshold, int topK, float minProbability, float logitScale) {}
 
     /**
      * A label.
@@ -59,9 +85,14 @@ public record LabelSetDefinition(String source, String name, String version, Str
      * @param threshold the effective cosine threshold (threshold groups), or null
      * @param line the line of the label in its file
      */
-    public record Label(String id, String displayName, String group, List<String> prompts,
-            List<String> counterPrompts, Float threshold, int line) {
-    }
+    public record Label(
+            String id,
+            String displayName,
+            String group,
+            List<String> prompts,
+            List<String> counterPrompts,
+            Float threshold,
+            int line) {}
 
     /**
      * A policy.
@@ -73,13 +104,19 @@ public record LabelSetDefinition(String source, String name, String version, Str
      * @param action what to do when it fires
      * @param severity how bad it is
      */
-    public record Policy(String id, PolicyMatch match, List<String> selectors, Float minScore, PolicyAction action,
-            Severity severity) {
-    }
+    public record Policy(
+            String id,
+            PolicyMatch match,
+            List<String> selectors,
+            Float minScore,
+            PolicyAction action,
+            Severity severity) {}
 
     /** The group called {@code groupName}. */
     public Group group(String groupName) {
-        return groups.stream().filter(g -> g.name().equals(groupName)).findFirst()
+        return groups.stream()
+                .filter(g -> g.name().equals(groupName))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no group " + groupName));
     }
 }

@@ -23,7 +23,10 @@ public final class LabelSetDiff {
 
     /** What a change is about. */
     public enum Kind {
-        SET, GROUP, LABEL, POLICY;
+        SET,
+        GROUP,
+        LABEL,
+        POLICY;
 
         /** Lower-case name, as printed. */
         public String word() {
@@ -33,7 +36,9 @@ public final class LabelSetDiff {
 
     /** How an entry changed. */
     public enum Change {
-        ADDED, REMOVED, CHANGED;
+        ADDED,
+        REMOVED,
+        CHANGED;
 
         /** Lower-case name, as printed. */
         public String word() {
@@ -48,8 +53,7 @@ public final class LabelSetDiff {
      * @param before its old value ("" when absent)
      * @param after its new value ("" when absent)
      */
-    public record Field(String field, String before, String after) {
-    }
+    public record Field(String field, String before, String after) {}
 
     /**
      * One entry added, removed or changed.
@@ -59,8 +63,7 @@ public final class LabelSetDiff {
      * @param change added, removed or changed
      * @param fields for a change, the fields that differ; for an addition, the new entry's fields; else empty
      */
-    public record Entry(Kind kind, String id, Change change, List<Field> fields) {
-    }
+    public record Entry(Kind kind, String id, Change change, List<Field> fields) {}
 
     /**
      * The whole difference.
@@ -71,16 +74,18 @@ public final class LabelSetDiff {
      * @param entries the changes: set first, then groups, labels, policies, each in the new file's order with
      *     removals last
      */
-    public record Result(String name, String before, String after, List<Entry> entries) {
-    }
+    public record Result(String name, String before, String after, List<Entry> entries) {}
 
-    private LabelSetDiff() {
-    }
+    private LabelSetDiff() {}
 
     /** A side reduced to comparable fields: per kind, id to ordered field values. */
-    private record Side(String name, String version, Map<String, String> set, Map<String, Map<String, String>> groups,
-            Map<String, Map<String, String>> labels, Map<String, Map<String, String>> policies) {
-    }
+    private record Side(
+            String name,
+            String version,
+            Map<String, String> set,
+            Map<String, Map<String, String>> groups,
+            Map<String, Map<String, String>> labels,
+            Map<String, Map<String, String>> policies) {}
 
     private static Result compare(Side before, Side after) {
         List<Entry> entries = new ArrayList<>();
@@ -122,8 +127,11 @@ public final class LabelSetDiff {
         throw new IllegalArgumentException("not a label set: " + set);
     }
 
-    private static void compare(Kind kind, Map<String, Map<String, String>> before,
-            Map<String, Map<String, String>> after, List<Entry> out) {
+    private static void compare(
+            Kind kind,
+            Map<String, Map<String, String>> before,
+            Map<String, Map<String, String>> after,
+            List<Entry> out) {
         for (Map.Entry<String, Map<String, String>> entry : after.entrySet()) {
             Map<String, String> old = before.get(entry.getKey());
             if (old == null && kind != Kind.SET) {
@@ -161,23 +169,38 @@ public final class LabelSetDiff {
     }
 
     private static Side side(LabelSet set) {
-        Map<String, String> own = setFields(set.getVersion(), set.getModelId(),
+        Map<String, String> own = setFields(
+                set.getVersion(),
+                set.getModelId(),
                 set.getMode() == null ? LabelSetMode.LIVE : set.getMode(),
                 EventSelector.of(set.getAppliesTo()));
         Map<String, Map<String, String>> groups = new LinkedHashMap<>();
         for (LabelGroup g : set.getGroups()) {
-            groups.put(g.getName(), groupFields(g.getScoring().name(), g.getTopK(), g.getMinProbability(),
-                    g.getLogitScale()));
+            groups.put(
+                    g.getName(),
+                    groupFields(g.getScoring().name(), g.getTopK(), g.getMinProbability(), g.getLogitScale()));
         }
         Map<String, Map<String, String>> labels = new LinkedHashMap<>();
         for (CompiledLabel l : set.getLabels()) {
-            labels.put(l.getId(), labelFields(l.getDisplayName(), l.getGroup(), l.getThreshold(), l.getPrompts(),
-                    l.getCounterEmbeddings().size()));
+            labels.put(
+                    l.getId(),
+                    labelFields(
+                            l.getDisplayName(),
+                            l.getGroup(),
+                            l.getThreshold(),
+                            l.getPrompts(),
+                            l.getCounterEmbeddings().size()));
         }
         Map<String, Map<String, String>> policies = new LinkedHashMap<>();
         for (Policy p : set.getPolicies()) {
-            policies.put(p.getId(), policyFields(p.getMatch().name(), p.getLabels(), p.getMinScore(),
-                    p.getAction().name(), p.getSeverity().name()));
+            policies.put(
+                    p.getId(),
+                    policyFields(
+                            p.getMatch().name(),
+                            p.getLabels(),
+                            p.getMinScore(),
+                            p.getAction().name(),
+                            p.getSeverity().name()));
         }
         return new Side(set.getName(), set.getVersion(), own, groups, labels, policies);
     }
@@ -190,19 +213,31 @@ public final class LabelSetDiff {
         }
         Map<String, Map<String, String>> labels = new LinkedHashMap<>();
         for (LabelSetDefinition.Label l : set.labels()) {
-            labels.put(l.id(), labelFields(l.displayName(), l.group(), l.threshold(), l.prompts(),
-                    l.counterPrompts().size()));
+            labels.put(
+                    l.id(),
+                    labelFields(
+                            l.displayName(),
+                            l.group(),
+                            l.threshold(),
+                            l.prompts(),
+                            l.counterPrompts().size()));
         }
         Map<String, Map<String, String>> policies = new LinkedHashMap<>();
         for (LabelSetDefinition.Policy p : set.policies()) {
-            policies.put(p.id(), policyFields(p.match().name(), p.selectors(), p.minScore(), p.action().name(),
-                    p.severity().name()));
+            policies.put(
+                    p.id(),
+                    policyFields(
+                            p.match().name(),
+                            p.selectors(),
+                            p.minScore(),
+                            p.action().name(),
+                            p.severity().name()));
         }
         return new Side(set.name(), set.version(), own, groups, labels, policies);
     }
 
-    private static Map<String, String> setFields(String version, String model, LabelSetMode mode,
-            EventSelector appliesTo) {
+    private static Map<String, String> setFields(
+            String version, String model, LabelSetMode mode, EventSelector appliesTo) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("version", version);
         fields.put("model", model);
@@ -211,8 +246,7 @@ public final class LabelSetDiff {
         return fields;
     }
 
-    private static Map<String, String> groupFields(String scoring, int topK, float minProbability,
-            float logitScale) {
+    private static Map<String, String> groupFields(String scoring, int topK, float minProbability, float logitScale) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("scoring", lower(scoring));
         if (scoring.equals("SOFTMAX")) {
@@ -223,8 +257,8 @@ public final class LabelSetDiff {
         return fields;
     }
 
-    private static Map<String, String> labelFields(String name, String group, Float threshold, List<String> prompts,
-            int counterPrompts) {
+    private static Map<String, String> labelFields(
+            String name, String group, Float threshold, List<String> prompts, int counterPrompts) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("name", name);
         fields.put("group", group);
@@ -234,8 +268,8 @@ public final class LabelSetDiff {
         return fields;
     }
 
-    private static Map<String, String> policyFields(String match, List<String> labels, Float minScore, String action,
-            String severity) {
+    private static Map<String, String> policyFields(
+            String match, List<String> labels, Float minScore, String action, String severity) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("match", lower(match));
         fields.put("labels", labels.toString());

@@ -13,15 +13,13 @@ import org.apache.avro.specific.SpecificDatumWriter;
 /** Compiled label sets on disk: an Avro container file holding one {@link LabelSet}, with its schema. */
 public final class LabelSetFiles {
 
-    private LabelSetFiles() {
-    }
+    private LabelSetFiles() {}
 
     /** Whether {@code file} is an Avro container file (by its magic bytes), not YAML. */
     public static boolean isCompiled(Path file) throws IOException {
         byte[] head = new byte[4];
         try (var in = Files.newInputStream(file)) {
-            return in.readNBytes(head, 0, 4) == 4 && head[0] == 'O' && head[1] == 'b' && head[2] == 'j'
-                    && head[3] == 1;
+            return in.readNBytes(head, 0, 4) == 4 && head[0] == 'O' && head[1] == 'b' && head[2] == 'j' && head[3] == 1;
         }
     }
 
@@ -37,8 +35,8 @@ public final class LabelSetFiles {
     /** Reads the label set in {@code file}. */
     public static LabelSet read(Path file) throws IOException {
         GeneratedClasses.trust();
-        try (DataFileReader<LabelSet> reader = new DataFileReader<>(file.toFile(),
-                new SpecificDatumReader<>(LabelSet.class))) {
+        try (DataFileReader<LabelSet> reader =
+                new DataFileReader<>(file.toFile(), new SpecificDatumReader<>(LabelSet.class))) {
             if (!reader.hasNext()) {
                 throw new IOException(file + " holds no label set");
             }

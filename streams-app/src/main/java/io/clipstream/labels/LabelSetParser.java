@@ -51,8 +51,7 @@ public final class LabelSetParser {
     private static final JsonSchema SCHEMA =
             JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(SCHEMA_JSON);
 
-    private LabelSetParser() {
-    }
+    private LabelSetParser() {}
 
     private static JsonNode readSchema() {
         try (InputStream in = LabelSetParser.class.getResourceAsStream("label-set.schema.json")) {
@@ -85,17 +84,16 @@ public final class LabelSetParser {
             options.setCodePointLimit(16 * 1024 * 1024);
             Node node = new Yaml(options).compose(new StringReader(yaml));
             if (node == null) {
-                throw new LabelSetValidationException(List.of(new LabelSetProblem(source, 1, "",
-                        "the file is empty")));
+                throw new LabelSetValidationException(List.of(new LabelSetProblem(source, 1, "", "the file is empty")));
             }
             root = toJson(node, "", problems);
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 1 : e.getProblemMark().getLine() + 1;
-            throw new LabelSetValidationException(List.of(new LabelSetProblem(source, line, "",
-                    "invalid YAML: " + e.getProblem())));
+            throw new LabelSetValidationException(
+                    List.of(new LabelSetProblem(source, line, "", "invalid YAML: " + e.getProblem())));
         } catch (YAMLException e) {
-            throw new LabelSetValidationException(List.of(new LabelSetProblem(source, 1, "",
-                    "invalid YAML: " + e.getMessage())));
+            throw new LabelSetValidationException(
+                    List.of(new LabelSetProblem(source, 1, "", "invalid YAML: " + e.getMessage())));
         }
         if (problems.isEmpty()) {
             schemaErrors(root, problems);
@@ -156,13 +154,15 @@ public final class LabelSetParser {
             ObjectNode object = f.objectNode();
             for (NodeTuple tuple : mapping.getValue()) {
                 if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
-                    problems.atLine(tuple.getKeyNode().getStartMark().getLine() + 1, path,
-                            "keys must be plain strings");
+                    problems.atLine(
+                            tuple.getKeyNode().getStartMark().getLine() + 1, path, "keys must be plain strings");
                     continue;
                 }
                 String child = path.isEmpty() ? key.getValue() : path + "." + key.getValue();
                 if (object.has(key.getValue())) {
-                    problems.atLine(key.getStartMark().getLine() + 1, child,
+                    problems.atLine(
+                            key.getStartMark().getLine() + 1,
+                            child,
                             "duplicate key (first at line " + lines.get(child) + ")");
                     continue;
                 }
@@ -218,11 +218,11 @@ public final class LabelSetParser {
                 }
                 case "type" -> message = "must be " + typeName(schema);
                 case "enum" -> message = "must be one of " + enumValues(schema);
-                case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum" ->
-                        message = rangeMessage(schema);
-                case "minItems" -> message = schema.path("minItems").asInt() == 1
-                        ? "must not be empty" : "must have at least " + schema.path("minItems").asInt()
-                        + " items";
+                case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum" -> message = rangeMessage(schema);
+                case "minItems" ->
+                    message = schema.path("minItems").asInt() == 1
+                            ? "must not be empty"
+                            : "must have at least " + schema.path("minItems").asInt() + " items";
                 case "minLength" -> message = "must not be empty";
                 case "pattern" -> message = patternMessage(schema);
                 default -> message = m.getMessage().replaceFirst("^\\$[^:]*: ", "");
@@ -281,8 +281,11 @@ public final class LabelSetParser {
     }
 
     private static String rangeMessage(JsonNode schema) {
-        String min = schema.has("minimum") ? schema.get("minimum").asText()
-                : schema.has("exclusiveMinimum") ? "above " + schema.get("exclusiveMinimum").asText() : null;
+        String min = schema.has("minimum")
+                ? schema.get("minimum").asText()
+                : schema.has("exclusiveMinimum")
+                        ? "above " + schema.get("exclusiveMinimum").asText()
+                        : null;
         String max = schema.has("maximum") ? schema.get("maximum").asText() : null;
         if (schema.has("exclusiveMinimum") && max != null) {
             return "must be above " + schema.get("exclusiveMinimum").asText() + " and at most " + max;
@@ -309,14 +312,21 @@ public final class LabelSetParser {
         List<LabelSetDefinition.Label> labels = new ArrayList<>();
         JsonNode labelsNode = root.path("labels");
         for (int i = 0; i < labelsNode.size(); i++) {
-            labels.add(label(labelsNode.get(i), "labels[" + i + "]", i, templates, groups, groupIndex, labelIndex,
-                    problems));
+            labels.add(label(
+                    labelsNode.get(i), "labels[" + i + "]", i, templates, groups, groupIndex, labelIndex, problems));
         }
         List<LabelSetDefinition.Policy> policies = policies(root.path("policies"), labelIndex.keySet(), problems);
         problems.list.sort(Comparator.comparingInt(LabelSetProblem::line));
-        return new LabelSetDefinition(problems.source, root.path("name").asText(), root.path("version").asText(),
-                root.path("description").asText(""), root.path("model").asText(), List.copyOf(templates),
-                List.copyOf(groups), List.copyOf(labels), List.copyOf(policies),
+        return new LabelSetDefinition(
+                problems.source,
+                root.path("name").asText(),
+                root.path("version").asText(),
+                root.path("description").asText(""),
+                root.path("model").asText(),
+                List.copyOf(templates),
+                List.copyOf(groups),
+                List.copyOf(labels),
+                List.copyOf(policies),
                 LabelSetMode.valueOf(root.path("mode").asText("live").toUpperCase(Locale.ROOT)),
                 selector(root.path("applies_to")));
     }
@@ -328,7 +338,10 @@ public final class LabelSetParser {
         List<String> sources = new ArrayList<>();
         appliesTo.path("sources").forEach(s -> sources.add(s.asText()));
         Map<String, String> attributes = new java.util.TreeMap<>();
-        appliesTo.path("attributes").fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
+        appliesTo
+                .path("attributes")
+                .fields()
+                .forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
         return new EventSelector(sources, attributes);
     }
 
@@ -345,18 +358,21 @@ public final class LabelSetParser {
         return templates;
     }
 
-    private static List<LabelSetDefinition.Group> groups(JsonNode groupsNode, Map<String, Integer> groupIndex,
-            Problems problems) {
+    private static List<LabelSetDefinition.Group> groups(
+            JsonNode groupsNode, Map<String, Integer> groupIndex, Problems problems) {
         List<LabelSetDefinition.Group> groups = new ArrayList<>();
         for (int i = 0; i < groupsNode.size(); i++) {
             JsonNode g = groupsNode.get(i);
             String path = "groups[" + i + "]";
             String name = g.path("name").asText();
             if (groupIndex.putIfAbsent(name, i) != null) {
-                problems.at(path + ".name", "duplicate group '" + name + "' (first at line "
-                        + problems.line("groups[" + groupIndex.get(name) + "]") + ")");
+                problems.at(
+                        path + ".name",
+                        "duplicate group '" + name + "' (first at line "
+                                + problems.line("groups[" + groupIndex.get(name) + "]") + ")");
             }
-            GroupScoring scoring = GroupScoring.valueOf(g.path("scoring").asText().toUpperCase(Locale.ROOT));
+            GroupScoring scoring =
+                    GroupScoring.valueOf(g.path("scoring").asText().toUpperCase(Locale.ROOT));
             if (scoring == GroupScoring.SOFTMAX && g.has("threshold")) {
                 problems.at(path + ".threshold", "softmax groups take min_probability, not a cosine threshold");
             }
@@ -367,28 +383,40 @@ public final class LabelSetParser {
                     }
                 }
             }
-            groups.add(new LabelSetDefinition.Group(name, scoring,
+            groups.add(new LabelSetDefinition.Group(
+                    name,
+                    scoring,
                     g.has("threshold") ? (float) g.get("threshold").doubleValue() : null,
-                    g.path("top_k").asInt(1), (float) g.path("min_probability").asDouble(0),
+                    g.path("top_k").asInt(1),
+                    (float) g.path("min_probability").asDouble(0),
                     (float) g.path("logit_scale").asDouble(100)));
         }
         return groups;
     }
 
-    private static LabelSetDefinition.Label label(JsonNode l, String path, int index, List<String> templates,
-            List<LabelSetDefinition.Group> groups, Map<String, Integer> groupIndex, Map<String, Integer> labelIndex,
+    private static LabelSetDefinition.Label label(
+            JsonNode l,
+            String path,
+            int index,
+            List<String> templates,
+            List<LabelSetDefinition.Group> groups,
+            Map<String, Integer> groupIndex,
+            Map<String, Integer> labelIndex,
             Problems problems) {
         String id = l.path("id").asText();
         if (labelIndex.putIfAbsent(id, index) != null) {
-            problems.at(path + ".id", "duplicate id '" + id + "' (first at line "
-                    + problems.line("labels[" + labelIndex.get(id) + "]") + ")");
+            problems.at(
+                    path + ".id",
+                    "duplicate id '" + id + "' (first at line " + problems.line("labels[" + labelIndex.get(id) + "]")
+                            + ")");
         }
         String groupName = l.path("group").asText();
         Integer gi = groupIndex.get(groupName);
         if (gi == null) {
             problems.at(path + ".group", "no group named '" + groupName + "'");
         }
-        String display = l.has("name") ? l.get("name").asText()
+        String display = l.has("name")
+                ? l.get("name").asText()
                 : id.substring(id.lastIndexOf('.') + 1).replace('_', ' ');
         List<String> prompts = new ArrayList<>();
         if (l.has("prompts")) {
@@ -401,34 +429,38 @@ public final class LabelSetParser {
         List<String> counter = new ArrayList<>();
         l.path("counter_prompts").forEach(p -> counter.add(p.asText()));
         Float threshold = gi == null ? null : labelThreshold(l, path, groups.get(gi), counter, problems);
-        return new LabelSetDefinition.Label(id, display, groupName, List.copyOf(prompts), List.copyOf(counter),
-                threshold, problems.line(path));
+        return new LabelSetDefinition.Label(
+                id, display, groupName, List.copyOf(prompts), List.copyOf(counter), threshold, problems.line(path));
     }
 
     /** The label's cosine threshold in a threshold group (its own or the group's), null in a softmax group. */
-    private static Float labelThreshold(JsonNode l, String path, LabelSetDefinition.Group group,
-            List<String> counter, Problems problems) {
+    private static Float labelThreshold(
+            JsonNode l, String path, LabelSetDefinition.Group group, List<String> counter, Problems problems) {
         if (group.scoring() == GroupScoring.THRESHOLD) {
-            Float threshold = l.has("threshold") ? (Float) (float) l.get("threshold").doubleValue()
-                    : group.threshold();
+            Float threshold =
+                    l.has("threshold") ? (Float) (float) l.get("threshold").doubleValue() : group.threshold();
             if (threshold == null) {
-                problems.at(path, "needs a threshold: its group '" + group.name()
-                        + "' scores by threshold and declares no default");
+                problems.at(
+                        path,
+                        "needs a threshold: its group '" + group.name()
+                                + "' scores by threshold and declares no default");
             }
             return threshold;
         }
         if (l.has("threshold")) {
-            problems.at(path + ".threshold", "group '" + group.name()
-                    + "' scores by softmax; thresholds apply to threshold groups");
+            problems.at(
+                    path + ".threshold",
+                    "group '" + group.name() + "' scores by softmax; thresholds apply to threshold groups");
         } else if (!counter.isEmpty()) {
-            problems.at(path + ".counter_prompts", "group '" + group.name()
-                    + "' scores by softmax; counter prompts apply to threshold groups");
+            problems.at(
+                    path + ".counter_prompts",
+                    "group '" + group.name() + "' scores by softmax; counter prompts apply to threshold groups");
         }
         return null;
     }
 
-    private static List<LabelSetDefinition.Policy> policies(JsonNode policiesNode, Set<String> labelIds,
-            Problems problems) {
+    private static List<LabelSetDefinition.Policy> policies(
+            JsonNode policiesNode, Set<String> labelIds, Problems problems) {
         List<LabelSetDefinition.Policy> policies = new ArrayList<>();
         Set<String> policyIds = new HashSet<>();
         for (int i = 0; i < policiesNode.size(); i++) {
@@ -447,14 +479,17 @@ public final class LabelSetParser {
             JsonNode list = p.get(key);
             for (int k = 0; k < list.size(); k++) {
                 String selector = list.get(k).asText();
-                boolean known = labelIds.contains(selector)
-                        || labelIds.stream().anyMatch(id -> id.startsWith(selector + "."));
+                boolean known =
+                        labelIds.contains(selector) || labelIds.stream().anyMatch(id -> id.startsWith(selector + "."));
                 if (!known) {
                     problems.at(path + "." + key + "[" + k + "]", "no label or label prefix '" + selector + "'");
                 }
                 selectors.add(selector);
             }
-            policies.add(new LabelSetDefinition.Policy(p.path("id").asText(), match, List.copyOf(selectors),
+            policies.add(new LabelSetDefinition.Policy(
+                    p.path("id").asText(),
+                    match,
+                    List.copyOf(selectors),
                     p.has("min_score") ? (float) p.get("min_score").doubleValue() : null,
                     PolicyAction.valueOf(p.path("action").asText().toUpperCase(Locale.ROOT)),
                     Severity.valueOf(p.path("severity").asText().toUpperCase(Locale.ROOT))));

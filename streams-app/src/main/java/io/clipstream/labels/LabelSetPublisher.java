@@ -37,8 +37,8 @@ public final class LabelSetPublisher implements AutoCloseable {
     /**
      * @param extraConfig Kafka client settings such as SASL and SSL, applied to the admin client and producer
      */
-    public LabelSetPublisher(String bootstrapServers, Map<String, String> extraConfig,
-            SchemaRegistryClient registry, String topic) {
+    public LabelSetPublisher(
+            String bootstrapServers, Map<String, String> extraConfig, SchemaRegistryClient registry, String topic) {
         this.topic = topic;
         this.clientConfig = new HashMap<>(extraConfig);
         clientConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -47,8 +47,11 @@ public final class LabelSetPublisher implements AutoCloseable {
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerConfig.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES);
         producerConfig.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
-        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
-                AvroSerdes.serde(LabelSet.class, LabelSet.getClassSchema(), registry, true, false).serializer());
+        this.producer = new KafkaProducer<>(
+                producerConfig,
+                new StringSerializer(),
+                AvroSerdes.serde(LabelSet.class, LabelSet.getClassSchema(), registry, true, false)
+                        .serializer());
     }
 
     /** Creates the compacted topic if it does not exist. */
@@ -56,14 +59,19 @@ public final class LabelSetPublisher implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(clientConfig);
         try (Admin admin = Admin.create(props)) {
-            NewTopic newTopic = new NewTopic(topic, 1, (short) -1).configs(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES)));
+            NewTopic newTopic = new NewTopic(topic, 1, (short) -1)
+                    .configs(Map.of(
+                            TopicConfig.CLEANUP_POLICY_CONFIG,
+                            TopicConfig.CLEANUP_POLICY_COMPACT,
+                            TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                            Integer.toString(MAX_MESSAGE_BYTES)));
             admin.createTopics(List.of(newTopic)).all().get();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create label-set topic " + topic + ": "
-                        + e.getCause().getMessage(), e.getCause());
+                throw new IllegalStateException(
+                        "cannot create label-set topic " + topic + ": "
+                                + e.getCause().getMessage(),
+                        e.getCause());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -75,10 +83,14 @@ public final class LabelSetPublisher implements AutoCloseable {
     public long publish(LabelSet set) {
         ensureTopic();
         try {
-            return producer.send(new ProducerRecord<>(topic, ActiveLabelSets.topicKey(set), set)).get().offset();
+            return producer.send(new ProducerRecord<>(topic, ActiveLabelSets.topicKey(set), set))
+                    .get()
+                    .offset();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("publishing label set " + set.getName() + " to " + topic + " failed: "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "publishing label set " + set.getName() + " to " + topic + " failed: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted publishing label set " + set.getName(), e);
@@ -91,8 +103,10 @@ public final class LabelSetPublisher implements AutoCloseable {
         try {
             return producer.send(new ProducerRecord<>(topic, key, null)).get().offset();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("deleting " + key + " from " + topic + " failed: "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "deleting " + key + " from " + topic + " failed: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted deleting " + key, e);

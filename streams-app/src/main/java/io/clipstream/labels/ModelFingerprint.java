@@ -17,8 +17,7 @@ import java.util.HexFormat;
  */
 public final class ModelFingerprint {
 
-    private ModelFingerprint() {
-    }
+    private ModelFingerprint() {}
 
     /**
      * The fingerprint of a model folder's text tower and tokenizer.
@@ -26,10 +25,12 @@ public final class ModelFingerprint {
      * @throws ModelLoadException when the folder has no text tower or tokenizer
      */
     public static String of(ModelFolder folder) {
-        Path text = folder.textualModel().orElseThrow(() -> new ModelLoadException("model folder "
-                + folder.root() + " has no text tower: its label-set fingerprint cannot be computed"));
-        Path tokenizer = folder.tokenizer().orElseThrow(() -> new ModelLoadException("model folder "
-                + folder.root() + " has no tokenizer.json: its label-set fingerprint cannot be computed"));
+        Path text = folder.textualModel()
+                .orElseThrow(() -> new ModelLoadException("model folder " + folder.root()
+                        + " has no text tower: its label-set fingerprint cannot be computed"));
+        Path tokenizer = folder.tokenizer()
+                .orElseThrow(() -> new ModelLoadException("model folder " + folder.root()
+                        + " has no tokenizer.json: its label-set fingerprint cannot be computed"));
         return of(text, tokenizer);
     }
 
@@ -40,8 +41,9 @@ public final class ModelFingerprint {
      * @throws ModelLoadException when the folder has no image tower
      */
     public static String ofImageTower(ModelFolder folder) {
-        Path visual = folder.visualModel().orElseThrow(() -> new ModelLoadException("model folder "
-                + folder.root() + " has no image tower: its image fingerprint cannot be computed"));
+        Path visual = folder.visualModel()
+                .orElseThrow(() -> new ModelLoadException("model folder " + folder.root()
+                        + " has no image tower: its image fingerprint cannot be computed"));
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             try (InputStream in = Files.newInputStream(visual)) {

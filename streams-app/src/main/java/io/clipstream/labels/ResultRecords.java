@@ -13,12 +13,11 @@ import java.util.List;
  */
 public final class ResultRecords {
 
-    private ResultRecords() {
-    }
+    private ResultRecords() {}
 
     /** The tags record of one image under one label set. */
-    public static ImageTags tags(String eventId, String modelId, CompiledLabelSet set, ImageVerdict verdict,
-            Timings timings) {
+    public static ImageTags tags(
+            String eventId, String modelId, CompiledLabelSet set, ImageVerdict verdict, Timings timings) {
         return ImageTags.newBuilder()
                 .setEventId(eventId)
                 .setModelId(modelId)
@@ -46,8 +45,8 @@ public final class ResultRecords {
     }
 
     /** One flag per fired policy, in policy order; empty when none fired. */
-    public static List<PolicyFlag> flags(String eventId, String modelId, CompiledLabelSet set, ImageVerdict verdict,
-            Instant decidedAt) {
+    public static List<PolicyFlag> flags(
+            String eventId, String modelId, CompiledLabelSet set, ImageVerdict verdict, Instant decidedAt) {
         List<PolicyFlag> flags = new ArrayList<>(verdict.fired().size());
         for (ImageVerdict.FiredPolicy fired : verdict.fired()) {
             flags.add(PolicyFlag.newBuilder()

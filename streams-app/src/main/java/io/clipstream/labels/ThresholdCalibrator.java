@@ -29,12 +29,10 @@ public final class ThresholdCalibrator {
      * @param positives number of positive samples
      * @param negatives number of negative samples
      */
-    public record Result(String labelId, Float threshold, double precision, double recall, int positives,
-            int negatives) {
-    }
+    public record Result(
+            String labelId, Float threshold, double precision, double recall, int positives, int negatives) {}
 
-    private ThresholdCalibrator() {
-    }
+    private ThresholdCalibrator() {}
 
     /**
      * Calibrates every threshold-group label that has positives.
@@ -51,8 +49,7 @@ public final class ThresholdCalibrator {
         List<Result> results = new ArrayList<>();
         for (CompiledLabel label : set.getLabels()) {
             float[][] positives = samples.get(label.getId());
-            if (scoring.get(label.getGroup()) != GroupScoring.THRESHOLD || positives == null
-                    || positives.length == 0) {
+            if (scoring.get(label.getGroup()) != GroupScoring.THRESHOLD || positives == null || positives.length == 0) {
                 continue;
             }
             results.add(calibrateOne(label, positives, negativesFor(label, samples), targetPrecision));
@@ -75,8 +72,13 @@ public final class ThresholdCalibrator {
             float[][] scores = scores(label, positives, negativesFor(label, samples));
             int tp = count(scores[0], t);
             int fp = count(scores[1], t);
-            results.add(new Result(label.getId(), t, tp + fp == 0 ? 1.0 : (double) tp / (tp + fp),
-                    (double) tp / scores[0].length, scores[0].length, scores[1].length));
+            results.add(new Result(
+                    label.getId(),
+                    t,
+                    tp + fp == 0 ? 1.0 : (double) tp / (tp + fp),
+                    (double) tp / scores[0].length,
+                    scores[0].length,
+                    scores[1].length));
         }
         return results;
     }
@@ -94,7 +96,9 @@ public final class ThresholdCalibrator {
     /** Effective scores of the positives ([0]) and negatives ([1]). */
     private static float[][] scores(CompiledLabel label, float[][] positives, List<float[]> negatives) {
         float[] embedding = toArray(label.getEmbedding());
-        List<float[]> counters = label.getCounterEmbeddings().stream().map(ThresholdCalibrator::toArray).toList();
+        List<float[]> counters = label.getCounterEmbeddings().stream()
+                .map(ThresholdCalibrator::toArray)
+                .toList();
         float[] pos = new float[positives.length];
         for (int i = 0; i < pos.length; i++) {
             pos[i] = effectiveScore(positives[i], embedding, counters);
@@ -106,8 +110,8 @@ public final class ThresholdCalibrator {
         return new float[][] {pos, neg};
     }
 
-    private static Result calibrateOne(CompiledLabel label, float[][] positives, List<float[]> negatives,
-            double target) {
+    private static Result calibrateOne(
+            CompiledLabel label, float[][] positives, List<float[]> negatives, double target) {
         float[][] scores = scores(label, positives, negatives);
         float[] pos = scores[0];
         float[] neg = scores[1];

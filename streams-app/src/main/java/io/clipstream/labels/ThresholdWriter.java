@@ -17,8 +17,7 @@ public final class ThresholdWriter {
     private static final Pattern ID_LINE = Pattern.compile("^(\\s*)(- )?id:\\s*['\"]?([a-z0-9_.]+)['\"]?\\s*(#.*)?$");
     private static final Pattern THRESHOLD_LINE = Pattern.compile("^(\\s*)threshold:\\s*[^#]*?(\\s*#.*)?$");
 
-    private ThresholdWriter() {
-    }
+    private ThresholdWriter() {}
 
     /**
      * Returns {@code yaml} with the thresholds set.

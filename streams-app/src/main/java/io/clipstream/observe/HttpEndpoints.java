@@ -20,8 +20,7 @@ import java.util.function.Supplier;
 public final class HttpEndpoints implements AutoCloseable {
 
     /** A named yes/no check with a short detail. */
-    public record Check(boolean ok, String detail) {
-    }
+    public record Check(boolean ok, String detail) {}
 
     private final HttpServer server;
 
@@ -29,16 +28,21 @@ public final class HttpEndpoints implements AutoCloseable {
      * @param liveness checks for /health
      * @param readiness checks for /ready
      */
-    public HttpEndpoints(String host, int port, PrometheusMeterRegistry prometheus,
-            Supplier<Map<String, Check>> liveness, Supplier<Map<String, Check>> readiness) throws IOException {
+    public HttpEndpoints(
+            String host,
+            int port,
+            PrometheusMeterRegistry prometheus,
+            Supplier<Map<String, Check>> liveness,
+            Supplier<Map<String, Check>> readiness)
+            throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "clipstream-http");
             t.setDaemon(true);
             return t;
         }));
-        server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4",
-                prometheus.scrape()));
+        server.createContext(
+                "/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4", prometheus.scrape()));
         server.createContext("/health", exchange -> probe(exchange, liveness.get()));
         server.createContext("/ready", exchange -> probe(exchange, readiness.get()));
         server.start();
@@ -51,15 +55,21 @@ public final class HttpEndpoints implements AutoCloseable {
 
     private static void probe(HttpExchange exchange, Map<String, Check> checks) throws IOException {
         boolean ok = checks.values().stream().allMatch(Check::ok);
-        StringBuilder body = new StringBuilder("{\"status\":\"").append(ok ? "UP" : "DOWN").append("\",\"checks\":{");
+        StringBuilder body =
+                new StringBuilder("{\"status\":\"").append(ok ? "UP" : "DOWN").append("\",\"checks\":{");
         boolean first = true;
         for (Map.Entry<String, Check> e : new TreeMap<>(checks).entrySet()) {
             if (!first) {
                 body.append(',');
             }
             first = false;
-            body.append('"').append(escape(e.getKey())).append("\":{\"ok\":").append(e.getValue().ok())
-                    .append(",\"detail\":\"").append(escape(e.getValue().detail())).append("\"}");
+            body.append('"')
+                    .append(escape(e.getKey()))
+                    .append("\":{\"ok\":")
+                    .append(e.getValue().ok())
+                    .append(",\"detail\":\"")
+                    .append(escape(e.getValue().detail()))
+                    .append("\"}");
         }
         body.append("}}");
         respond(exchange, ok ? 200 : 503, "application/json", body.toString());

@@ -34,21 +34,34 @@ public final class PipelineMetrics {
     public PipelineMetrics(MeterRegistry registry, String device) {
         this.registry = registry;
         this.device = device;
-        this.eventsIn = Counter.builder("clipstream.events.in").description("Image events read")
-                .tag("device", device).register(registry);
-        this.tagsOut = Counter.builder("clipstream.tags.out").description("ImageTags records emitted")
-                .tag("device", device).register(registry);
+        this.eventsIn = Counter.builder("clipstream.events.in")
+                .description("Image events read")
+                .tag("device", device)
+                .register(registry);
+        this.tagsOut = Counter.builder("clipstream.tags.out")
+                .description("ImageTags records emitted")
+                .tag("device", device)
+                .register(registry);
         this.flushSize = DistributionSummary.builder("clipstream.flush.size")
-                .description("Events per flushed stream-task batch").tag("device", device)
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry);
+                .description("Events per flushed stream-task batch")
+                .tag("device", device)
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
+                .register(registry);
         this.inferenceBatchSize = DistributionSummary.builder("clipstream.inference.batch.size")
-                .description("Images per model run (after merging stream threads)").tag("device", device)
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry);
-        this.inferenceLatency = Timer.builder("clipstream.inference.latency").description("Model run time")
-                .tag("device", device).publishPercentiles(0.5, 0.99).register(registry);
+                .description("Images per model run (after merging stream threads)")
+                .tag("device", device)
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
+                .register(registry);
+        this.inferenceLatency = Timer.builder("clipstream.inference.latency")
+                .description("Model run time")
+                .tag("device", device)
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
         this.endToEnd = Timer.builder("clipstream.end.to.end.latency")
-                .description("Event time (occurredAt) to emission of its results").tag("device", device)
-                .publishPercentiles(0.5, 0.99).register(registry);
+                .description("Event time (occurredAt) to emission of its results")
+                .tag("device", device)
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
     }
 
     /**
@@ -76,14 +89,19 @@ public final class PipelineMetrics {
     }
 
     public void flagOut(String policy, String action) {
-        Counter.builder("clipstream.flags.out").description("PolicyFlag records emitted")
-                .tags("policy", policy, "action", action, "device", device).register(registry).increment();
+        Counter.builder("clipstream.flags.out")
+                .description("PolicyFlag records emitted")
+                .tags("policy", policy, "action", action, "device", device)
+                .register(registry)
+                .increment();
     }
 
     /** One BankMatch emitted; {@code suppressed} when a negative bank overrides it. */
     public void bankMatch(String bank, boolean suppressed) {
-        Counter.builder("clipstream.bank.matches").description("BankMatch records emitted")
-                .tags("bank", bank, "suppressed", Boolean.toString(suppressed), "device", device).register(registry)
+        Counter.builder("clipstream.bank.matches")
+                .description("BankMatch records emitted")
+                .tags("bank", bank, "suppressed", Boolean.toString(suppressed), "device", device)
+                .register(registry)
                 .increment();
     }
 
@@ -92,14 +110,19 @@ public final class PipelineMetrics {
      * {@link #labelSetFlag} it gives each policy's flag rate, live beside shadow.
      */
     public void labelSetScored(String labelSet, String mode, int events) {
-        Counter.builder("clipstream.label.set.scored").description("Events a label set applied to and scored")
-                .tags("label_set", labelSet, "mode", mode, "device", device).register(registry).increment(events);
+        Counter.builder("clipstream.label.set.scored")
+                .description("Events a label set applied to and scored")
+                .tags("label_set", labelSet, "mode", mode, "device", device)
+                .register(registry)
+                .increment(events);
     }
 
     /** Counts a flag a label set raised, by mode; live flags suppressed by a negative bank are not counted. */
     public void labelSetFlag(String labelSet, String mode, String policy) {
-        Counter.builder("clipstream.label.set.flags").description("Flags raised per label set, policy and mode")
-                .tags("label_set", labelSet, "mode", mode, "policy", policy, "device", device).register(registry)
+        Counter.builder("clipstream.label.set.flags")
+                .description("Flags raised per label set, policy and mode")
+                .tags("label_set", labelSet, "mode", mode, "policy", policy, "device", device)
+                .register(registry)
                 .increment();
     }
 
@@ -108,13 +131,17 @@ public final class PipelineMetrics {
      */
     public double flagRate(String labelSet, String mode, String policy) {
         double scored = count("clipstream.label.set.scored", "label_set", labelSet, "mode", mode);
-        return scored == 0 ? Double.NaN
+        return scored == 0
+                ? Double.NaN
                 : count("clipstream.label.set.flags", "label_set", labelSet, "mode", mode, "policy", policy) / scored;
     }
 
     public void deadLetter(String reason) {
-        Counter.builder("clipstream.dead.letters").description("Records sent to the dead-letter topic")
-                .tags("reason", reason, "device", device).register(registry).increment();
+        Counter.builder("clipstream.dead.letters")
+                .description("Records sent to the dead-letter topic")
+                .tags("reason", reason, "device", device)
+                .register(registry)
+                .increment();
     }
 
     public void flushed(int events) {
@@ -140,13 +167,16 @@ public final class PipelineMetrics {
         } catch (NumberFormatException e) {
             numeric = 1;
         }
-        labelSetVersions.computeIfAbsent(name, n -> {
-            AtomicLong holder = new AtomicLong();
-            Gauge.builder("clipstream.label.set.version", holder, AtomicLong::get)
-                    .description("Active version of each label set").tags("label_set", n, "device", device)
-                    .register(registry);
-            return holder;
-        }).set(numeric);
+        labelSetVersions
+                .computeIfAbsent(name, n -> {
+                    AtomicLong holder = new AtomicLong();
+                    Gauge.builder("clipstream.label.set.version", holder, AtomicLong::get)
+                            .description("Active version of each label set")
+                            .tags("label_set", n, "device", device)
+                            .register(registry);
+                    return holder;
+                })
+                .set(numeric);
     }
 
     /**
@@ -156,12 +186,16 @@ public final class PipelineMetrics {
     public void jpegDecoder(String decoder, boolean draft) {
         Gauge.builder("clipstream.preprocess.jpeg.decoder", () -> 1)
                 .description("The JPEG decoder in use (value 1; see the decoder and draft tags)")
-                .tags("decoder", decoder, "draft", Boolean.toString(draft), "device", device).register(registry);
+                .tags("decoder", decoder, "draft", Boolean.toString(draft), "device", device)
+                .register(registry);
     }
 
     public void labelSetRefused(String name) {
-        Counter.builder("clipstream.label.sets.refused").description("Label sets refused (fingerprint, format)")
-                .tags("label_set", name, "device", device).register(registry).increment();
+        Counter.builder("clipstream.label.sets.refused")
+                .description("Label sets refused (fingerprint, format)")
+                .tags("label_set", name, "device", device)
+                .register(registry)
+                .increment();
     }
 
     /** The total of a counter (tests, the demo's summary). */

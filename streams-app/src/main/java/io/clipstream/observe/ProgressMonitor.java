@@ -66,17 +66,32 @@ public final class ProgressMonitor {
     public synchronized HttpEndpoints.Check check() {
         trim();
         if (consecutiveBatchFailures >= maxBatchFailures) {
-            return new HttpEndpoints.Check(false, String.format(Locale.ROOT,
-                    "%d batches in a row failed (limit %d), last: %s", consecutiveBatchFailures, maxBatchFailures,
-                    lastFailure));
+            return new HttpEndpoints.Check(
+                    false,
+                    String.format(
+                            Locale.ROOT,
+                            "%d batches in a row failed (limit %d), last: %s",
+                            consecutiveBatchFailures,
+                            maxBatchFailures,
+                            lastFailure));
         }
         if (replacements.size() >= maxThreadReplacements) {
-            return new HttpEndpoints.Check(false, String.format(Locale.ROOT,
-                    "%d stream threads replaced within %d s (limit %d)", replacements.size(), windowNanos / 1_000_000_000L,
-                    maxThreadReplacements));
+            return new HttpEndpoints.Check(
+                    false,
+                    String.format(
+                            Locale.ROOT,
+                            "%d stream threads replaced within %d s (limit %d)",
+                            replacements.size(),
+                            windowNanos / 1_000_000_000L,
+                            maxThreadReplacements));
         }
-        return new HttpEndpoints.Check(true, String.format(Locale.ROOT, "%d failed batches in a row, %d thread"
-                + " replacements within %d s", consecutiveBatchFailures, replacements.size(),
-                windowNanos / 1_000_000_000L));
+        return new HttpEndpoints.Check(
+                true,
+                String.format(
+                        Locale.ROOT,
+                        "%d failed batches in a row, %d thread" + " replacements within %d s",
+                        consecutiveBatchFailures,
+                        replacements.size(),
+                        windowNanos / 1_000_000_000L));
     }
 }

@@ -74,8 +74,7 @@ public interface LumaSource {
         private static final float[] G = table(0.587f);
         private static final float[] B = table(0.114f);
 
-        private Luma() {
-        }
+        private Luma() {}
 
         private static float[] table(float coefficient) {
             float[] t = new float[256];
@@ -89,8 +88,8 @@ public interface LumaSource {
          * {@link LumaSource#weightedRow} over interleaved RGB pixels ({@code stride} bytes apart from {@code offset}),
          * the luminance computed as it is summed.
          */
-        public static void weightedRgbRow(byte[] px, int offset, int stride, int[] start, float[][] weights,
-                float[] out, int outOffset) {
+        public static void weightedRgbRow(
+                byte[] px, int offset, int stride, int[] start, float[][] weights, float[] out, int outOffset) {
             float[] r = R;
             float[] g = G;
             float[] b = B;

@@ -13,8 +13,8 @@ import java.util.List;
  */
 public record PdqDihedral(List<PdqHash> hashes, int quality) {
     /** The names of the variants, in order. */
-    public static final List<String> VARIANTS = List.of("original", "rotate90", "rotate180", "rotate270", "flipX",
-            "flipY", "flipPlus1", "flipMinus1");
+    public static final List<String> VARIANTS =
+            List.of("original", "rotate90", "rotate180", "rotate270", "flipX", "flipY", "flipPlus1", "flipMinus1");
 
     /** Checks that all eight are there. */
     public PdqDihedral {

@@ -48,8 +48,8 @@ public final class PdqHash {
     public static PdqHash parse(String hex) {
         String s = hex == null ? "" : hex.strip();
         if (s.length() != 64) {
-            throw new IllegalArgumentException("a PDQ hash is 64 hex digits, got " + s.length() + " characters: '"
-                    + abbreviated(s) + "'");
+            throw new IllegalArgumentException(
+                    "a PDQ hash is 64 hex digits, got " + s.length() + " characters: '" + abbreviated(s) + "'");
         }
         long[] l = new long[4];
         for (int i = 0; i < 4; i++) {
@@ -93,7 +93,9 @@ public final class PdqHash {
 
     /** The number of differing bits. */
     public int distance(PdqHash other) {
-        return Long.bitCount(b0 ^ other.b0) + Long.bitCount(b1 ^ other.b1) + Long.bitCount(b2 ^ other.b2)
+        return Long.bitCount(b0 ^ other.b0)
+                + Long.bitCount(b1 ^ other.b1)
+                + Long.bitCount(b2 ^ other.b2)
                 + Long.bitCount(b3 ^ other.b3);
     }
 

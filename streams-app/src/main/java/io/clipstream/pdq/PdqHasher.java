@@ -33,8 +33,7 @@ public final class PdqHasher {
     /** The DCT-II basis, rows 1..16 of the 64-point transform: {@code D[i][j] = sqrt(2/64) cos(pi/128 (i+1)(2j+1))}. */
     private static final float[] DCT = dctMatrix();
 
-    private PdqHasher() {
-    }
+    private PdqHasher() {}
 
     private static float[] dctMatrix() {
         float[] d = new float[KEPT * SIZE];

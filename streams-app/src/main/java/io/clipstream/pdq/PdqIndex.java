@@ -100,7 +100,9 @@ public final class PdqIndex {
 
     private int distance(int i, long q0, long q1, long q2, long q3) {
         int b = i * 4;
-        return Long.bitCount(hashes[b] ^ q0) + Long.bitCount(hashes[b + 1] ^ q1) + Long.bitCount(hashes[b + 2] ^ q2)
+        return Long.bitCount(hashes[b] ^ q0)
+                + Long.bitCount(hashes[b + 1] ^ q1)
+                + Long.bitCount(hashes[b + 2] ^ q2)
                 + Long.bitCount(hashes[b + 3] ^ q3);
     }
 
@@ -128,8 +130,19 @@ public final class PdqIndex {
     }
 
     /** Probes {@code word} and, while {@code left > 0}, each word with one more bit flipped above {@code lowest}. */
-    private void probe(int s, int word, int lowest, int left, int[] queryWords, long q0, long q1, long q2, long q3,
-            int maxDistance, int radius, Hit hit) {
+    private void probe(
+            int s,
+            int word,
+            int lowest,
+            int left,
+            int[] queryWords,
+            long q0,
+            long q1,
+            long q2,
+            long q3,
+            int maxDistance,
+            int radius,
+            Hit hit) {
         visit(s, word, queryWords, q0, q1, q2, q3, maxDistance, radius, hit);
         if (left == 0) {
             return;
@@ -139,8 +152,17 @@ public final class PdqIndex {
         }
     }
 
-    private void visit(int s, int word, int[] queryWords, long q0, long q1, long q2, long q3, int maxDistance,
-            int radius, Hit hit) {
+    private void visit(
+            int s,
+            int word,
+            int[] queryWords,
+            long q0,
+            long q1,
+            long q2,
+            long q3,
+            int maxDistance,
+            int radius,
+            Hit hit) {
         int[] pos = positions[s];
         long[] pre = prefix[s];
         int first = firstLong(s);

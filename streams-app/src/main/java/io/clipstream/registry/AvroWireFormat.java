@@ -56,8 +56,8 @@ public final class AvroWireFormat<T extends SpecificRecord> {
 
     /** Serialises {@code record} for {@code subject}. */
     public byte[] write(String subject, T record) {
-        int id = idsBySubject.computeIfAbsent(subject, s -> autoRegister ? registry.register(s, schema)
-                : registry.lookup(s, schema));
+        int id = idsBySubject.computeIfAbsent(
+                subject, s -> autoRegister ? registry.register(s, schema) : registry.lookup(s, schema));
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         out.write(MAGIC);
         out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
@@ -78,16 +78,21 @@ public final class AvroWireFormat<T extends SpecificRecord> {
      */
     public T read(byte[] bytes) {
         if (bytes == null || bytes.length < 5 || bytes[0] != MAGIC) {
-            throw new WireFormatException(WireFormatException.Reason.NOT_AVRO, "value is not in the Confluent Avro"
-                    + " wire format (" + (bytes == null ? "null" : bytes.length + " bytes") + ")", null);
+            throw new WireFormatException(
+                    WireFormatException.Reason.NOT_AVRO,
+                    "value is not in the Confluent Avro" + " wire format ("
+                            + (bytes == null ? "null" : bytes.length + " bytes") + ")",
+                    null);
         }
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
         DatumReader<T> reader = readers.computeIfAbsent(id, this::readerFor);
         try {
             return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
-            throw new WireFormatException(WireFormatException.Reason.MALFORMED_AVRO, "Avro body of schema " + id
-                    + " cannot be decoded: " + e.getMessage(), e);
+            throw new WireFormatException(
+                    WireFormatException.Reason.MALFORMED_AVRO,
+                    "Avro body of schema " + id + " cannot be decoded: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -97,17 +102,20 @@ public final class AvroWireFormat<T extends SpecificRecord> {
             writerSchema = registry.getById(id);
         } catch (SchemaRegistryException e) {
             if (e.status() == 404) {
-                throw new WireFormatException(WireFormatException.Reason.UNKNOWN_SCHEMA_ID, "schema id " + id
-                        + " is not in the registry", e);
+                throw new WireFormatException(
+                        WireFormatException.Reason.UNKNOWN_SCHEMA_ID, "schema id " + id + " is not in the registry", e);
             }
             throw e;
         }
         SchemaCompatibility.SchemaPairCompatibility compatibility =
                 SchemaCompatibility.checkReaderWriterCompatibility(schema, writerSchema);
         if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-            throw new WireFormatException(WireFormatException.Reason.INCOMPATIBLE_SCHEMA, "schema " + id + " ("
-                    + writerSchema.getFullName() + ") cannot be read as " + schema.getFullName() + ": "
-                    + compatibility.getDescription(), null);
+            throw new WireFormatException(
+                    WireFormatException.Reason.INCOMPATIBLE_SCHEMA,
+                    "schema " + id + " ("
+                            + writerSchema.getFullName() + ") cannot be read as " + schema.getFullName() + ": "
+                            + compatibility.getDescription(),
+                    null);
         }
         return new SpecificDatumReader<>(writerSchema, schema);
     }

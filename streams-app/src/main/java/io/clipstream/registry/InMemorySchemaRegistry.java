@@ -21,8 +21,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
     private final Map<Schema, Integer> ids = new HashMap<>();
     private final Map<String, List<Schema>> subjects = new HashMap<>();
 
-    private InMemorySchemaRegistry() {
-    }
+    private InMemorySchemaRegistry() {}
 
     /** The registry of {@code scope}, created on first use. */
     public static InMemorySchemaRegistry scope(String scope) {
@@ -39,8 +38,11 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
         List<Schema> versions = subjects.computeIfAbsent(subject, s -> new ArrayList<>());
         if (!versions.contains(schema)) {
             if (!versions.isEmpty() && !compatible(versions.get(versions.size() - 1), schema)) {
-                throw new SchemaRegistryException(409, 409, "Schema being registered is incompatible with an"
-                        + " earlier schema for subject \"" + subject + "\"");
+                throw new SchemaRegistryException(
+                        409,
+                        409,
+                        "Schema being registered is incompatible with an" + " earlier schema for subject \"" + subject
+                                + "\"");
             }
             versions.add(schema);
         }
@@ -80,7 +82,8 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
 
     /** Backward: data written with the latest schema can be read with the new one. */
     private static boolean compatible(Schema latest, Schema candidate) {
-        return SchemaCompatibility.checkReaderWriterCompatibility(candidate, latest).getType()
+        return SchemaCompatibility.checkReaderWriterCompatibility(candidate, latest)
+                        .getType()
                 == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE;
     }
 

@@ -19,8 +19,13 @@ import java.util.Locale;
  * @param trustStorePassword the trust store's password, or null
  * @param timeout connect and request timeout
  */
-public record RegistrySettings(List<URI> urls, String basicAuthUserInfo, String bearerToken, Path trustStore,
-        String trustStorePassword, Duration timeout) {
+public record RegistrySettings(
+        List<URI> urls,
+        String basicAuthUserInfo,
+        String bearerToken,
+        Path trustStore,
+        String trustStorePassword,
+        Duration timeout) {
 
     public RegistrySettings {
         if (urls == null || urls.isEmpty()) {
@@ -33,8 +38,8 @@ public record RegistrySettings(List<URI> urls, String basicAuthUserInfo, String 
             }
         }
         if (basicAuthUserInfo != null && bearerToken != null) {
-            throw new IllegalArgumentException("choose basic auth or a bearer token for the schema registry, not"
-                    + " both");
+            throw new IllegalArgumentException(
+                    "choose basic auth or a bearer token for the schema registry, not" + " both");
         }
         urls = List.copyOf(urls);
         timeout = timeout == null ? Duration.ofSeconds(30) : timeout;
@@ -42,8 +47,17 @@ public record RegistrySettings(List<URI> urls, String basicAuthUserInfo, String 
 
     /** Settings for comma-separated URLs without credentials. */
     public static RegistrySettings of(String commaSeparatedUrls) {
-        return new RegistrySettings(Arrays.stream(commaSeparatedUrls.split(",")).map(String::strip)
-                .filter(s -> !s.isEmpty()).map(URI::create).toList(), null, null, null, null, null);
+        return new RegistrySettings(
+                Arrays.stream(commaSeparatedUrls.split(","))
+                        .map(String::strip)
+                        .filter(s -> !s.isEmpty())
+                        .map(URI::create)
+                        .toList(),
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** Whether these settings name the in-memory registry. */

@@ -37,15 +37,16 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     public RestSchemaRegistryClient(RegistrySettings settings) {
         this.settings = settings;
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(settings.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER);
+        HttpClient.Builder builder =
+                HttpClient.newBuilder().connectTimeout(settings.timeout()).followRedirects(HttpClient.Redirect.NEVER);
         if (settings.trustStore() != null) {
             builder.sslContext(sslContext(settings));
         }
         this.http = builder.build();
         if (settings.basicAuthUserInfo() != null) {
-            authorization = "Basic " + Base64.getEncoder().encodeToString(
-                    settings.basicAuthUserInfo().getBytes(StandardCharsets.UTF_8));
+            authorization = "Basic "
+                    + Base64.getEncoder()
+                            .encodeToString(settings.basicAuthUserInfo().getBytes(StandardCharsets.UTF_8));
         } else if (settings.bearerToken() != null) {
             authorization = "Bearer " + settings.bearerToken();
         } else {
@@ -54,11 +55,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private static SSLContext sslContext(RegistrySettings settings) {
-        char[] password = settings.trustStorePassword() == null ? null
+        char[] password = settings.trustStorePassword() == null
+                ? null
                 : settings.trustStorePassword().toCharArray();
         try (InputStream in = Files.newInputStream(settings.trustStore())) {
-            KeyStore store = KeyStore.getInstance(settings.trustStore().toString().endsWith(".jks") ? "JKS"
-                    : "PKCS12");
+            KeyStore store =
+                    KeyStore.getInstance(settings.trustStore().toString().endsWith(".jks") ? "JKS" : "PKCS12");
             store.load(in, password);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(store);
@@ -66,8 +68,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             context.init(null, tmf.getTrustManagers(), null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
-            throw new SchemaRegistryException("cannot load the schema registry trust store "
-                    + settings.trustStore() + ": " + e.getMessage(), e);
+            throw new SchemaRegistryException(
+                    "cannot load the schema registry trust store " + settings.trustStore() + ": " + e.getMessage(), e);
         }
     }
 
@@ -110,8 +112,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public boolean isCompatible(String subject, Schema schema) {
         try {
-            JsonNode reply = call("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest",
-                    body(schema));
+            JsonNode reply =
+                    call("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest", body(schema));
             return reply.path("is_compatible").asBoolean(false);
         } catch (SchemaRegistryException e) {
             // subject not found (Confluent 40401, Apicurio 40402): nothing to be incompatible with. Any other 404
@@ -134,7 +136,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private JsonNode call(String method, String path, String body) {
         SchemaRegistryException last = null;
         for (URI base : settings.urls()) {
-            String root = base.toString().endsWith("/") ? base.toString().substring(0, base.toString().length() - 1)
+            String root = base.toString().endsWith("/")
+                    ? base.toString().substring(0, base.toString().length() - 1)
                     : base.toString();
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(root + path))
                     .timeout(settings.timeout())
@@ -163,7 +166,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 return reply;
             }
             String message = reply.path("message").asText(response.body());
-            throw new SchemaRegistryException(response.statusCode(), reply.path("error_code").asInt(-1),
+            throw new SchemaRegistryException(
+                    response.statusCode(),
+                    reply.path("error_code").asInt(-1),
                     "schema registry " + method + " " + path + " failed with " + response.statusCode() + ": "
                             + message);
         }

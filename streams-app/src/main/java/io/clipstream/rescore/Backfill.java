@@ -55,9 +55,15 @@ public final class Backfill {
      * @param resumed whether the run continued a previous one
      * @param transactions transactions committed
      */
-    public record Outcome(long read, long scored, long notApplicable, long skipped, long tags, long flags,
-            boolean resumed, long transactions) {
-    }
+    public record Outcome(
+            long read,
+            long scored,
+            long notApplicable,
+            long skipped,
+            long tags,
+            long flags,
+            boolean resumed,
+            long transactions) {}
 
     /**
      * @param set the label set to backfill with
@@ -81,8 +87,12 @@ public final class Backfill {
      * @param producer a transactional producer, {@code initTransactions} already called (fencing any predecessor)
      * @param range the range to use when no previous run of this group committed one
      */
-    public Outcome run(KafkaConsumer<String, StoredEmbedding> consumer, KafkaProducer<String, Object> producer,
-            EmbeddingRange range, String tagsTopic, String flagsTopic) {
+    public Outcome run(
+            KafkaConsumer<String, StoredEmbedding> consumer,
+            KafkaProducer<String, Object> producer,
+            EmbeddingRange range,
+            String tagsTopic,
+            String flagsTopic) {
         List<TopicPartition> partitions = EmbeddingRange.partitions(consumer, range.topic());
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions));
         Map<TopicPartition, Long> position = new HashMap<>();
@@ -105,13 +115,20 @@ public final class Backfill {
             producer.sendOffsetsToTransaction(offsets(position, until), group);
             producer.commitTransaction();
             transactions++;
-            LOG.info("Backfill of {} version {} started: {} embeddings", set.name(), set.version(), size(position,
-                    until));
+            LOG.info(
+                    "Backfill of {} version {} started: {} embeddings",
+                    set.name(),
+                    set.version(),
+                    size(position, until));
         } else {
-            LOG.info("Backfill of {} version {} resumed: {} embeddings left", set.name(), set.version(),
+            LOG.info(
+                    "Backfill of {} version {} resumed: {} embeddings left",
+                    set.name(),
+                    set.version(),
                     size(position, until));
         }
-        List<TopicPartition> open = partitions.stream().filter(p -> position.get(p) < until.get(p)).toList();
+        List<TopicPartition> open =
+                partitions.stream().filter(p -> position.get(p) < until.get(p)).toList();
         consumer.assign(open);
         open.forEach(p -> consumer.seek(p, position.get(p)));
         long read = 0;
@@ -155,7 +172,8 @@ public final class Backfill {
             }
             read += chunk.size();
             if (!usable.isEmpty()) {
-                float[][] embeddings = usable.stream().map(StoredEmbedding::embedding).toArray(float[][]::new);
+                float[][] embeddings =
+                        usable.stream().map(StoredEmbedding::embedding).toArray(float[][]::new);
                 List<ImageVerdict> verdicts = set.score(embeddings);
                 Instant now = clock.instant();
                 for (int i = 0; i < usable.size(); i++) {
@@ -178,13 +196,19 @@ public final class Backfill {
             producer.commitTransaction();
             transactions++;
         }
-        LOG.info("Backfill of {} version {} done: {} read, {} scored, {} tags, {} flags", set.name(), set.version(),
-                read, scored, tags, flags);
+        LOG.info(
+                "Backfill of {} version {} done: {} read, {} scored, {} tags, {} flags",
+                set.name(),
+                set.version(),
+                read,
+                scored,
+                tags,
+                flags);
         return new Outcome(read, scored, notApplicable, skipped, tags, flags, resumed, transactions);
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> offsets(Map<TopicPartition, Long> position,
-            Map<TopicPartition, Long> until) {
+    private static Map<TopicPartition, OffsetAndMetadata> offsets(
+            Map<TopicPartition, Long> position, Map<TopicPartition, Long> until) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         position.forEach((p, o) -> offsets.put(p, new OffsetAndMetadata(o, UNTIL + until.get(p))));
         return offsets;

@@ -41,8 +41,8 @@ final class EmbeddingDecoder implements Deserializer<StoredEmbedding> {
         }
         ByteBuffer buffer = ByteBuffer.wrap(data);
         if (data.length < 5 || buffer.get() != 0) {
-            throw new WireFormatException(WireFormatException.Reason.NOT_AVRO,
-                    "not Confluent wire format (no magic byte 0)", null);
+            throw new WireFormatException(
+                    WireFormatException.Reason.NOT_AVRO, "not Confluent wire format (no magic byte 0)", null);
         }
         int id = buffer.getInt();
         Schema writer = registry.getById(id);
@@ -51,12 +51,15 @@ final class EmbeddingDecoder implements Deserializer<StoredEmbedding> {
             if (direct.computeIfAbsent(id, i -> knownLayout(writer))) {
                 return readDirect(decoder, writer.getFields().size());
             }
-            ImageEmbedding e = readers.computeIfAbsent(id, i -> new SpecificDatumReader<>(writer,
-                    ImageEmbedding.getClassSchema())).read(null, decoder);
+            ImageEmbedding e = readers.computeIfAbsent(
+                            id, i -> new SpecificDatumReader<>(writer, ImageEmbedding.getClassSchema()))
+                    .read(null, decoder);
             return EmbeddingReader.stored(e);
         } catch (IOException | RuntimeException e) {
-            throw new WireFormatException(WireFormatException.Reason.MALFORMED_AVRO,
-                    "cannot read ImageEmbedding with schema " + id + ": " + e.getMessage(), e);
+            throw new WireFormatException(
+                    WireFormatException.Reason.MALFORMED_AVRO,
+                    "cannot read ImageEmbedding with schema " + id + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -65,18 +68,23 @@ final class EmbeddingDecoder implements Deserializer<StoredEmbedding> {
         if (fields.size() != 3 && fields.size() != 5) {
             return false;
         }
-        boolean ok = fields.get(0).name().equals("eventId") && fields.get(0).schema().getType() == Schema.Type.STRING
-                && fields.get(1).name().equals("modelId") && fields.get(1).schema().getType() == Schema.Type.STRING
+        boolean ok = fields.get(0).name().equals("eventId")
+                && fields.get(0).schema().getType() == Schema.Type.STRING
+                && fields.get(1).name().equals("modelId")
+                && fields.get(1).schema().getType() == Schema.Type.STRING
                 && fields.get(2).name().equals("embedding")
                 && fields.get(2).schema().getType() == Schema.Type.ARRAY
                 && fields.get(2).schema().getElementType().getType() == Schema.Type.FLOAT;
         if (ok && fields.size() == 5) {
             Schema source = fields.get(3).schema();
             Schema attributes = fields.get(4).schema();
-            ok = fields.get(3).name().equals("source") && source.getType() == Schema.Type.UNION
-                    && source.getTypes().size() == 2 && source.getTypes().get(0).getType() == Schema.Type.NULL
+            ok = fields.get(3).name().equals("source")
+                    && source.getType() == Schema.Type.UNION
+                    && source.getTypes().size() == 2
+                    && source.getTypes().get(0).getType() == Schema.Type.NULL
                     && source.getTypes().get(1).getType() == Schema.Type.STRING
-                    && fields.get(4).name().equals("attributes") && attributes.getType() == Schema.Type.MAP
+                    && fields.get(4).name().equals("attributes")
+                    && attributes.getType() == Schema.Type.MAP
                     && attributes.getValueType().getType() == Schema.Type.STRING;
         }
         return ok;

@@ -56,8 +56,8 @@ public record EmbeddingRange(String topic, Map<Integer, Long> from, Map<Integer,
                 default -> throw new IllegalArgumentException();
             };
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("--since " + since + ": expected a duration such as 24h, 90m, 7d or"
-                    + " PT6H");
+            throw new IllegalArgumentException(
+                    "--since " + since + ": expected a duration such as 24h, 90m, 7d or" + " PT6H");
         }
     }
 
@@ -112,14 +112,14 @@ public record EmbeddingRange(String topic, Map<Integer, Long> from, Map<Integer,
         Map<Integer, Long> until = new HashMap<>();
         for (TopicPartition p : partitions) {
             long first = offsets.containsKey(p.partition())
-                    ? Math.max(begin.get(p), offsets.get(p.partition())) : end.get(p);
+                    ? Math.max(begin.get(p), offsets.get(p.partition()))
+                    : end.get(p);
             from.put(p.partition(), Math.min(first, end.get(p)));
             until.put(p.partition(), end.get(p));
         }
         for (int partition : offsets.keySet()) {
             if (!until.containsKey(partition)) {
-                throw new IllegalArgumentException("--from-offsets: topic " + topic + " has no partition "
-                        + partition);
+                throw new IllegalArgumentException("--from-offsets: topic " + topic + " has no partition " + partition);
             }
         }
         return new EmbeddingRange(topic, from, until);

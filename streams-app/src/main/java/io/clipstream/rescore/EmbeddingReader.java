@@ -21,8 +21,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class EmbeddingReader {
 
-    private EmbeddingReader() {
-    }
+    private EmbeddingReader() {}
 
     /** Consumer settings for reading embeddings: read_committed, no auto-commit, large fetches. */
     public static Map<String, Object> consumerConfig(Map<String, Object> clientConfig) {
@@ -39,8 +38,8 @@ public final class EmbeddingReader {
      * A consumer of embeddings that decodes each value straight into a {@code float[]} ({@link EmbeddingDecoder};
      * the record's partition, offset and timestamp are added by {@link #stored(ConsumerRecord)}).
      */
-    public static KafkaConsumer<String, StoredEmbedding> consumer(Map<String, Object> config,
-            SchemaRegistryClient registry) {
+    public static KafkaConsumer<String, StoredEmbedding> consumer(
+            Map<String, Object> config, SchemaRegistryClient registry) {
         return new KafkaConsumer<>(config, new StringDeserializer(), new EmbeddingDecoder(registry));
     }
 
@@ -69,7 +68,9 @@ public final class EmbeddingReader {
      *
      * @return the number of records read
      */
-    public static long read(KafkaConsumer<String, StoredEmbedding> consumer, EmbeddingRange range,
+    public static long read(
+            KafkaConsumer<String, StoredEmbedding> consumer,
+            EmbeddingRange range,
             Consumer<List<StoredEmbedding>> chunk) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (Map.Entry<Integer, Long> e : range.from().entrySet()) {
@@ -82,7 +83,8 @@ public final class EmbeddingReader {
             consumer.seek(p, range.from().get(p.partition()));
         }
         long read = 0;
-        while (partitions.stream().anyMatch(p -> consumer.position(p) < range.until().get(p.partition()))) {
+        while (partitions.stream()
+                .anyMatch(p -> consumer.position(p) < range.until().get(p.partition()))) {
             ConsumerRecords<String, StoredEmbedding> records = consumer.poll(Duration.ofMillis(500));
             List<StoredEmbedding> batch = new ArrayList<>(records.count());
             for (ConsumerRecord<String, StoredEmbedding> record : records) {

@@ -146,9 +146,10 @@ public final class ImpactAnalysis {
             return set.score(embeddings);
         }
         int size = (embeddings.length + slices - 1) / slices;
-        List<List<ImageVerdict>> parts = IntStream.range(0, slices).parallel()
-                .mapToObj(s -> set.score(Arrays.copyOfRange(embeddings, s * size,
-                        Math.min(embeddings.length, (s + 1) * size))))
+        List<List<ImageVerdict>> parts = IntStream.range(0, slices)
+                .parallel()
+                .mapToObj(s -> set.score(
+                        Arrays.copyOfRange(embeddings, s * size, Math.min(embeddings.length, (s + 1) * size))))
                 .toList();
         List<ImageVerdict> all = new ArrayList<>(embeddings.length);
         parts.forEach(all::addAll);

@@ -12,16 +12,17 @@ public final class ImpactReport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ImpactReport() {
-    }
+    private ImpactReport() {}
 
     /** The JSON form: the sets, the counts of embeddings, then one object per policy and per label. */
     public static ObjectNode json(ImpactAnalysis a) {
         ObjectNode root = JSON.createObjectNode();
         root.put("labelSet", a.after().name()).put("version", a.after().version());
         root.put("against", a.before() == null ? null : a.before().version());
-        root.put("embeddings", a.scanned()).put("skippedOtherWidth", a.skipped())
-                .put("appliedBefore", a.appliedBefore()).put("appliedAfter", a.appliedAfter());
+        root.put("embeddings", a.scanned())
+                .put("skippedOtherWidth", a.skipped())
+                .put("appliedBefore", a.appliedBefore())
+                .put("appliedAfter", a.appliedAfter());
         ArrayNode policies = root.putArray("policies");
         for (Map.Entry<String, ImpactAnalysis.PolicyLine> e : a.policies().entrySet()) {
             ObjectNode p = policies.addObject().put("policy", e.getKey());
@@ -48,24 +49,38 @@ public final class ImpactReport {
     /** The table: a heading, the policies, the labels. */
     public static String table(ImpactAnalysis a) {
         StringBuilder out = new StringBuilder();
-        out.append("impact of label set ").append(a.after().name()).append(" version ").append(a.after().version())
-                .append(a.before() == null ? " (no current version)" : " against version " + a.before().version())
+        out.append("impact of label set ")
+                .append(a.after().name())
+                .append(" version ")
+                .append(a.after().version())
+                .append(
+                        a.before() == null
+                                ? " (no current version)"
+                                : " against version " + a.before().version())
                 .append('\n');
         out.append(a.scanned()).append(" embeddings re-scored");
         if (a.skipped() > 0) {
             out.append(", ").append(a.skipped()).append(" of another width skipped");
         }
-        out.append("; the set applies to ").append(a.appliedAfter()).append(" (current: ").append(a.appliedBefore())
+        out.append("; the set applies to ")
+                .append(a.appliedAfter())
+                .append(" (current: ")
+                .append(a.appliedBefore())
                 .append(")\n\n");
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"POLICY", "BEFORE", "AFTER", "NEWLY", "NO LONGER", "SAMPLE EVENTS"});
         for (Map.Entry<String, ImpactAnalysis.PolicyLine> e : a.policies().entrySet()) {
             ImpactAnalysis.PolicyLine p = e.getValue();
-            rows.add(new String[] {e.getKey(), Long.toString(p.before.count()), Long.toString(p.after.count()),
-                "+" + p.newlyFlagged.count(), "-" + p.noLongerFlagged.count(),
-                samples("newly", p.newlyFlagged) + samples("no longer", p.noLongerFlagged)
-                        + (p.newlyFlagged.count() + p.noLongerFlagged.count() == 0 ? samples("flagged", p.after)
-                                : "")});
+            rows.add(new String[] {
+                e.getKey(),
+                Long.toString(p.before.count()),
+                Long.toString(p.after.count()),
+                "+" + p.newlyFlagged.count(),
+                "-" + p.noLongerFlagged.count(),
+                samples("newly", p.newlyFlagged)
+                        + samples("no longer", p.noLongerFlagged)
+                        + (p.newlyFlagged.count() + p.noLongerFlagged.count() == 0 ? samples("flagged", p.after) : "")
+            });
         }
         format(rows, out);
         out.append('\n');
@@ -73,8 +88,12 @@ public final class ImpactReport {
         rows.add(new String[] {"LABEL", "TAGS BEFORE", "TAGS AFTER", "SAMPLE EVENTS"});
         for (Map.Entry<String, ImpactAnalysis.LabelLine> e : a.labels().entrySet()) {
             ImpactAnalysis.LabelLine l = e.getValue();
-            rows.add(new String[] {e.getKey(), Long.toString(l.before.count()), Long.toString(l.after.count()),
-                samples("after", l.after) + (l.after.count() == 0 ? samples("before", l.before) : "")});
+            rows.add(new String[] {
+                e.getKey(),
+                Long.toString(l.before.count()),
+                Long.toString(l.after.count()),
+                samples("after", l.after) + (l.after.count() == 0 ? samples("before", l.before) : "")
+            });
         }
         format(rows, out);
         return out.toString();
@@ -84,8 +103,8 @@ public final class ImpactReport {
         if (counted.samples().isEmpty()) {
             return "";
         }
-        return what + ": " + String.join(" ", counted.samples()) + (counted.count() > counted.samples().size()
-                ? " ...; " : "; ");
+        return what + ": " + String.join(" ", counted.samples())
+                + (counted.count() > counted.samples().size() ? " ...; " : "; ");
     }
 
     private static void format(List<String[]> rows, StringBuilder out) {
@@ -98,7 +117,8 @@ public final class ImpactReport {
         for (String[] row : rows) {
             StringBuilder line = new StringBuilder();
             for (int c = 0; c < row.length; c++) {
-                String cell = c == row.length - 1 && row[c].endsWith("; ") ? row[c].substring(0, row[c].length() - 2)
+                String cell = c == row.length - 1 && row[c].endsWith("; ")
+                        ? row[c].substring(0, row[c].length() - 2)
                         : row[c];
                 line.append(cell).append(c < row.length - 1 ? " ".repeat(widths[c] - row[c].length() + 2) : "");
             }

@@ -21,28 +21,28 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class LabelSetTopicReader {
 
-    private LabelSetTopicReader() {
-    }
+    private LabelSetTopicReader() {}
 
     /**
      * Every key's current set.
      *
      * @param clientConfig Kafka client settings with bootstrap.servers
      */
-    public static Map<String, LabelSet> read(Map<String, Object> clientConfig, SchemaRegistryClient registry,
-            String topic) {
+    public static Map<String, LabelSet> read(
+            Map<String, Object> clientConfig, SchemaRegistryClient registry, String topic) {
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
         config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
-        Deserializer<LabelSet> values = AvroSerdes.serde(LabelSet.class, LabelSet.getClassSchema(), registry, false,
-                false).deserializer();
+        Deserializer<LabelSet> values = AvroSerdes.serde(
+                        LabelSet.class, LabelSet.getClassSchema(), registry, false, false)
+                .deserializer();
         Map<String, LabelSet> sets = new HashMap<>();
-        try (KafkaConsumer<String, LabelSet> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                values)) {
+        try (KafkaConsumer<String, LabelSet> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             if (partitions.isEmpty()) {
                 return sets;
             }
@@ -70,8 +70,8 @@ public final class LabelSetTopicReader {
     }
 
     /** The set published under {@code key}, if any. */
-    public static Optional<LabelSet> get(Map<String, Object> clientConfig, SchemaRegistryClient registry,
-            String topic, String key) {
+    public static Optional<LabelSet> get(
+            Map<String, Object> clientConfig, SchemaRegistryClient registry, String topic, String key) {
         return Optional.ofNullable(read(clientConfig, registry, topic).get(key));
     }
 }

@@ -14,12 +14,18 @@ import java.util.Map;
  * @param timestamp the record's timestamp (the input event's)
  * @param modelId the model that embedded the image
  */
-public record StoredEmbedding(String eventId, String source, Map<String, String> attributes, float[] embedding,
-        int partition, long offset, long timestamp, String modelId) {
+public record StoredEmbedding(
+        String eventId,
+        String source,
+        Map<String, String> attributes,
+        float[] embedding,
+        int partition,
+        long offset,
+        long timestamp,
+        String modelId) {
 
     /** The same embedding at a position of the topic. */
     public StoredEmbedding at(int atPartition, long atOffset, long atTimestamp) {
-        return new StoredEmbedding(eventId, source, attributes, embedding, atPartition, atOffset, atTimestamp,
-                modelId);
+        return new StoredEmbedding(eventId, source, attributes, embedding, atPartition, atOffset, atTimestamp, modelId);
     }
 }

@@ -51,9 +51,17 @@ public final class BankActions {
         byte[] jpeg = new byte[item.getThumbnail().remaining()];
         item.getThumbnail().duplicate().get(jpeg);
         PdqSignature pdq = PdqHasher.hash(DECODER.decodeLuma(jpeg));
-        sink.publish(new BankEntry(bank, BankItem.newBuilder().setId(item.getEventId()).setPdq(pdq.hash().toHex())
-                .setQuality(pdq.quality()).setSource(item.getSource()).setReason(reason).setAddedBy(admin)
-                .setAddedAt(now).build()));
+        sink.publish(new BankEntry(
+                bank,
+                BankItem.newBuilder()
+                        .setId(item.getEventId())
+                        .setPdq(pdq.hash().toHex())
+                        .setQuality(pdq.quality())
+                        .setSource(item.getSource())
+                        .setReason(reason)
+                        .setAddedBy(admin)
+                        .setAddedAt(now)
+                        .build()));
         return bank;
     }
 }

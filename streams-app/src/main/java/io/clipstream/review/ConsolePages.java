@@ -33,22 +33,28 @@ final class ConsolePages {
         }
     }
 
-    private ConsolePages() {
-    }
+    private ConsolePages() {}
 
     static String layout(String title, ConsoleSessions.Session session, String body) {
-        StringBuilder out = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                + "<title>").append(esc(title)).append(" · ClipStream review</title>"
-                + "<link rel=\"stylesheet\" href=\"/static/console.css\"><script src=\"/static/console.js\" defer>"
-                + "</script></head><body><header><strong>ClipStream review</strong>");
+        StringBuilder out = new StringBuilder(
+                        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">" + "<title>")
+                .append(esc(title))
+                .append(" · ClipStream review</title>"
+                        + "<link rel=\"stylesheet\" href=\"/static/console.css\"><script src=\"/static/console.js\" defer>"
+                        + "</script></head><body><header><strong>ClipStream review</strong>");
         if (session != null) {
             out.append("<nav><a href=\"/\">Queue</a> <a href=\"/quality\">Quality</a></nav><span class=\"who\">")
-                    .append(esc(session.user().name())).append(" · ")
+                    .append(esc(session.user().name()))
+                    .append(" · ")
                     .append(session.user().role().name().toLowerCase(Locale.ROOT))
                     .append("</span><form method=\"post\" action=\"/logout\" class=\"inline\">")
-                    .append(csrf(session)).append("<button>Log out</button></form>");
+                    .append(csrf(session))
+                    .append("<button>Log out</button></form>");
         }
-        return out.append("</header><main>").append(body).append("</main></body></html>").toString();
+        return out.append("</header><main>")
+                .append(body)
+                .append("</main></body></html>")
+                .toString();
     }
 
     static String csrf(ConsoleSessions.Session session) {
@@ -56,12 +62,15 @@ final class ConsolePages {
     }
 
     static String login(String loginToken, String message) {
-        return layout("Log in", null, "<form method=\"post\" action=\"/login\" class=\"login\"><h1>Log in</h1>"
-                + (message == null ? "" : "<p class=\"error\" id=\"login-error\">" + esc(message) + "</p>")
-                + "<input type=\"hidden\" name=\"csrf\" value=\"" + esc(loginToken) + "\">"
-                + "<label>User <input name=\"user\" id=\"user\" autocomplete=\"username\" required></label>"
-                + "<label>Password <input name=\"password\" id=\"password\" type=\"password\""
-                + " autocomplete=\"current-password\" required></label><button id=\"login\">Log in</button></form>");
+        return layout(
+                "Log in",
+                null,
+                "<form method=\"post\" action=\"/login\" class=\"login\"><h1>Log in</h1>"
+                        + (message == null ? "" : "<p class=\"error\" id=\"login-error\">" + esc(message) + "</p>")
+                        + "<input type=\"hidden\" name=\"csrf\" value=\"" + esc(loginToken) + "\">"
+                        + "<label>User <input name=\"user\" id=\"user\" autocomplete=\"username\" required></label>"
+                        + "<label>Password <input name=\"password\" id=\"password\" type=\"password\""
+                        + " autocomplete=\"current-password\" required></label><button id=\"login\">Log in</button></form>");
     }
 
     static List<Card> cards(ReviewState state, Filter filter) {
@@ -74,10 +83,16 @@ final class ConsolePages {
                 }
             }
         }
-        Comparator<Card> newest = Comparator.comparing((Card c) -> c.item().getCreatedAt()).reversed()
+        Comparator<Card> newest = Comparator.comparing((Card c) -> c.item().getCreatedAt())
+                .reversed()
                 .thenComparing(Card::key);
-        cards.sort(filter.bySeverity() ? Comparator.comparing((Card c) -> c.flag().getSeverity().ordinal())
-                .reversed().thenComparing(newest) : newest);
+        cards.sort(
+                filter.bySeverity()
+                        ? Comparator.comparing(
+                                        (Card c) -> c.flag().getSeverity().ordinal())
+                                .reversed()
+                                .thenComparing(newest)
+                        : newest);
         return cards;
     }
 
@@ -103,15 +118,19 @@ final class ConsolePages {
                 .append(select("source", "Source", sources, filter.source()))
                 .append(select("version", "Label-set version", versions, filter.version()))
                 .append("<label>Order <select name=\"order\"><option value=\"newest\">newest first</option>"
-                        + "<option value=\"severity\"").append(filter.bySeverity() ? " selected" : "")
+                        + "<option value=\"severity\"")
+                .append(filter.bySeverity() ? " selected" : "")
                 .append(">highest severity first</option></select></label><label><input type=\"checkbox\""
-                        + " name=\"all\" value=\"1\"").append(filter.all() ? " checked" : "")
+                        + " name=\"all\" value=\"1\"")
+                .append(filter.all() ? " checked" : "")
                 .append("> decided too</label><button>Apply</button></form>");
         out.append("<p class=\"help\">Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>v</kbd> reveal, <kbd>x</kbd> select,"
-                + " <kbd>y</kbd> confirm, <kbd>n</kbd> overturn, <kbd>e</kbd> escalate, <kbd>u</kbd> undo. ")
-                .append(cards.size()).append(" flag(s).</p>");
+                        + " <kbd>y</kbd> confirm, <kbd>n</kbd> overturn, <kbd>e</kbd> escalate, <kbd>u</kbd> undo. ")
+                .append(cards.size())
+                .append(" flag(s).</p>");
         if (decides) {
-            out.append("<form method=\"post\" action=\"/decide/bulk\" id=\"bulk\" class=\"bulk\">").append(csrf(session))
+            out.append("<form method=\"post\" action=\"/decide/bulk\" id=\"bulk\" class=\"bulk\">")
+                    .append(csrf(session))
                     .append("<button name=\"decision\" value=\"CONFIRMED\">Confirm selected</button>"
                             + "<button name=\"decision\" value=\"OVERTURNED\">Overturn selected</button></form>");
         }
@@ -123,11 +142,19 @@ final class ConsolePages {
     }
 
     private static String select(String name, String label, TreeSet<String> values, String chosen) {
-        StringBuilder out = new StringBuilder("<label>").append(label).append(" <select name=\"").append(name)
+        StringBuilder out = new StringBuilder("<label>")
+                .append(label)
+                .append(" <select name=\"")
+                .append(name)
                 .append("\"><option value=\"\">all</option>");
         for (String v : values) {
-            out.append("<option value=\"").append(esc(v)).append('"').append(!chosen.isEmpty() && v.equals(chosen) ? " selected" : "")
-                    .append('>').append(esc(v.isEmpty() ? "(none)" : v)).append("</option>");
+            out.append("<option value=\"")
+                    .append(esc(v))
+                    .append('"')
+                    .append(!chosen.isEmpty() && v.equals(chosen) ? " selected" : "")
+                    .append('>')
+                    .append(esc(v.isEmpty() ? "(none)" : v))
+                    .append("</option>");
         }
         return out.append("</select></label>").toString();
     }
@@ -138,44 +165,77 @@ final class ConsolePages {
         ReviewDecision d = card.decision();
         int revision = DecisionLedger.nextRevision(d);
         StringBuilder out = new StringBuilder("<article class=\"card\" tabindex=\"-1\" data-key=\"")
-                .append(esc(card.key())).append("\" data-event=\"").append(esc(item.getEventId()))
-                .append("\" data-policy=\"").append(esc(flag.getPolicyId())).append("\">");
+                .append(esc(card.key()))
+                .append("\" data-event=\"")
+                .append(esc(item.getEventId()))
+                .append("\" data-policy=\"")
+                .append(esc(flag.getPolicyId()))
+                .append("\">");
         out.append("<button type=\"button\" class=\"thumb blurred\" title=\"Reveal (v)\"><img alt=\"flagged image\""
-                + " src=\"/thumb?event=").append(esc(url(item.getEventId()))).append("\" width=\"")
-                .append(item.getThumbnailWidth()).append("\" height=\"").append(item.getThumbnailHeight())
-                .append("\"></button><div class=\"evidence\"><h2>").append(esc(flag.getPolicyId()))
-                .append(" <span class=\"action\">").append(esc(flag.getAction())).append("</span> <span class=\"sev sev-")
-                .append(esc(flag.getSeverity().name().toLowerCase(Locale.ROOT))).append("\">")
-                .append(esc(flag.getSeverity())).append("</span></h2><p class=\"meta\">event ")
-                .append(esc(item.getEventId())).append(" · source ").append(esc(item.getSource())).append(" · ")
-                .append(esc(item.getCreatedAt())).append("</p>");
+                        + " src=\"/thumb?event=")
+                .append(esc(url(item.getEventId())))
+                .append("\" width=\"")
+                .append(item.getThumbnailWidth())
+                .append("\" height=\"")
+                .append(item.getThumbnailHeight())
+                .append("\"></button><div class=\"evidence\"><h2>")
+                .append(esc(flag.getPolicyId()))
+                .append(" <span class=\"action\">")
+                .append(esc(flag.getAction()))
+                .append("</span> <span class=\"sev sev-")
+                .append(esc(flag.getSeverity().name().toLowerCase(Locale.ROOT)))
+                .append("\">")
+                .append(esc(flag.getSeverity()))
+                .append("</span></h2><p class=\"meta\">event ")
+                .append(esc(item.getEventId()))
+                .append(" · source ")
+                .append(esc(item.getSource()))
+                .append(" · ")
+                .append(esc(item.getCreatedAt()))
+                .append("</p>");
         for (MatchedLabel m : flag.getMatched()) {
             out.append(bar(m));
         }
         if (flag.getBankMatch() != null) {
             var b = flag.getBankMatch();
-            out.append("<p class=\"bank\">bank ").append(esc(b.getBank())).append(" item ").append(esc(b.getItemId()))
+            out.append("<p class=\"bank\">bank ")
+                    .append(esc(b.getBank()))
+                    .append(" item ")
+                    .append(esc(b.getItemId()))
                     .append(b.getPdqDistance() == null ? "" : " · PDQ distance " + b.getPdqDistance() + "/256")
-                    .append(b.getClipSimilarity() == null ? "" : String.format(Locale.ROOT, " · CLIP similarity %.3f",
-                            b.getClipSimilarity())).append("</p>");
+                    .append(
+                            b.getClipSimilarity() == null
+                                    ? ""
+                                    : String.format(Locale.ROOT, " · CLIP similarity %.3f", b.getClipSimilarity()))
+                    .append("</p>");
         }
-        out.append("<p class=\"meta\">").append(flag.getLabelSetName().isEmpty() ? "raised by a bank"
-                : "label set " + esc(flag.getLabelSetName()) + " v" + esc(flag.getLabelSetVersion()))
-                .append(" · model ").append(esc(flag.getModelId())).append("</p>");
+        out.append("<p class=\"meta\">")
+                .append(
+                        flag.getLabelSetName().isEmpty()
+                                ? "raised by a bank"
+                                : "label set " + esc(flag.getLabelSetName()) + " v" + esc(flag.getLabelSetVersion()))
+                .append(" · model ")
+                .append(esc(flag.getModelId()))
+                .append("</p>");
         if (!item.getAttributes().isEmpty()) {
             out.append("<p class=\"meta\">");
-            new java.util.TreeMap<>(item.getAttributes()).forEach((k, v) -> out.append(esc(k)).append('=')
-                    .append(esc(v)).append(' '));
+            new java.util.TreeMap<>(item.getAttributes())
+                    .forEach((k, v) ->
+                            out.append(esc(k)).append('=').append(esc(v)).append(' '));
             out.append("</p>");
         }
-        out.append("<p class=\"status\">").append(d == null ? "waiting" : esc(d.getDecision()) + " by "
-                + esc(d.getReviewer())).append("</p>");
+        out.append("<p class=\"status\">")
+                .append(d == null ? "waiting" : esc(d.getDecision()) + " by " + esc(d.getReviewer()))
+                .append("</p>");
         Role role = session.user().role();
         if (role.allows(Role.MODERATOR)) {
             out.append("<label class=\"select\"><input type=\"checkbox\" form=\"bulk\" name=\"flag\" value=\"")
-                    .append(esc(card.key() + "#" + revision)).append("\"> select</label>");
-            out.append("<form method=\"post\" action=\"/decide\" class=\"decide\">").append(csrf(session))
-                    .append(hidden("event", item.getEventId())).append(hidden("policy", flag.getPolicyId()))
+                    .append(esc(card.key() + "#" + revision))
+                    .append("\"> select</label>");
+            out.append("<form method=\"post\" action=\"/decide\" class=\"decide\">")
+                    .append(csrf(session))
+                    .append(hidden("event", item.getEventId()))
+                    .append(hidden("policy", flag.getPolicyId()))
                     .append(hidden("revision", Integer.toString(revision)))
                     .append("<input name=\"note\" placeholder=\"note\" class=\"note\">");
             if (DecisionLedger.isDecided(d)) {
@@ -187,13 +247,20 @@ final class ConsolePages {
             }
             out.append("</form>");
         }
-        if (role.allows(Role.ADMIN) && d != null && (d.getDecision() == io.clipstream.schema.ReviewVerdict.CONFIRMED
-                || d.getDecision() == io.clipstream.schema.ReviewVerdict.OVERTURNED)) {
+        if (role.allows(Role.ADMIN)
+                && d != null
+                && (d.getDecision() == io.clipstream.schema.ReviewVerdict.CONFIRMED
+                        || d.getDecision() == io.clipstream.schema.ReviewVerdict.OVERTURNED)) {
             boolean confirmed = d.getDecision() == io.clipstream.schema.ReviewVerdict.CONFIRMED;
-            out.append("<form method=\"post\" action=\"").append(confirmed ? "/bank/add" : "/bank/not-again")
-                    .append("\" class=\"bank-action\">").append(csrf(session)).append(hidden("event", item.getEventId()))
-                    .append(hidden("policy", flag.getPolicyId())).append("<button>")
-                    .append(confirmed ? "Add to bank" : "Not this again").append("</button></form>");
+            out.append("<form method=\"post\" action=\"")
+                    .append(confirmed ? "/bank/add" : "/bank/not-again")
+                    .append("\" class=\"bank-action\">")
+                    .append(csrf(session))
+                    .append(hidden("event", item.getEventId()))
+                    .append(hidden("policy", flag.getPolicyId()))
+                    .append("<button>")
+                    .append(confirmed ? "Add to bank" : "Not this again")
+                    .append("</button></form>");
         }
         return out.append("</div></article>").toString();
     }
@@ -205,14 +272,20 @@ final class ConsolePages {
         double scoreWidth = Math.max(0, Math.min(100, 100 * m.getScore() / scale));
         double thresholdAt = Math.max(0, Math.min(100, 100 * threshold / scale));
         // SVG attributes, not inline styles: the Content-Security-Policy allows no inline style
-        return String.format(Locale.ROOT, "<div class=\"label\"><span class=\"name\">%s</span>"
-                + "<svg class=\"bar\" width=\"200\" height=\"12\" viewBox=\"0 0 200 12\"><title>score %.4f,"
-                + " threshold %s</title><rect class=\"track\" width=\"200\" height=\"12\"/>"
-                + "<rect class=\"score\" y=\"2\" width=\"%.1f\" height=\"8\"/>"
-                + "<rect class=\"threshold\" x=\"%.1f\" width=\"2\" height=\"12\"/></svg>"
-                + "<span class=\"num\">%.3f / %s</span></div>", esc(m.getLabelId()), m.getScore(),
+        return String.format(
+                Locale.ROOT,
+                "<div class=\"label\"><span class=\"name\">%s</span>"
+                        + "<svg class=\"bar\" width=\"200\" height=\"12\" viewBox=\"0 0 200 12\"><title>score %.4f,"
+                        + " threshold %s</title><rect class=\"track\" width=\"200\" height=\"12\"/>"
+                        + "<rect class=\"score\" y=\"2\" width=\"%.1f\" height=\"8\"/>"
+                        + "<rect class=\"threshold\" x=\"%.1f\" width=\"2\" height=\"12\"/></svg>"
+                        + "<span class=\"num\">%.3f / %s</span></div>",
+                esc(m.getLabelId()),
+                m.getScore(),
                 m.getThreshold() == null ? "none" : String.format(Locale.ROOT, "%.4f", m.getThreshold()),
-                2 * scoreWidth, Math.min(198, 2 * thresholdAt), m.getScore(),
+                2 * scoreWidth,
+                Math.min(198, 2 * thresholdAt),
+                m.getScore(),
                 m.getThreshold() == null ? "—" : String.format(Locale.ROOT, "%.3f", m.getThreshold()));
     }
 
@@ -228,14 +301,29 @@ final class ConsolePages {
                 + "<th>95% interval</th><th>Over time</th></tr></thead><tbody>");
         for (QualityReport.Row r : rows) {
             Precision p = r.precision();
-            out.append("<tr data-policy=\"").append(esc(r.policyId())).append("\" data-version=\"")
-                    .append(esc(r.labelSetVersion())).append("\"><td>").append(esc(r.policyId())).append("</td><td>")
-                    .append(esc(r.labelSetVersion())).append("</td><td class=\"reviewed\">").append(r.reviewed())
-                    .append("</td><td class=\"confirmed\">").append(p.confirmed()).append("</td><td class=\"overturned\">")
-                    .append(p.overturned()).append("</td><td>").append(r.escalated()).append("</td><td class=\"precision\">")
+            out.append("<tr data-policy=\"")
+                    .append(esc(r.policyId()))
+                    .append("\" data-version=\"")
+                    .append(esc(r.labelSetVersion()))
+                    .append("\"><td>")
+                    .append(esc(r.policyId()))
+                    .append("</td><td>")
+                    .append(esc(r.labelSetVersion()))
+                    .append("</td><td class=\"reviewed\">")
+                    .append(r.reviewed())
+                    .append("</td><td class=\"confirmed\">")
+                    .append(p.confirmed())
+                    .append("</td><td class=\"overturned\">")
+                    .append(p.overturned())
+                    .append("</td><td>")
+                    .append(r.escalated())
+                    .append("</td><td class=\"precision\">")
                     .append(p.decided() == 0 ? "—" : String.format(Locale.ROOT, "%.1f%%", 100 * p.value()))
-                    .append("</td><td>").append(String.format(Locale.ROOT, "%.1f–%.1f%%", 100 * p.low(), 100 * p.high()))
-                    .append("</td><td>").append(QualityChart.svg(r.days())).append("</td></tr>");
+                    .append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.1f–%.1f%%", 100 * p.low(), 100 * p.high()))
+                    .append("</td><td>")
+                    .append(QualityChart.svg(r.days()))
+                    .append("</td></tr>");
         }
         return layout("Quality", session, out.append("</tbody></table>").toString());
     }

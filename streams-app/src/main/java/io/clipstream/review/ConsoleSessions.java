@@ -11,8 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConsoleSessions {
 
     /** One session. */
-    public record Session(String id, ConsoleUsers.User user, String csrf) {
-    }
+    public record Session(String id, ConsoleUsers.User user, String csrf) {}
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -67,8 +66,10 @@ public final class ConsoleSessions {
 
     /** Compares tokens in constant time. */
     static boolean same(String expected, String given) {
-        return expected != null && given != null && java.security.MessageDigest.isEqual(
-                expected.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                given.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return expected != null
+                && given != null
+                && java.security.MessageDigest.isEqual(
+                        expected.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                        given.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 }

@@ -53,12 +53,16 @@ public final class ConsoleUsers {
             try {
                 role = Role.parse(parts[1]);
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(ReviewKeys.REVIEW_USERS, redact(entry),
+                throw new ConfigException(
+                        ReviewKeys.REVIEW_USERS,
+                        redact(entry),
                         "role must be viewer, moderator or admin, found '" + parts[1] + "'");
             }
             if (!parts[2].matches("\\$2[abxy]?\\$\\d\\d\\$[./A-Za-z0-9]{53}")) {
-                throw new ConfigException(ReviewKeys.REVIEW_USERS, redact(entry), "user " + parts[0]
-                        + " has no bcrypt hash (make one with `clipstream review --hash-password`)");
+                throw new ConfigException(
+                        ReviewKeys.REVIEW_USERS,
+                        redact(entry),
+                        "user " + parts[0] + " has no bcrypt hash (make one with `clipstream review --hash-password`)");
             }
             if (users.put(parts[0], new User(parts[0], role, parts[2])) != null) {
                 throw new ConfigException(ReviewKeys.REVIEW_USERS, redact(entry), "user " + parts[0] + " is twice");

@@ -28,15 +28,12 @@ public final class DecisionCalibrator {
      * @param confirmed confirmed samples at or above the threshold
      * @param samples every decided sample of the label
      */
-    public record Suggestion(String labelId, Float threshold, double precision, int support, int confirmed,
-            int samples) {
-    }
+    public record Suggestion(
+            String labelId, Float threshold, double precision, int support, int confirmed, int samples) {}
 
-    private record Sample(float score, boolean positive) {
-    }
+    private record Sample(float score, boolean positive) {}
 
-    private DecisionCalibrator() {
-    }
+    private DecisionCalibrator() {}
 
     /** One suggestion per label that any decided flag matched, sorted by label id. */
     public static List<Suggestion> calibrate(Iterable<ReviewDecision> standing, double targetPrecision) {
@@ -65,7 +62,8 @@ public final class DecisionCalibrator {
         for (int i = 0; i < sorted.size(); i++) {
             above++;
             positives += sorted.get(i).positive() ? 1 : 0;
-            boolean lastOfScore = i + 1 == sorted.size() || sorted.get(i + 1).score() < sorted.get(i).score();
+            boolean lastOfScore = i + 1 == sorted.size()
+                    || sorted.get(i + 1).score() < sorted.get(i).score();
             double precision = (double) positives / above;
             if (lastOfScore && precision >= target) {
                 best = new Suggestion(label, sorted.get(i).score(), precision, above, positives, samples.size());

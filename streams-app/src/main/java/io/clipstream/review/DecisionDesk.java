@@ -50,11 +50,21 @@ public final class DecisionDesk {
     }
 
     /** Decides one flag for {@code reviewer}. */
-    public Outcome decide(String reviewer, String eventId, String policyId, ReviewVerdict verdict, int revision,
-            String note, Instant now) {
+    public Outcome decide(
+            String reviewer,
+            String eventId,
+            String policyId,
+            ReviewVerdict verdict,
+            int revision,
+            String note,
+            Instant now) {
         ReviewItem item = state.item(eventId);
-        PolicyFlag flag = item == null ? null : item.getFlags().stream()
-                .filter(f -> f.getPolicyId().equals(policyId)).findFirst().orElse(null);
+        PolicyFlag flag = item == null
+                ? null
+                : item.getFlags().stream()
+                        .filter(f -> f.getPolicyId().equals(policyId))
+                        .findFirst()
+                        .orElse(null);
         if (flag == null) {
             return Outcome.UNKNOWN_FLAG;
         }
@@ -69,11 +79,18 @@ public final class DecisionDesk {
         if (!claimed.add(key + "#" + revision)) {
             return Outcome.ALREADY_DECIDED;
         }
-        ReviewDecision decision = ReviewDecision.newBuilder().setEventId(eventId).setPolicyId(policyId)
-                .setDecision(verdict).setReviewer(reviewer).setDecidedAt(now)
+        ReviewDecision decision = ReviewDecision.newBuilder()
+                .setEventId(eventId)
+                .setPolicyId(policyId)
+                .setDecision(verdict)
+                .setReviewer(reviewer)
+                .setDecidedAt(now)
                 .setNote(note == null || note.isBlank() ? null : note.strip())
-                .setLabelSetName(flag.getLabelSetName()).setLabelSetVersion(flag.getLabelSetVersion())
-                .setRevision(revision).setModelId(flag.getModelId()).setMatched(List.copyOf(flag.getMatched()))
+                .setLabelSetName(flag.getLabelSetName())
+                .setLabelSetVersion(flag.getLabelSetVersion())
+                .setRevision(revision)
+                .setModelId(flag.getModelId())
+                .setMatched(List.copyOf(flag.getMatched()))
                 .build();
         try {
             sink.publish(decision);
@@ -81,8 +98,15 @@ public final class DecisionDesk {
             claimed.remove(key + "#" + revision);
             throw e;
         }
-        AUDIT.info("decision reviewer={} event={} policy={} verdict={} revision={} labelSet={}@{}", reviewer,
-                eventId, policyId, verdict, revision, flag.getLabelSetName(), flag.getLabelSetVersion());
+        AUDIT.info(
+                "decision reviewer={} event={} policy={} verdict={} revision={} labelSet={}@{}",
+                reviewer,
+                eventId,
+                policyId,
+                verdict,
+                revision,
+                flag.getLabelSetName(),
+                flag.getLabelSetVersion());
         awaitVisible(key, revision);
         return Outcome.DECIDED;
     }

@@ -11,8 +11,7 @@ import io.clipstream.schema.ReviewVerdict;
  */
 public final class DecisionLedger {
 
-    private DecisionLedger() {
-    }
+    private DecisionLedger() {}
 
     /** The revision the next decision on a flag must carry, given its last accepted decision (null: none). */
     public static int nextRevision(ReviewDecision last) {

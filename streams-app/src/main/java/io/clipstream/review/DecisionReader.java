@@ -17,8 +17,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /** Reads the review-decisions topic (committed records only) and folds it into each flag's standing decision. */
 public final class DecisionReader {
 
-    private DecisionReader() {
-    }
+    private DecisionReader() {}
 
     /** Each flag's last accepted decision, in the order decisions arrived ({@link DecisionLedger}). */
     public static List<ReviewDecision> standing(Iterable<ReviewDecision> decisions) {
@@ -36,17 +35,18 @@ public final class DecisionReader {
      * Every decision on {@code topic}, from the beginning to the end offsets at the time of the call, read with
      * isolation.level=read_committed.
      */
-    public static List<ReviewDecision> readAll(Map<String, Object> clientConfig, String topic,
-            Deserializer<ReviewDecision> values, Duration timeout) {
+    public static List<ReviewDecision> readAll(
+            Map<String, Object> clientConfig, String topic, Deserializer<ReviewDecision> values, Duration timeout) {
         Map<String, Object> props = new HashMap<>(clientConfig);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         List<ReviewDecision> out = new ArrayList<>();
-        try (KafkaConsumer<String, ReviewDecision> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                values)) {
+        try (KafkaConsumer<String, ReviewDecision> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), values)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);

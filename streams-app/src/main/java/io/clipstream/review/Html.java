@@ -3,8 +3,7 @@ package io.clipstream.review;
 /** HTML escaping for server-rendered pages. */
 final class Html {
 
-    private Html() {
-    }
+    private Html() {}
 
     /** {@code s} safe as element text and as a quoted attribute value. */
     static String esc(Object value) {

@@ -13,16 +13,18 @@ import java.util.TreeMap;
 public final class QualityReport {
 
     /** One policy at one label-set version. */
-    public record Row(String policyId, String labelSetVersion, int reviewed, int escalated, Precision precision,
-            List<Day> days) {
-    }
+    public record Row(
+            String policyId,
+            String labelSetVersion,
+            int reviewed,
+            int escalated,
+            Precision precision,
+            List<Day> days) {}
 
     /** The decisions of one day (UTC) and the precision of every decision up to and including it. */
-    public record Day(LocalDate date, Precision thatDay, Precision cumulative) {
-    }
+    public record Day(LocalDate date, Precision thatDay, Precision cumulative) {}
 
-    private QualityReport() {
-    }
+    private QualityReport() {}
 
     /** The rows, sorted by policy then version, from each flag's last accepted decision. */
     public static List<Row> of(Iterable<ReviewDecision> standing) {
@@ -34,7 +36,8 @@ public final class QualityReport {
             if (d.getDecision() == ReviewVerdict.UNDONE) {
                 continue;
             }
-            groups.computeIfAbsent(List.of(d.getPolicyId(), d.getLabelSetVersion()), k -> new ArrayList<>()).add(d);
+            groups.computeIfAbsent(List.of(d.getPolicyId(), d.getLabelSetVersion()), k -> new ArrayList<>())
+                    .add(d);
         }
         List<Row> rows = new ArrayList<>();
         groups.forEach((key, decisions) -> rows.add(row(key.get(0), key.get(1), decisions)));
@@ -47,8 +50,8 @@ public final class QualityReport {
         int escalated = 0;
         TreeMap<LocalDate, int[]> byDay = new TreeMap<>();
         for (ReviewDecision d : decisions) {
-            int[] day = byDay.computeIfAbsent(d.getDecidedAt().atZone(ZoneOffset.UTC).toLocalDate(),
-                    k -> new int[2]);
+            int[] day = byDay.computeIfAbsent(
+                    d.getDecidedAt().atZone(ZoneOffset.UTC).toLocalDate(), k -> new int[2]);
             switch (d.getDecision()) {
                 case CONFIRMED -> {
                     confirmed++;

@@ -44,8 +44,7 @@ public final class ReviewConsole implements AutoCloseable {
     static final String LOGIN_COOKIE = "clipstream_login";
 
     /** TLS settings; null location means plain HTTP. */
-    public record Tls(Path keyStore, String password, String type) {
-    }
+    public record Tls(Path keyStore, String password, String type) {}
 
     private final Server server;
     private final ServerConnector connector;
@@ -58,8 +57,17 @@ public final class ReviewConsole implements AutoCloseable {
      * @param tls the key store for HTTPS, or null for HTTP
      * @param banks "add to bank" and "not this again", or null when not offered
      */
-    public ReviewConsole(String host, int port, Tls tls, ConsoleUsers users, ConsoleSessions sessions,
-            LoginThrottle throttle, ReviewState state, DecisionDesk desk, BankActions banks, Clock clock) {
+    public ReviewConsole(
+            String host,
+            int port,
+            Tls tls,
+            ConsoleUsers users,
+            ConsoleSessions sessions,
+            LoginThrottle throttle,
+            ReviewState state,
+            DecisionDesk desk,
+            BankActions banks,
+            Clock clock) {
         QueuedThreadPool pool = new QueuedThreadPool(16, 2);
         pool.setName("review-console");
         pool.setDaemon(true);
@@ -72,8 +80,8 @@ public final class ReviewConsole implements AutoCloseable {
             ssl.setKeyStoreType(tls.type());
             HttpConfiguration config = new HttpConfiguration();
             config.addCustomizer(new SecureRequestCustomizer(false));
-            connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
-                    new HttpConnectionFactory(config));
+            connector = new ServerConnector(
+                    server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(config));
         } else {
             connector = new ServerConnector(server);
         }
@@ -85,8 +93,8 @@ public final class ReviewConsole implements AutoCloseable {
             server.start();
         } catch (Exception e) {
             close();
-            throw new IllegalStateException("cannot start the review console on " + host + ":" + port + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start the review console on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         LOG.info("Review console on {}", url());
     }
@@ -124,8 +132,14 @@ public final class ReviewConsole implements AutoCloseable {
         private final BankActions banks;
         private final Clock clock;
 
-        ConsoleHandler(ConsoleUsers users, ConsoleSessions sessions, LoginThrottle throttle, ReviewState state,
-                DecisionDesk desk, BankActions banks, Clock clock) {
+        ConsoleHandler(
+                ConsoleUsers users,
+                ConsoleSessions sessions,
+                LoginThrottle throttle,
+                ReviewState state,
+                DecisionDesk desk,
+                BankActions banks,
+                Clock clock) {
             this.users = users;
             this.sessions = sessions;
             this.throttle = throttle;
@@ -168,22 +182,36 @@ public final class ReviewConsole implements AutoCloseable {
             ConsoleSessions.Session session = found.get();
             Fields fields = post ? Request.getParameters(request) : Request.extractQueryParameters(request);
             if (post && !ConsoleSessions.same(session.csrf(), fields.getValue("csrf"))) {
-                LOG.warn("Refused a POST to {} by {} without a valid CSRF token", path, session.user().name());
+                LOG.warn(
+                        "Refused a POST to {} by {} without a valid CSRF token",
+                        path,
+                        session.user().name());
                 return text(response, callback, 403, "missing or wrong CSRF token");
             }
             return switch (path) {
-                case "/" -> post ? text(response, callback, 405, "method not allowed")
-                        : html(response, callback, 200, ConsolePages.queue(session, state, filter(fields),
-                                fields.getValue("notice")));
-                case "/quality" -> html(response, callback, 200, ConsolePages.quality(session,
-                        QualityReport.of(state.decisions())));
+                case "/" ->
+                    post
+                            ? text(response, callback, 405, "method not allowed")
+                            : html(
+                                    response,
+                                    callback,
+                                    200,
+                                    ConsolePages.queue(session, state, filter(fields), fields.getValue("notice")));
+                case "/quality" ->
+                    html(response, callback, 200, ConsolePages.quality(session, QualityReport.of(state.decisions())));
                 case "/thumb" -> thumbnail(response, callback, fields.getValue("event"));
-                case "/decide" -> post ? decide(request, response, callback, session, fields)
-                        : text(response, callback, 405, "method not allowed");
-                case "/decide/bulk" -> post ? bulk(request, response, callback, session, fields)
-                        : text(response, callback, 405, "method not allowed");
-                case "/bank/add", "/bank/not-again" -> post ? bank(request, response, callback, session, fields,
-                        path.equals("/bank/add")) : text(response, callback, 405, "method not allowed");
+                case "/decide" ->
+                    post
+                            ? decide(request, response, callback, session, fields)
+                            : text(response, callback, 405, "method not allowed");
+                case "/decide/bulk" ->
+                    post
+                            ? bulk(request, response, callback, session, fields)
+                            : text(response, callback, 405, "method not allowed");
+                case "/bank/add", "/bank/not-again" ->
+                    post
+                            ? bank(request, response, callback, session, fields, path.equals("/bank/add"))
+                            : text(response, callback, 405, "method not allowed");
                 case "/logout" -> {
                     if (!post) {
                         yield text(response, callback, 405, "method not allowed");
@@ -198,8 +226,12 @@ public final class ReviewConsole implements AutoCloseable {
         }
 
         private static ConsolePages.Filter filter(Fields q) {
-            return new ConsolePages.Filter(value(q, "policy"), value(q, "source"), value(q, "version"),
-                    "severity".equals(q.getValue("order")), "1".equals(q.getValue("all")));
+            return new ConsolePages.Filter(
+                    value(q, "policy"),
+                    value(q, "source"),
+                    value(q, "version"),
+                    "severity".equals(q.getValue("order")),
+                    "1".equals(q.getValue("all")));
         }
 
         private static String value(Fields fields, String name) {
@@ -252,8 +284,8 @@ public final class ReviewConsole implements AutoCloseable {
             return true;
         }
 
-        private boolean decide(Request request, Response response, Callback callback, ConsoleSessions.Session session,
-                Fields form) {
+        private boolean decide(
+                Request request, Response response, Callback callback, ConsoleSessions.Session session, Fields form) {
             if (!session.user().role().allows(Role.MODERATOR)) {
                 LOG.warn("Refused a decision by {}: not a moderator", session.user());
                 return text(response, callback, 403, "only moderators decide");
@@ -266,14 +298,28 @@ public final class ReviewConsole implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 return text(response, callback, 400, "decision and revision required");
             }
-            DecisionDesk.Outcome outcome = desk.decide(session.user().name(), value(form, "event"),
-                    value(form, "policy"), verdict, revision, form.getValue("note"), clock.instant());
-            return back(request, response, callback, outcome == DecisionDesk.Outcome.DECIDED ? null
-                    : "not decided: " + outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+            DecisionDesk.Outcome outcome = desk.decide(
+                    session.user().name(),
+                    value(form, "event"),
+                    value(form, "policy"),
+                    verdict,
+                    revision,
+                    form.getValue("note"),
+                    clock.instant());
+            return back(
+                    request,
+                    response,
+                    callback,
+                    outcome == DecisionDesk.Outcome.DECIDED
+                            ? null
+                            : "not decided: "
+                                    + outcome.name()
+                                            .toLowerCase(java.util.Locale.ROOT)
+                                            .replace('_', ' '));
         }
 
-        private boolean bulk(Request request, Response response, Callback callback, ConsoleSessions.Session session,
-                Fields form) {
+        private boolean bulk(
+                Request request, Response response, Callback callback, ConsoleSessions.Session session, Fields form) {
             if (!session.user().role().allows(Role.MODERATOR)) {
                 return text(response, callback, 403, "only moderators decide");
             }
@@ -295,8 +341,14 @@ public final class ReviewConsole implements AutoCloseable {
                     continue;
                 }
                 try {
-                    if (desk.decide(session.user().name(), flag.substring(0, slash), flag.substring(slash + 1, hash),
-                            verdict, Integer.parseInt(flag.substring(hash + 1)), null, clock.instant())
+                    if (desk.decide(
+                                    session.user().name(),
+                                    flag.substring(0, slash),
+                                    flag.substring(slash + 1, hash),
+                                    verdict,
+                                    Integer.parseInt(flag.substring(hash + 1)),
+                                    null,
+                                    clock.instant())
                             == DecisionDesk.Outcome.DECIDED) {
                         decided++;
                     }
@@ -304,12 +356,17 @@ public final class ReviewConsole implements AutoCloseable {
                     // a malformed entry is skipped; the count says how many were decided
                 }
             }
-            return back(request, response, callback, decided + " of " + (flags == null ? 0 : flags.size())
-                    + " decided");
+            return back(
+                    request, response, callback, decided + " of " + (flags == null ? 0 : flags.size()) + " decided");
         }
 
-        private boolean bank(Request request, Response response, Callback callback, ConsoleSessions.Session session,
-                Fields form, boolean add) {
+        private boolean bank(
+                Request request,
+                Response response,
+                Callback callback,
+                ConsoleSessions.Session session,
+                Fields form,
+                boolean add) {
             if (!session.user().role().allows(Role.ADMIN)) {
                 return text(response, callback, 403, "only admins change banks");
             }
@@ -324,10 +381,11 @@ public final class ReviewConsole implements AutoCloseable {
                 return text(response, callback, 409, "the flag must stand " + needed + " first");
             }
             try {
-                String bank = add ? banks.addToBank(item, session.user().name(), clock.instant())
+                String bank = add
+                        ? banks.addToBank(item, session.user().name(), clock.instant())
                         : banks.notThisAgain(item, session.user().name(), clock.instant());
-                LoggerFactory.getLogger("io.clipstream.review.audit").info("bank admin={} event={} bank={}",
-                        session.user().name(), eventId, bank);
+                LoggerFactory.getLogger("io.clipstream.review.audit")
+                        .info("bank admin={} event={} bank={}", session.user().name(), eventId, bank);
                 return back(request, response, callback, "added " + eventId + " to bank " + bank);
             } catch (io.clipstream.image.ImageRejectedException e) {
                 return text(response, callback, 422, "the thumbnail cannot be hashed: " + e.getMessage());
@@ -340,7 +398,9 @@ public final class ReviewConsole implements AutoCloseable {
             if (referer != null) {
                 java.net.URI uri = java.net.URI.create(referer);
                 target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-                        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery().replaceAll("(^|&)notice=[^&]*", ""));
+                        + (uri.getRawQuery() == null
+                                ? ""
+                                : "?" + uri.getRawQuery().replaceAll("(^|&)notice=[^&]*", ""));
             }
             if (notice != null) {
                 target += (target.contains("?") ? "&" : "?") + "notice=" + Html.url(notice);
@@ -350,12 +410,18 @@ public final class ReviewConsole implements AutoCloseable {
         }
 
         private HttpCookie cookieOf(String name, String value, long maxAge) {
-            return HttpCookie.build(name, value).path("/").httpOnly(true).sameSite(HttpCookie.SameSite.STRICT)
-                    .secure(httpsOnly()).maxAge(maxAge).build();
+            return HttpCookie.build(name, value)
+                    .path("/")
+                    .httpOnly(true)
+                    .sameSite(HttpCookie.SameSite.STRICT)
+                    .secure(httpsOnly())
+                    .maxAge(maxAge)
+                    .build();
         }
 
         private boolean httpsOnly() {
-            return getServer() != null && getServer().getConnectors().length > 0
+            return getServer() != null
+                    && getServer().getConnectors().length > 0
                     && getServer().getConnectors()[0].getConnectionFactory(SslConnectionFactory.class) != null;
         }
 
@@ -371,8 +437,10 @@ public final class ReviewConsole implements AutoCloseable {
 
         private void securityHeaders(Request request, Response response) {
             var h = response.getHeaders();
-            h.put("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self';"
-                    + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+            h.put(
+                    "Content-Security-Policy",
+                    "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self';"
+                            + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
             h.put("X-Content-Type-Options", "nosniff");
             h.put("X-Frame-Options", "DENY");
             h.put("Referrer-Policy", "same-origin");
@@ -383,7 +451,8 @@ public final class ReviewConsole implements AutoCloseable {
         }
 
         private static boolean staticFile(Response response, Callback callback, String name) throws IOException {
-            String type = name.equals("console.css") ? "text/css; charset=utf-8"
+            String type = name.equals("console.css")
+                    ? "text/css; charset=utf-8"
                     : name.equals("console.js") ? "text/javascript; charset=utf-8" : null;
             if (type == null) {
                 return text(response, callback, 404, "not found");

@@ -12,8 +12,7 @@ import java.util.List;
 /** Builds the review item of a flagged event from what the processor already has: pixels, event, flags. */
 public final class ReviewItems {
 
-    private ReviewItems() {
-    }
+    private ReviewItems() {}
 
     /**
      * The review item of {@code event}.
@@ -21,8 +20,8 @@ public final class ReviewItems {
      * @param pixels the pixels the processor decoded for the model
      * @param flags every flag raised for the event (not empty)
      */
-    public static ReviewItem of(ImageEvent event, RgbImage pixels, List<PolicyFlag> flags, String modelId,
-            Instant now) {
+    public static ReviewItem of(
+            ImageEvent event, RgbImage pixels, List<PolicyFlag> flags, String modelId, Instant now) {
         Thumbnails.Thumbnail thumbnail = Thumbnails.of(pixels);
         return ReviewItem.newBuilder()
                 .setEventId(event.getEventId())

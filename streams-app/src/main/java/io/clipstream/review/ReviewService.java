@@ -45,8 +45,12 @@ public final class ReviewService implements AutoCloseable {
     private final ReviewConsole console;
     private boolean closed;
 
-    private ReviewService(KafkaStreams streams, KafkaProducer<String, ReviewDecision> producer, BankTopic banks,
-            SchemaRegistryClient registry, ReviewConsole console) {
+    private ReviewService(
+            KafkaStreams streams,
+            KafkaProducer<String, ReviewDecision> producer,
+            BankTopic banks,
+            SchemaRegistryClient registry,
+            ReviewConsole console) {
         this.streams = streams;
         this.producer = producer;
         this.banks = banks;
@@ -74,7 +78,9 @@ public final class ReviewService implements AutoCloseable {
             streams = new KafkaStreams(ReviewStateTopology.build(topics), streamsProperties(config));
             streams.start();
             awaitRunning(streams, Duration.ofSeconds(120));
-            producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
+            producer = new KafkaProducer<>(
+                    producerProperties(config),
+                    new StringSerializer(),
                     topics.reviewDecisions().valueSerde().serializer());
             producer.initTransactions();
             KafkaProducer<String, ReviewDecision> p = producer;
@@ -83,15 +89,23 @@ public final class ReviewService implements AutoCloseable {
             StreamsReviewState state = new StreamsReviewState(streams);
             banks = new BankTopic(clientConfig(config), registry, config.topic(ClipStreamConfig.TOPIC_BANKS));
             BankTopic b = banks;
-            BankActions actions = new BankActions(entry -> b.publish(List.of(Map.entry(BankTopic.keyOf(entry),
-                    entry))), config.getString(ReviewKeys.REVIEW_BANK_POSITIVE),
+            BankActions actions = new BankActions(
+                    entry -> b.publish(List.of(Map.entry(BankTopic.keyOf(entry), entry))),
+                    config.getString(ReviewKeys.REVIEW_BANK_POSITIVE),
                     config.getString(ReviewKeys.REVIEW_BANK_NEGATIVE));
-            ReviewConsole console = new ReviewConsole(config.getString(ReviewKeys.REVIEW_HTTP_HOST),
-                    config.getInt(ReviewKeys.REVIEW_HTTP_PORT), tls, users,
+            ReviewConsole console = new ReviewConsole(
+                    config.getString(ReviewKeys.REVIEW_HTTP_HOST),
+                    config.getInt(ReviewKeys.REVIEW_HTTP_PORT),
+                    tls,
+                    users,
                     new ConsoleSessions(Duration.ofMillis(config.getLong(ReviewKeys.REVIEW_SESSION_TIMEOUT_MS))),
-                    new LoginThrottle(config.getInt(ReviewKeys.REVIEW_LOGIN_MAX_FAILURES),
+                    new LoginThrottle(
+                            config.getInt(ReviewKeys.REVIEW_LOGIN_MAX_FAILURES),
                             config.getLong(ReviewKeys.REVIEW_LOGIN_WINDOW_MS)),
-                    state, new DecisionDesk(state, sink, Duration.ofSeconds(5)), actions, Clock.systemUTC());
+                    state,
+                    new DecisionDesk(state, sink, Duration.ofSeconds(5)),
+                    actions,
+                    Clock.systemUTC());
             return new ReviewService(streams, producer, banks, registry, console);
         } catch (RuntimeException e) {
             closeAll(banks, producer, streams == null ? null : (AutoCloseable) streams::close, registry);
@@ -100,12 +114,13 @@ public final class ReviewService implements AutoCloseable {
     }
 
     /** One decision in its own transaction, so read_committed consumers see it once it is decided. */
-    private static synchronized void publish(KafkaProducer<String, ReviewDecision> producer, String topic,
-            ReviewDecision decision) {
+    private static synchronized void publish(
+            KafkaProducer<String, ReviewDecision> producer, String topic, ReviewDecision decision) {
         producer.beginTransaction();
         try {
-            producer.send(new ProducerRecord<>(topic, DecisionLedger.key(decision.getEventId(),
-                    decision.getPolicyId()), decision)).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(
+                            topic, DecisionLedger.key(decision.getEventId(), decision.getPolicyId()), decision))
+                    .get(30, TimeUnit.SECONDS);
             producer.commitTransaction();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -121,10 +136,11 @@ public final class ReviewService implements AutoCloseable {
     private static void awaitRunning(KafkaStreams streams, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (streams.state() != KafkaStreams.State.RUNNING) {
-            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING
+            if (streams.state() == KafkaStreams.State.ERROR
+                    || streams.state() == KafkaStreams.State.NOT_RUNNING
                     || System.nanoTime() > deadline) {
-                throw new IllegalStateException("the review state did not start (Kafka Streams is "
-                        + streams.state() + ")");
+                throw new IllegalStateException(
+                        "the review state did not start (Kafka Streams is " + streams.state() + ")");
             }
             try {
                 Thread.sleep(50);
@@ -145,7 +161,9 @@ public final class ReviewService implements AutoCloseable {
             throw new ConfigException(ReviewKeys.REVIEW_SSL_KEYSTORE_LOCATION, location, "no readable key store there");
         }
         var password = config.getPassword(ReviewKeys.REVIEW_SSL_KEYSTORE_PASSWORD);
-        return new ReviewConsole.Tls(path, password == null ? null : password.value(),
+        return new ReviewConsole.Tls(
+                path,
+                password == null ? null : password.value(),
                 config.getString(ReviewKeys.REVIEW_SSL_KEYSTORE_TYPE));
     }
 
@@ -159,7 +177,8 @@ public final class ReviewService implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(config.kafkaSettings());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(ReviewKeys.REVIEW_APPLICATION_ID));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+        props.put(
+                StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
                 String.join(",", config.getList(ClipStreamConfig.BOOTSTRAP_SERVERS)));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
@@ -172,16 +191,22 @@ public final class ReviewService implements AutoCloseable {
         Map<String, Object> props = clientConfig(config);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.getString(ReviewKeys.REVIEW_APPLICATION_ID)
-                + "-decisions-" + UUID.randomUUID());
+        props.put(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                config.getString(ReviewKeys.REVIEW_APPLICATION_ID) + "-decisions-" + UUID.randomUUID());
         return props;
     }
 
     private static void createTopics(ClipStreamConfig config, Topics topics) {
-        List<NewTopic> wanted = new java.util.ArrayList<>(ReviewTopics.newTopics(ClipStreamConfig.of(Map.of(
-                ReviewKeys.REVIEW_ITEMS_ENABLED, "true", ReviewKeys.REVIEW_ITEMS_RETENTION_MS,
-                Long.toString(config.getLong(ReviewKeys.REVIEW_ITEMS_RETENTION_MS)))), topics,
-                config.getInt(ClipStreamConfig.TOPIC_PARTITIONS), config.getShort(ClipStreamConfig.TOPIC_REPLICATION_FACTOR)));
+        List<NewTopic> wanted = new java.util.ArrayList<>(ReviewTopics.newTopics(
+                ClipStreamConfig.of(Map.of(
+                        ReviewKeys.REVIEW_ITEMS_ENABLED,
+                        "true",
+                        ReviewKeys.REVIEW_ITEMS_RETENTION_MS,
+                        Long.toString(config.getLong(ReviewKeys.REVIEW_ITEMS_RETENTION_MS)))),
+                topics,
+                config.getInt(ClipStreamConfig.TOPIC_PARTITIONS),
+                config.getShort(ClipStreamConfig.TOPIC_REPLICATION_FACTOR)));
         try (Admin admin = Admin.create(clientConfig(config))) {
             for (var entry : admin.createTopics(wanted).values().entrySet()) {
                 try {
@@ -189,8 +214,10 @@ public final class ReviewService implements AutoCloseable {
                     LOG.info("Created topic {}", entry.getKey());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey() + ": "
-                                + e.getCause().getMessage(), e.getCause());
+                        throw new IllegalStateException(
+                                "cannot create topic " + entry.getKey() + ": "
+                                        + e.getCause().getMessage(),
+                                e.getCause());
                     }
                 }
             }
@@ -198,8 +225,8 @@ public final class ReviewService implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating the review topics", e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("timed out creating the review topics on "
-                    + config.getList(ClipStreamConfig.BOOTSTRAP_SERVERS), e);
+            throw new IllegalStateException(
+                    "timed out creating the review topics on " + config.getList(ClipStreamConfig.BOOTSTRAP_SERVERS), e);
         }
     }
 

@@ -32,22 +32,35 @@ public final class ReviewStateTopology {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReviewStateTopology.class);
 
-    private ReviewStateTopology() {
-    }
+    private ReviewStateTopology() {}
 
     /** The topology; pure. */
     public static Topology build(Topics topics) {
         Topology topology = new Topology();
-        topology.addSource("review-items-source", topics.reviewItems().keySerde().deserializer(),
-                topics.reviewItems().valueSerde().deserializer(), topics.reviewItems().name());
+        topology.addSource(
+                "review-items-source",
+                topics.reviewItems().keySerde().deserializer(),
+                topics.reviewItems().valueSerde().deserializer(),
+                topics.reviewItems().name());
         topology.addProcessor("review-items-keeper", ItemKeeper::new, "review-items-source");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ITEMS_STORE),
-                Serdes.String(), topics.reviewItems().valueSerde()), "review-items-keeper");
-        topology.addSource("review-decisions-source", topics.reviewDecisions().keySerde().deserializer(),
-                topics.reviewDecisions().valueSerde().deserializer(), topics.reviewDecisions().name());
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(ITEMS_STORE),
+                        Serdes.String(),
+                        topics.reviewItems().valueSerde()),
+                "review-items-keeper");
+        topology.addSource(
+                "review-decisions-source",
+                topics.reviewDecisions().keySerde().deserializer(),
+                topics.reviewDecisions().valueSerde().deserializer(),
+                topics.reviewDecisions().name());
         topology.addProcessor("decision-ledger", DecisionKeeper::new, "review-decisions-source");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DECISIONS_STORE),
-                Serdes.String(), topics.reviewDecisions().valueSerde()), "decision-ledger");
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(DECISIONS_STORE),
+                        Serdes.String(),
+                        topics.reviewDecisions().valueSerde()),
+                "decision-ledger");
         return topology;
     }
 
@@ -91,8 +104,12 @@ public final class ReviewStateTopology {
             String key = DecisionLedger.key(decision.getEventId(), decision.getPolicyId());
             ReviewDecision last = store.get(key);
             if (!DecisionLedger.accepts(last, decision)) {
-                LOG.info("Ignored decision {} on {} by {}: revision {}, the next is {} (a duplicate, or an undo of nothing)",
-                        decision.getDecision(), key, decision.getReviewer(), decision.getRevision(),
+                LOG.info(
+                        "Ignored decision {} on {} by {}: revision {}, the next is {} (a duplicate, or an undo of nothing)",
+                        decision.getDecision(),
+                        key,
+                        decision.getReviewer(),
+                        decision.getRevision(),
                         DecisionLedger.nextRevision(last));
                 return;
             }

@@ -11,13 +11,13 @@ import org.apache.kafka.common.config.TopicConfig;
 /** How the review topics are created: items with their own retention, decisions kept for good (the audit trail). */
 public final class ReviewTopics {
 
-    private ReviewTopics() {
-    }
+    private ReviewTopics() {}
 
     /** The review topics to create; none for items when review items are disabled. */
     public static List<NewTopic> newTopics(ClipStreamConfig config, Topics topics, int partitions, short replication) {
-        NewTopic decisions = new NewTopic(topics.reviewDecisions().name(), Optional.of(partitions),
-                Optional.of(replication)).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
+        NewTopic decisions = new NewTopic(
+                        topics.reviewDecisions().name(), Optional.of(partitions), Optional.of(replication))
+                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
         if (!config.getBoolean(ReviewKeys.REVIEW_ITEMS_ENABLED)) {
             return List.of(decisions);
         }
@@ -28,7 +28,7 @@ public final class ReviewTopics {
 
     /** The review-items topic's settings: its retention. */
     public static Map<String, String> itemConfigs(ClipStreamConfig config) {
-        return Map.of(TopicConfig.RETENTION_MS_CONFIG,
-                Long.toString(config.getLong(ReviewKeys.REVIEW_ITEMS_RETENTION_MS)));
+        return Map.of(
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.getLong(ReviewKeys.REVIEW_ITEMS_RETENTION_MS)));
     }
 }

@@ -23,7 +23,8 @@ final class StreamsReviewState implements ReviewState {
     }
 
     private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+        return streams.store(
+                StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
     }
 
     @Override
@@ -33,12 +34,14 @@ final class StreamsReviewState implements ReviewState {
 
     @Override
     public ReviewItem item(String eventId) {
-        return retry(() -> this.<ReviewItem>store(ReviewStateTopology.ITEMS_STORE).get(eventId));
+        return retry(
+                () -> this.<ReviewItem>store(ReviewStateTopology.ITEMS_STORE).get(eventId));
     }
 
     @Override
     public ReviewDecision decision(String key) {
-        return retry(() -> this.<ReviewDecision>store(ReviewStateTopology.DECISIONS_STORE).get(key));
+        return retry(() ->
+                this.<ReviewDecision>store(ReviewStateTopology.DECISIONS_STORE).get(key));
     }
 
     @Override

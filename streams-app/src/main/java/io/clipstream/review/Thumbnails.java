@@ -19,14 +19,13 @@ public final class Thumbnails {
 
     /** Longest side of a thumbnail. */
     public static final int MAX_SIDE = 256;
+
     private static final float QUALITY = 0.8f;
 
     /** A thumbnail: JPEG bytes and size. */
-    public record Thumbnail(byte[] jpeg, int width, int height) {
-    }
+    public record Thumbnail(byte[] jpeg, int width, int height) {}
 
-    private Thumbnails() {
-    }
+    private Thumbnails() {}
 
     /** A JPEG of {@code pixels}, scaled down (never up) so that its longest side is at most {@link #MAX_SIDE}. */
     public static Thumbnail of(RgbImage pixels) {

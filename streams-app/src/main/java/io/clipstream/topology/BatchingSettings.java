@@ -20,8 +20,14 @@ import org.apache.kafka.common.config.ConfigException;
  * @param maxAttempts times processing of one event is started before it goes to dead letters
  * @param emitReviewItems whether to emit a ReviewItem for each flagged event
  */
-public record BatchingSettings(int maxSize, Duration maxDelay, int maxImageBytes, boolean referencesEnabled,
-        boolean emitEmbeddings, ImageFetcher fetcher, int maxAttempts,
+public record BatchingSettings(
+        int maxSize,
+        Duration maxDelay,
+        int maxImageBytes,
+        boolean referencesEnabled,
+        boolean emitEmbeddings,
+        ImageFetcher fetcher,
+        int maxAttempts,
         boolean emitReviewItems) {
 
     /** The settings in {@code config}. */
@@ -30,13 +36,17 @@ public record BatchingSettings(int maxSize, Duration maxDelay, int maxImageBytes
         ImageFetcher fetcher = null;
         if (references) {
             List<String> hosts = config.getList(ClipStreamConfig.IMAGE_REFERENCES_ALLOWED_HOSTS).stream()
-                    .filter(h -> !h.isBlank()).toList();
+                    .filter(h -> !h.isBlank())
+                    .toList();
             if (hosts.isEmpty()) {
-                throw new ConfigException(ClipStreamConfig.IMAGE_REFERENCES_ALLOWED_HOSTS, "",
+                throw new ConfigException(
+                        ClipStreamConfig.IMAGE_REFERENCES_ALLOWED_HOSTS,
+                        "",
                         "image references are enabled but no host is allowed");
             }
             try {
-                fetcher = new ImageFetcher(FetchPolicy.of(Set.copyOf(hosts),
+                fetcher = new ImageFetcher(FetchPolicy.of(
+                        Set.copyOf(hosts),
                         config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES),
                         Duration.ofMillis(config.getLong(ClipStreamConfig.IMAGE_REFERENCES_CONNECT_TIMEOUT_MS)),
                         Duration.ofMillis(config.getLong(ClipStreamConfig.IMAGE_REFERENCES_TIMEOUT_MS)),
@@ -45,10 +55,13 @@ public record BatchingSettings(int maxSize, Duration maxDelay, int maxImageBytes
                 throw new ConfigException(ClipStreamConfig.IMAGE_REFERENCES_ALLOWED_HOSTS, hosts, e.getMessage());
             }
         }
-        return new BatchingSettings(config.getInt(ClipStreamConfig.BATCH_MAX_SIZE),
+        return new BatchingSettings(
+                config.getInt(ClipStreamConfig.BATCH_MAX_SIZE),
                 Duration.ofMillis(config.getLong(ClipStreamConfig.BATCH_MAX_DELAY_MS)),
-                config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES), references,
-                config.getBoolean(ClipStreamConfig.OUTPUT_EMBEDDINGS_ENABLED), fetcher,
+                config.getInt(ClipStreamConfig.IMAGE_MAX_BYTES),
+                references,
+                config.getBoolean(ClipStreamConfig.OUTPUT_EMBEDDINGS_ENABLED),
+                fetcher,
                 config.getInt(ClipStreamConfig.PROCESSING_MAX_ATTEMPTS),
                 config.getBoolean(io.clipstream.review.ReviewKeys.REVIEW_ITEMS_ENABLED));
     }

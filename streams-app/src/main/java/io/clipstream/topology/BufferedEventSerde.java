@@ -24,8 +24,8 @@ final class BufferedEventSerde implements Serde<BufferedEvent> {
     private static final byte VERSION = 2;
     private static final byte VERSION_1 = 1;
     /** The fields version 2 added to the released record. */
-    private static final java.util.Set<String> ADDED_IN_2 = java.util.Set.of("attempts", "failureStage",
-            "failureReason", "failureMessage");
+    private static final java.util.Set<String> ADDED_IN_2 =
+            java.util.Set.of("attempts", "failureStage", "failureReason", "failureMessage");
 
     private final SpecificDatumWriter<BufferedEvent> writer = new SpecificDatumWriter<>(BufferedEvent.class);
     private final SpecificDatumReader<BufferedEvent> reader;
@@ -46,8 +46,8 @@ final class BufferedEventSerde implements Serde<BufferedEvent> {
                 fields.add(new org.apache.avro.Schema.Field(f, f.schema()));
             }
         }
-        return org.apache.avro.Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(),
-                false, fields);
+        return org.apache.avro.Schema.createRecord(
+                current.getName(), current.getDoc(), current.getNamespace(), false, fields);
     }
 
     @Override
@@ -56,7 +56,8 @@ final class BufferedEventSerde implements Serde<BufferedEvent> {
             if (event == null) {
                 return null;
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(event.getValue().remaining() + 64);
+            ByteArrayOutputStream out =
+                    new ByteArrayOutputStream(event.getValue().remaining() + 64);
             out.write(VERSION);
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
             try {

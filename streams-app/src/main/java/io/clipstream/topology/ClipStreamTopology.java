@@ -1,9 +1,9 @@
 package io.clipstream.topology;
 
 import io.clipstream.registry.AvroWireFormat;
+import io.clipstream.registry.SchemaRegistryClient;
 import io.clipstream.schema.BankEntry;
 import io.clipstream.schema.LabelSet;
-import io.clipstream.registry.SchemaRegistryClient;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -43,11 +43,11 @@ public final class ClipStreamTopology {
     static final String BANK_MATCHES_SINK = "bank-matches-sink";
     /** Results of shadow label-set versions: never the live sinks. */
     static final String SHADOW_TAGS_SINK = "image-tags-shadow-sink";
+
     static final String SHADOW_FLAGS_SINK = "policy-flags-shadow-sink";
     static final String REVIEW_ITEMS_SINK = "review-items-sink";
 
-    private ClipStreamTopology() {
-    }
+    private ClipStreamTopology() {}
 
     /**
      * The topology; pure: it starts nothing, and the same inputs give the same topology.
@@ -57,55 +57,101 @@ public final class ClipStreamTopology {
      * @param resources the process-wide model, pools and label sets
      * @param settings batching and input limits
      */
-    public static Topology buildTopology(Topics topics, SchemaRegistryClient registry, PipelineResources resources,
-            BatchingSettings settings) {
+    public static Topology buildTopology(
+            Topics topics, SchemaRegistryClient registry, PipelineResources resources, BatchingSettings settings) {
         Topology topology = new Topology();
-        topology.addSource(SOURCE, topics.imageEvents().keySerde().deserializer(),
-                topics.imageEvents().valueSerde().deserializer(), topics.imageEvents().name());
-        ImageBatchProcessor.SinkNames sinks = new ImageBatchProcessor.SinkNames(TAGS_SINK, FLAGS_SINK,
-                EMBEDDINGS_SINK, DEAD_LETTERS_SINK, BANK_MATCHES_SINK, REVIEW_ITEMS_SINK);
-        topology.addProcessor(PROCESSOR, () -> new ImageBatchProcessor(BUFFER_STORE, sinks, topics.eventFormat(),
-                resources, settings), SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE),
-                Serdes.Long(), new BufferedEventSerde()).withLoggingEnabled(java.util.Map.of()), PROCESSOR);
-        topology.addSink(TAGS_SINK, topics.imageTags().name(), topics.imageTags().keySerde().serializer(),
-                topics.imageTags().valueSerde().serializer(), PROCESSOR);
-        topology.addSink(FLAGS_SINK, topics.policyFlags().name(), topics.policyFlags().keySerde().serializer(),
-                topics.policyFlags().valueSerde().serializer(), PROCESSOR);
-        topology.addSink(EMBEDDINGS_SINK, topics.imageEmbeddings().name(),
-                topics.imageEmbeddings().keySerde().serializer(), topics.imageEmbeddings().valueSerde().serializer(),
+        topology.addSource(
+                SOURCE,
+                topics.imageEvents().keySerde().deserializer(),
+                topics.imageEvents().valueSerde().deserializer(),
+                topics.imageEvents().name());
+        ImageBatchProcessor.SinkNames sinks = new ImageBatchProcessor.SinkNames(
+                TAGS_SINK, FLAGS_SINK, EMBEDDINGS_SINK, DEAD_LETTERS_SINK, BANK_MATCHES_SINK, REVIEW_ITEMS_SINK);
+        topology.addProcessor(
+                PROCESSOR,
+                () -> new ImageBatchProcessor(BUFFER_STORE, sinks, topics.eventFormat(), resources, settings),
+                SOURCE);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedEventSerde())
+                        .withLoggingEnabled(java.util.Map.of()),
                 PROCESSOR);
-        topology.addSink(DEAD_LETTERS_SINK, topics.deadLetters().name(), topics.deadLetters().keySerde().serializer(),
-                topics.deadLetters().valueSerde().serializer(), PROCESSOR);
-        topology.addSink(BANK_MATCHES_SINK, topics.bankMatches().name(), topics.bankMatches().keySerde().serializer(),
-                topics.bankMatches().valueSerde().serializer(), PROCESSOR);
-        topology.addSink(SHADOW_TAGS_SINK, topics.imageTagsShadow().name(),
-                topics.imageTagsShadow().keySerde().serializer(), topics.imageTagsShadow().valueSerde().serializer(),
+        topology.addSink(
+                TAGS_SINK,
+                topics.imageTags().name(),
+                topics.imageTags().keySerde().serializer(),
+                topics.imageTags().valueSerde().serializer(),
                 PROCESSOR);
-        topology.addSink(SHADOW_FLAGS_SINK, topics.policyFlagsShadow().name(),
+        topology.addSink(
+                FLAGS_SINK,
+                topics.policyFlags().name(),
+                topics.policyFlags().keySerde().serializer(),
+                topics.policyFlags().valueSerde().serializer(),
+                PROCESSOR);
+        topology.addSink(
+                EMBEDDINGS_SINK,
+                topics.imageEmbeddings().name(),
+                topics.imageEmbeddings().keySerde().serializer(),
+                topics.imageEmbeddings().valueSerde().serializer(),
+                PROCESSOR);
+        topology.addSink(
+                DEAD_LETTERS_SINK,
+                topics.deadLetters().name(),
+                topics.deadLetters().keySerde().serializer(),
+                topics.deadLetters().valueSerde().serializer(),
+                PROCESSOR);
+        topology.addSink(
+                BANK_MATCHES_SINK,
+                topics.bankMatches().name(),
+                topics.bankMatches().keySerde().serializer(),
+                topics.bankMatches().valueSerde().serializer(),
+                PROCESSOR);
+        topology.addSink(
+                SHADOW_TAGS_SINK,
+                topics.imageTagsShadow().name(),
+                topics.imageTagsShadow().keySerde().serializer(),
+                topics.imageTagsShadow().valueSerde().serializer(),
+                PROCESSOR);
+        topology.addSink(
+                SHADOW_FLAGS_SINK,
+                topics.policyFlagsShadow().name(),
                 topics.policyFlagsShadow().keySerde().serializer(),
-                topics.policyFlagsShadow().valueSerde().serializer(), PROCESSOR);
+                topics.policyFlagsShadow().valueSerde().serializer(),
+                PROCESSOR);
         if (settings.emitReviewItems()) {
-            topology.addSink(REVIEW_ITEMS_SINK, topics.reviewItems().name(),
-                    topics.reviewItems().keySerde().serializer(), topics.reviewItems().valueSerde().serializer(),
+            topology.addSink(
+                    REVIEW_ITEMS_SINK,
+                    topics.reviewItems().name(),
+                    topics.reviewItems().keySerde().serializer(),
+                    topics.reviewItems().valueSerde().serializer(),
                     PROCESSOR);
         }
 
-        AvroWireFormat<LabelSet> labelSetFormat = new AvroWireFormat<>(LabelSet.class, LabelSet.getClassSchema(),
-                registry, false);
-        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LABEL_SET_STORE),
-                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
-                "label-sets-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
-                topics.labelSets().name(), "label-sets-updater",
-                () -> new LabelSetStoreProcessor(LABEL_SET_STORE, labelSetFormat, resources.labelSets(),
-                        resources.metrics()));
+        AvroWireFormat<LabelSet> labelSetFormat =
+                new AvroWireFormat<>(LabelSet.class, LabelSet.getClassSchema(), registry, false);
+        topology.addGlobalStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(LABEL_SET_STORE), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingDisabled(),
+                "label-sets-source",
+                Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer(),
+                topics.labelSets().name(),
+                "label-sets-updater",
+                () -> new LabelSetStoreProcessor(
+                        LABEL_SET_STORE, labelSetFormat, resources.labelSets(), resources.metrics()));
 
-        AvroWireFormat<BankEntry> bankFormat = new AvroWireFormat<>(BankEntry.class, BankEntry.getClassSchema(),
-                registry, false);
-        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BANK_STORE),
-                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
-                "banks-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
-                topics.banks().name(), "banks-updater",
+        AvroWireFormat<BankEntry> bankFormat =
+                new AvroWireFormat<>(BankEntry.class, BankEntry.getClassSchema(), registry, false);
+        topology.addGlobalStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(BANK_STORE), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingDisabled(),
+                "banks-source",
+                Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer(),
+                topics.banks().name(),
+                "banks-updater",
                 () -> new BankStoreProcessor(BANK_STORE, bankFormat, resources.banks()));
         return topology;
     }

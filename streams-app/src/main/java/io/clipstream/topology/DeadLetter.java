@@ -21,8 +21,7 @@ public record DeadLetter(Source source, Stage stage, DeadLetterReason reason, St
      * @param key the original key bytes (may be null)
      * @param value the original value bytes (may be null)
      */
-    public record Source(byte[] key, byte[] value, long timestamp, String topic, int partition, long offset) {
-    }
+    public record Source(byte[] key, byte[] value, long timestamp, String topic, int partition, long offset) {}
 
     public DeadLetter {
         Objects.requireNonNull(source, "source");

@@ -42,8 +42,7 @@ public final class DeadLetterRecords {
         }
     }
 
-    private DeadLetterRecords() {
-    }
+    private DeadLetterRecords() {}
 
     /** The record of {@code letter}: its original key and value bytes and the headers that say why. */
     public static Record<byte[], byte[]> of(DeadLetter letter) {
@@ -73,7 +72,6 @@ public final class DeadLetterRecords {
     /** A header's value as text, or null. */
     public static String header(Headers headers, String name) {
         var header = headers.lastHeader(name);
-        return header == null || header.value() == null ? null
-                : new String(header.value(), StandardCharsets.UTF_8);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

@@ -20,23 +20,29 @@ record EventFailure(Stage stage, DeadLetterReason reason, String message, Throwa
     /** The failure {@code error} means at {@code stage}. */
     static EventFailure of(Stage stage, Throwable error) {
         if (error instanceof ImageRejectedException rejected) {
-            return new EventFailure(Stage.PREPROCESS, DeadLetterReason.of(rejected.reason()), rejected.getMessage(),
-                    error, false);
+            return new EventFailure(
+                    Stage.PREPROCESS, DeadLetterReason.of(rejected.reason()), rejected.getMessage(), error, false);
         }
         if (error instanceof FetchRejectedException rejected) {
-            return new EventFailure(Stage.FETCH, DeadLetterReason.of(rejected.reason()), rejected.getMessage(), error,
-                    false);
+            return new EventFailure(
+                    Stage.FETCH, DeadLetterReason.of(rejected.reason()), rejected.getMessage(), error, false);
         }
-        if (error instanceof OutOfMemoryError || error instanceof StackOverflowError
+        if (error instanceof OutOfMemoryError
+                || error instanceof StackOverflowError
                 || error instanceof DecodeMemoryExhaustedException) {
-            return new EventFailure(stage, DeadLetterReason.RESOURCE_EXHAUSTED, error.getClass().getSimpleName()
-                    + ": " + error.getMessage(), error, true);
+            return new EventFailure(
+                    stage,
+                    DeadLetterReason.RESOURCE_EXHAUSTED,
+                    error.getClass().getSimpleName() + ": " + error.getMessage(),
+                    error,
+                    true);
         }
-        DeadLetterReason reason = switch (stage) {
-            case FETCH -> DeadLetterReason.FETCH_FAILED;
-            case EMBED -> DeadLetterReason.EMBED_FAILED;
-            default -> DeadLetterReason.DECODE_FAILED;
-        };
+        DeadLetterReason reason =
+                switch (stage) {
+                    case FETCH -> DeadLetterReason.FETCH_FAILED;
+                    case EMBED -> DeadLetterReason.EMBED_FAILED;
+                    default -> DeadLetterReason.DECODE_FAILED;
+                };
         return new EventFailure(stage, reason, error.getClass().getName() + ": " + error.getMessage(), error, true);
     }
 

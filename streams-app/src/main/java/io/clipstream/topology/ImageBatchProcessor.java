@@ -68,7 +68,6 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageBatchProcessor.class);
 
-
     private final String storeName;
     private final SinkNames sinks;
     private final AvroWireFormat<ImageEvent> eventFormat;
@@ -87,17 +86,21 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
     private long oldestArrival = Long.MAX_VALUE;
     /** Events whose attempt count was raised in the last punctuation; they run once that is committed. */
     private final List<Long> armed = new ArrayList<>();
+
     private boolean suspects;
     private long backoffUntil;
     private int failedInARow;
 
     /** The names of the child sink nodes. */
-    record SinkNames(String tags, String flags, String embeddings, String deadLetters, String bankMatches,
-            String reviewItems) {
-    }
+    record SinkNames(
+            String tags, String flags, String embeddings, String deadLetters, String bankMatches, String reviewItems) {}
 
-    ImageBatchProcessor(String storeName, SinkNames sinks, AvroWireFormat<ImageEvent> eventFormat,
-            PipelineResources resources, BatchingSettings settings) {
+    ImageBatchProcessor(
+            String storeName,
+            SinkNames sinks,
+            AvroWireFormat<ImageEvent> eventFormat,
+            PipelineResources resources,
+            BatchingSettings settings) {
         this.storeName = storeName;
         this.sinks = sinks;
         this.eventFormat = eventFormat;
@@ -137,22 +140,26 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         resources.metrics().eventIn();
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         byte[] value = record.value();
-        DeadLetter.Source source = new DeadLetter.Source(record.key(), value, record.timestamp(), meta.topic(),
-                meta.partition(), meta.offset());
+        DeadLetter.Source source = new DeadLetter.Source(
+                record.key(), value, record.timestamp(), meta.topic(), meta.partition(), meta.offset());
         if (value == null) {
             dead(DeadLetter.of(source, DeadLetterReason.NULL_VALUE, "the record has no value"));
             return;
         }
         if (value.length > settings.maxImageBytes() + 65_536) {
-            dead(DeadLetter.of(source, DeadLetterReason.TOO_LARGE, "value of " + value.length
-                    + " bytes is over the limit of " + settings.maxImageBytes() + " bytes for the image"));
+            dead(DeadLetter.of(
+                    source,
+                    DeadLetterReason.TOO_LARGE,
+                    "value of " + value.length + " bytes is over the limit of " + settings.maxImageBytes()
+                            + " bytes for the image"));
             return;
         }
         ImageEvent event;
         try {
             event = eventFormat.read(value);
         } catch (WireFormatException e) {
-            dead(DeadLetter.of(source, DeadLetterReason.of(e.reason()), e.getMessage()).because(e));
+            dead(DeadLetter.of(source, DeadLetterReason.of(e.reason()), e.getMessage())
+                    .because(e));
             return;
         }
         DeadLetter invalid = validate(source, event);
@@ -161,11 +168,17 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             return;
         }
         long now = context.currentSystemTimeMs();
-        buffer.put(nextSequence++, BufferedEvent.newBuilder()
-                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setValue(ByteBuffer.wrap(value))
-                .setTopic(meta.topic()).setPartition(meta.partition()).setOffset(meta.offset())
-                .setTimestamp(record.timestamp()).setArrivedAt(now).build());
+        buffer.put(
+                nextSequence++,
+                BufferedEvent.newBuilder()
+                        .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                        .setValue(ByteBuffer.wrap(value))
+                        .setTopic(meta.topic())
+                        .setPartition(meta.partition())
+                        .setOffset(meta.offset())
+                        .setTimestamp(record.timestamp())
+                        .setArrivedAt(now)
+                        .build());
         buffered++;
         oldestArrival = Math.min(oldestArrival, now);
     }
@@ -177,14 +190,20 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         }
         if (event.getImage() instanceof InlineImage inline) {
             if (inline.getBytes().remaining() > settings.maxImageBytes()) {
-                return DeadLetter.of(source, DeadLetterReason.TOO_LARGE, "image of " + inline.getBytes().remaining()
-                        + " bytes is over the limit of " + settings.maxImageBytes() + " bytes");
+                return DeadLetter.of(
+                        source,
+                        DeadLetterReason.TOO_LARGE,
+                        "image of " + inline.getBytes().remaining() + " bytes is over the limit of "
+                                + settings.maxImageBytes() + " bytes");
             }
             return null;
         }
         if (!settings.referencesEnabled()) {
-            return DeadLetter.of(source, DeadLetterReason.REFERENCE_NOT_ALLOWED, "the event references its image"
-                    + " by URI and image references are disabled (image.references.enabled=false)");
+            return DeadLetter.of(
+                    source,
+                    DeadLetterReason.REFERENCE_NOT_ALLOWED,
+                    "the event references its image"
+                            + " by URI and image references are disabled (image.references.enabled=false)");
         }
         return null;
     }
@@ -196,7 +215,8 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         if (buffered == 0 || now < backoffUntil) {
             return;
         }
-        boolean due = buffered >= settings.maxSize() || now - oldestArrival >= settings.maxDelay().toMillis();
+        boolean due = buffered >= settings.maxSize()
+                || now - oldestArrival >= settings.maxDelay().toMillis();
         if (due || suspects) {
             arm(due);
         }
@@ -228,8 +248,11 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         }
         List<KeyValue<Long, BufferedEvent>> batch = suspect != null ? List.of(suspect) : due ? fresh : List.of();
         for (KeyValue<Long, BufferedEvent> entry : batch) {
-            buffer.put(entry.key, BufferedEvent.newBuilder(entry.value).setAttempts(entry.value.getAttempts() + 1)
-                    .build());
+            buffer.put(
+                    entry.key,
+                    BufferedEvent.newBuilder(entry.value)
+                            .setAttempts(entry.value.getAttempts() + 1)
+                            .build());
             armed.add(entry.key);
         }
         if (!batch.isEmpty() || !exhausted.isEmpty()) {
@@ -247,18 +270,30 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         if (last != null) {
             dead(last.deadLetter(source(b), "failed " + attempts + " times" + tail + ", last: " + last.message()));
         } else if (b.getFailureReason() != null) {
-            dead(new DeadLetter(source(b), Stage.valueOf(b.getFailureStage()),
-                    DeadLetterReason.valueOf(b.getFailureReason()), "processing was started " + attempts
-                            + " times without a result" + tail + ", last failure: " + b.getFailureMessage(), null));
+            dead(new DeadLetter(
+                    source(b),
+                    Stage.valueOf(b.getFailureStage()),
+                    DeadLetterReason.valueOf(b.getFailureReason()),
+                    "processing was started " + attempts + " times without a result" + tail + ", last failure: "
+                            + b.getFailureMessage(),
+                    null));
         } else {
-            dead(DeadLetter.of(source(b), DeadLetterReason.PROCESSING_CRASHED, "processing was started " + attempts
-                    + " times and the process or its stream thread died each time" + tail));
+            dead(DeadLetter.of(
+                    source(b),
+                    DeadLetterReason.PROCESSING_CRASHED,
+                    "processing was started " + attempts + " times and the process or its stream thread died each time"
+                            + tail));
         }
         buffer.delete(sequence);
     }
 
-    private record Prepared(long sequence, BufferedEvent buffered, ImageEvent event, RgbImage pixels,
-            EventFailure failure, PdqDihedral pdq) {
+    private record Prepared(
+            long sequence,
+            BufferedEvent buffered,
+            ImageEvent event,
+            RgbImage pixels,
+            EventFailure failure,
+            PdqDihedral pdq) {
         Prepared(long sequence, BufferedEvent buffered, ImageEvent event, RgbImage pixels, EventFailure failure) {
             this(sequence, buffered, event, pixels, failure, null);
         }
@@ -310,10 +345,22 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             }
             return;
         }
-        LOG.warn("Event at {}-{}@{} failed attempt {} of {} ({}: {}); retrying it alone", b.getTopic(),
-                b.getPartition(), b.getOffset(), b.getAttempts(), settings.maxAttempts(), f.reason(), f.message());
-        buffer.put(p.sequence(), BufferedEvent.newBuilder(b).setFailureStage(f.stage().name())
-                .setFailureReason(f.reason().code()).setFailureMessage(f.message()).build());
+        LOG.warn(
+                "Event at {}-{}@{} failed attempt {} of {} ({}: {}); retrying it alone",
+                b.getTopic(),
+                b.getPartition(),
+                b.getOffset(),
+                b.getAttempts(),
+                settings.maxAttempts(),
+                f.reason(),
+                f.message());
+        buffer.put(
+                p.sequence(),
+                BufferedEvent.newBuilder(b)
+                        .setFailureStage(f.stage().name())
+                        .setFailureReason(f.reason().code())
+                        .setFailureMessage(f.message())
+                        .build());
     }
 
     /** Fetches (for references) and preprocesses one event's image; runs on the decode pool; never throws. */
@@ -322,8 +369,17 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         try {
             event = eventFormat.read(bytes(b.getValue()));
         } catch (RuntimeException e) {
-            return new Prepared(sequence, b, null, null, new EventFailure(Stage.VALIDATE, DeadLetterReason.UNREADABLE,
-                    "the buffered event cannot be read again: " + e.getMessage(), e, false));
+            return new Prepared(
+                    sequence,
+                    b,
+                    null,
+                    null,
+                    new EventFailure(
+                            Stage.VALIDATE,
+                            DeadLetterReason.UNREADABLE,
+                            "the buffered event cannot be read again: " + e.getMessage(),
+                            e,
+                            false));
         }
         byte[] image;
         if (event.getImage() instanceof ImageReference reference) {
@@ -387,7 +443,11 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
                 vectors.add(outcomes.embeddings()[i]);
             } else {
                 Prepared p = prepared.get(i);
-                failed(new Prepared(p.sequence(), p.buffered(), p.event(), null,
+                failed(new Prepared(
+                        p.sequence(),
+                        p.buffered(),
+                        p.event(),
+                        null,
                         EventFailure.of(Stage.EMBED, outcomes.failures()[i])));
             }
         }
@@ -404,8 +464,13 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             bankVerdicts[i] = BankMatcher.match(banks, p.pdq(), embeddings[i]);
             raised.add(new ArrayList<>());
             if (sets.isEmpty() && banks.isEmpty()) {
-                dead(DeadLetter.of(source(b), DeadLetterReason.NO_LABEL_SET, "no label set is active"
-                        + (resources.labelSetFilter().isEmpty() ? "" : " among " + resources.labelSetFilter())));
+                dead(DeadLetter.of(
+                        source(b),
+                        DeadLetterReason.NO_LABEL_SET,
+                        "no label set is active"
+                                + (resources.labelSetFilter().isEmpty()
+                                        ? ""
+                                        : " among " + resources.labelSetFilter())));
                 continue;
             }
             if (settings.emitEmbeddings()) {
@@ -413,10 +478,18 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
                 for (float v : embeddings[i]) {
                     vector.add(v);
                 }
-                context.forward(new Record<Object, Object>(p.event().getEventId(), ImageEmbedding.newBuilder()
-                        .setEventId(p.event().getEventId()).setModelId(resources.modelId()).setEmbedding(vector)
-                        .setSource(p.event().getSource()).setAttributes(p.event().getAttributes())
-                        .build(), b.getTimestamp()), sinks.embeddings());
+                context.forward(
+                        new Record<Object, Object>(
+                                p.event().getEventId(),
+                                ImageEmbedding.newBuilder()
+                                        .setEventId(p.event().getEventId())
+                                        .setModelId(resources.modelId())
+                                        .setEmbedding(vector)
+                                        .setSource(p.event().getSource())
+                                        .setAttributes(p.event().getAttributes())
+                                        .build(),
+                                b.getTimestamp()),
+                        sinks.embeddings());
             }
             emitBankRecords(p, bankVerdicts[i], now, raised.get(i));
         }
@@ -432,8 +505,16 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             }
         }
         for (CompiledLabelSet shadow : shadowSets()) {
-            score(shadow, usable, embeddings, new boolean[usable.size()], bankVerdicts, inferenceStart, inferenceMs,
-                    now, raised);
+            score(
+                    shadow,
+                    usable,
+                    embeddings,
+                    new boolean[usable.size()],
+                    bankVerdicts,
+                    inferenceStart,
+                    inferenceMs,
+                    now,
+                    raised);
         }
         if (settings.emitReviewItems()) {
             for (int i = 0; i < usable.size(); i++) {
@@ -450,15 +531,22 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
     private void batchFailed(List<Prepared> prepared, long now, Exception e) {
         for (Prepared p : prepared) {
             BufferedEvent b = p.buffered();
-            buffer.put(p.sequence(), BufferedEvent.newBuilder(b).setAttempts(Math.max(0, b.getAttempts() - 1))
-                    .build());
+            buffer.put(
+                    p.sequence(),
+                    BufferedEvent.newBuilder(b)
+                            .setAttempts(Math.max(0, b.getAttempts() - 1))
+                            .build());
         }
         failedInARow++;
         long backoff = Math.min(MAX_BACKOFF_MS, 1000L << Math.min(15, failedInARow - 1));
         backoffUntil = now + backoff;
         resources.progress().batchFailed(e.getMessage());
-        LOG.error("A batch of {} events failed as a whole ({} in a row): {}; retrying in {} ms", prepared.size(),
-                failedInARow, e.getMessage(), backoff);
+        LOG.error(
+                "A batch of {} events failed as a whole ({} in a row): {}; retrying in {} ms",
+                prepared.size(),
+                failedInARow,
+                e.getMessage(),
+                backoff);
     }
 
     /**
@@ -466,8 +554,15 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
      * in {@code scored}; a shadow set's results go to the shadow sinks only. Live flags are added to
      * {@code raised}, one list per event, for its review item.
      */
-    private void score(CompiledLabelSet set, List<Prepared> usable, float[][] embeddings, boolean[] scored,
-            BankVerdict[] bankVerdicts, long inferenceStart, long inferenceMs, long now,
+    private void score(
+            CompiledLabelSet set,
+            List<Prepared> usable,
+            float[][] embeddings,
+            boolean[] scored,
+            BankVerdict[] bankVerdicts,
+            long inferenceStart,
+            long inferenceMs,
+            long now,
             List<List<PolicyFlag>> raised) {
         List<ImageVerdict> verdicts = set.score(embeddings);
         int applied = 0;
@@ -476,7 +571,14 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             if (set.appliesTo().matches(event.getSource(), event.getAttributes())) {
                 scored[i] = true;
                 applied++;
-                emit(usable.get(i), set, verdicts.get(i), bankVerdicts[i], inferenceStart, inferenceMs, now,
+                emit(
+                        usable.get(i),
+                        set,
+                        verdicts.get(i),
+                        bankVerdicts[i],
+                        inferenceStart,
+                        inferenceMs,
+                        now,
                         raised.get(i));
             }
         }
@@ -487,37 +589,49 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
     private void emitNoLabelSetApplies(Prepared p, long inferenceStart, long inferenceMs, long now) {
         String eventId = p.event().getEventId();
         long occurred = p.event().getOccurredAt().toEpochMilli();
-        Timings timings = new Timings(Math.max(0, inferenceStart - p.buffered().getArrivedAt()), inferenceMs,
-                now - occurred);
-        context.forward(new Record<Object, Object>(eventId, ResultRecords.noLabelSetApplies(eventId,
-                resources.modelId(), timings), p.buffered().getTimestamp()), sinks.tags());
+        Timings timings =
+                new Timings(Math.max(0, inferenceStart - p.buffered().getArrivedAt()), inferenceMs, now - occurred);
+        context.forward(
+                new Record<Object, Object>(
+                        eventId,
+                        ResultRecords.noLabelSetApplies(eventId, resources.modelId(), timings),
+                        p.buffered().getTimestamp()),
+                sinks.tags());
         resources.metrics().tagsOut(1);
     }
 
-    private void emit(Prepared p, CompiledLabelSet set, ImageVerdict verdict, BankVerdict bankVerdict,
-            long inferenceStart, long inferenceMs, long now, List<PolicyFlag> raised) {
+    private void emit(
+            Prepared p,
+            CompiledLabelSet set,
+            ImageVerdict verdict,
+            BankVerdict bankVerdict,
+            long inferenceStart,
+            long inferenceMs,
+            long now,
+            List<PolicyFlag> raised) {
         String eventId = p.event().getEventId();
         long occurred = p.event().getOccurredAt().toEpochMilli();
-        Timings timings = new Timings(Math.max(0, inferenceStart - p.buffered().getArrivedAt()), inferenceMs,
-                now - occurred);
+        Timings timings =
+                new Timings(Math.max(0, inferenceStart - p.buffered().getArrivedAt()), inferenceMs, now - occurred);
         ImageTags tags = ResultRecords.tags(eventId, resources.modelId(), set, verdict, timings);
         long timestamp = p.buffered().getTimestamp();
         String mode = set.shadow() ? "shadow" : "live";
-        context.forward(new Record<Object, Object>(eventId, tags, timestamp),
+        context.forward(
+                new Record<Object, Object>(eventId, tags, timestamp),
                 set.shadow() ? ClipStreamTopology.SHADOW_TAGS_SINK : sinks.tags());
         if (!set.shadow()) {
             resources.metrics().tagsOut(1);
             resources.metrics().endToEnd(Duration.ofMillis(now - occurred));
         }
-        for (PolicyFlag flag : ResultRecords.flags(eventId, resources.modelId(), set, verdict,
-                Instant.ofEpochMilli(now))) {
+        for (PolicyFlag flag :
+                ResultRecords.flags(eventId, resources.modelId(), set, verdict, Instant.ofEpochMilli(now))) {
             if (bankVerdict.suppresses(set.name(), flag.getPolicyId())) {
                 continue;
             }
             resources.metrics().labelSetFlag(set.name(), mode, flag.getPolicyId());
             if (set.shadow()) {
-                context.forward(new Record<Object, Object>(eventId, flag, timestamp),
-                        ClipStreamTopology.SHADOW_FLAGS_SINK);
+                context.forward(
+                        new Record<Object, Object>(eventId, flag, timestamp), ClipStreamTopology.SHADOW_FLAGS_SINK);
                 continue;
             }
             context.forward(new Record<Object, Object>(eventId, flag, timestamp), sinks.flags());
@@ -532,8 +646,12 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             return;
         }
         String eventId = p.event().getEventId();
-        context.forward(new Record<Object, Object>(eventId, ReviewItems.of(p.event(), p.pixels(), raised,
-                resources.modelId(), Instant.ofEpochMilli(now)), p.buffered().getTimestamp()), sinks.reviewItems());
+        context.forward(
+                new Record<Object, Object>(
+                        eventId,
+                        ReviewItems.of(p.event(), p.pixels(), raised, resources.modelId(), Instant.ofEpochMilli(now)),
+                        p.buffered().getTimestamp()),
+                sinks.reviewItems());
     }
 
     /** The image's bank matches and the flags they raise (see {@link BankRecords}). */
@@ -542,7 +660,9 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         long timestamp = p.buffered().getTimestamp();
         for (BankMatch match : BankRecords.matches(eventId, verdict, Instant.ofEpochMilli(now))) {
             context.forward(new Record<Object, Object>(eventId, match, timestamp), sinks.bankMatches());
-            resources.metrics().bankMatch(match.getBank(), !match.getSuppressedBy().isEmpty());
+            resources
+                    .metrics()
+                    .bankMatch(match.getBank(), !match.getSuppressedBy().isEmpty());
         }
         for (PolicyFlag flag : BankRecords.flags(eventId, resources.modelId(), verdict, Instant.ofEpochMilli(now))) {
             context.forward(new Record<Object, Object>(eventId, flag, timestamp), sinks.flags());
@@ -556,7 +676,9 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         if (resources.labelSetFilter().isEmpty()) {
             return all;
         }
-        return all.stream().filter(s -> resources.labelSetFilter().contains(s.name())).toList();
+        return all.stream()
+                .filter(s -> resources.labelSetFilter().contains(s.name()))
+                .toList();
     }
 
     private List<CompiledLabelSet> selectedSets() {
@@ -564,19 +686,25 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         if (resources.labelSetFilter().isEmpty()) {
             return all;
         }
-        return all.stream().filter(s -> resources.labelSetFilter().contains(s.name())).toList();
+        return all.stream()
+                .filter(s -> resources.labelSetFilter().contains(s.name()))
+                .toList();
     }
 
     private void dead(DeadLetter letter) {
         Record<byte[], byte[]> record = DeadLetterRecords.of(letter);
-        context.forward(record.withKey((Object) record.key()).withValue((Object) record.value()),
-                sinks.deadLetters());
+        context.forward(record.withKey((Object) record.key()).withValue((Object) record.value()), sinks.deadLetters());
         resources.metrics().deadLetter(letter.reason().code());
     }
 
     private static DeadLetter.Source source(BufferedEvent b) {
-        return new DeadLetter.Source(bytes(b.getKey()), bytes(b.getValue()), b.getTimestamp(), b.getTopic(),
-                b.getPartition(), b.getOffset());
+        return new DeadLetter.Source(
+                bytes(b.getKey()),
+                bytes(b.getValue()),
+                b.getTimestamp(),
+                b.getTopic(),
+                b.getPartition(),
+                b.getOffset());
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -45,8 +45,7 @@ public final class InferenceBatcher implements AutoCloseable {
      * Per-image outcomes of {@link #embedEach}: {@code embeddings[i]} when image i was embedded, else
      * {@code failures[i]}, what the model threw when it ran image i alone.
      */
-    public record Outcomes(float[][] embeddings, Throwable[] failures) {
-    }
+    public record Outcomes(float[][] embeddings, Throwable[] failures) {}
 
     /** The model cannot embed anything (every run fails, even a blank probe image), or the batcher is closed. */
     public static final class ModelUnavailableException extends RuntimeException {
@@ -101,16 +100,16 @@ public final class InferenceBatcher implements AutoCloseable {
     private final BlockingQueue<Item> queue;
     private final Thread dispatcher;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicLong lastSuccessNanos = new java.util.concurrent.atomic.AtomicLong(
-            Long.MIN_VALUE);
+    private final java.util.concurrent.atomic.AtomicLong lastSuccessNanos =
+            new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
     /**
      * @param model embeds a list of images (the image encoder)
      * @param maxBatchSize most images per model run
      * @param maxQueueDelay how long a run waits for more images after the first
      */
-    public InferenceBatcher(Function<List<RgbImage>, float[][]> model, int maxBatchSize, Duration maxQueueDelay,
-            RunObserver observer) {
+    public InferenceBatcher(
+            Function<List<RgbImage>, float[][]> model, int maxBatchSize, Duration maxQueueDelay, RunObserver observer) {
         this.model = model;
         this.maxBatchSize = maxBatchSize;
         this.maxQueueDelayNanos = maxQueueDelay.toNanos();
@@ -152,8 +151,7 @@ public final class InferenceBatcher implements AutoCloseable {
      * @throws TimeoutException when the images were not all embedded within {@code timeout}
      * @throws InterruptedException when the caller is interrupted while waiting
      */
-    public Outcomes embedEach(List<RgbImage> images, Duration timeout) throws InterruptedException,
-            TimeoutException {
+    public Outcomes embedEach(List<RgbImage> images, Duration timeout) throws InterruptedException, TimeoutException {
         if (images.isEmpty()) {
             return new Outcomes(new float[0][], new Throwable[0]);
         }
@@ -180,11 +178,10 @@ public final class InferenceBatcher implements AutoCloseable {
                 // close() may have drained the queue before this request's items were offered: fail, not hang
                 if (closed.get() || !dispatcher.isAlive()) {
                     failPending();
-                    request.done.completeExceptionally(new ModelUnavailableException("inference batcher closed",
-                            null));
+                    request.done.completeExceptionally(new ModelUnavailableException("inference batcher closed", null));
                 } else if (System.nanoTime() > deadline) {
-                    request.done.completeExceptionally(new TimeoutException("images not embedded within "
-                            + timeout.toMillis() + " ms"));
+                    request.done.completeExceptionally(
+                            new TimeoutException("images not embedded within " + timeout.toMillis() + " ms"));
                     throw new TimeoutException("images not embedded within " + timeout.toMillis() + " ms");
                 }
             }
@@ -259,8 +256,8 @@ public final class InferenceBatcher implements AutoCloseable {
             Throwable probeFailure = probe(failed.get(0).image());
             if (probeFailure != null) {
                 LOG.error("The model fails on every image, even a blank one: {}", String.valueOf(probeFailure));
-                ModelUnavailableException failure = new ModelUnavailableException("the model fails on every image,"
-                        + " even a blank one: " + probeFailure, probeFailure);
+                ModelUnavailableException failure = new ModelUnavailableException(
+                        "the model fails on every image," + " even a blank one: " + probeFailure, probeFailure);
                 failed.forEach(item -> item.request().done.completeExceptionally(failure));
                 return;
             }
@@ -287,7 +284,9 @@ public final class InferenceBatcher implements AutoCloseable {
                 errors.add(e);
                 return 0;
             }
-            LOG.warn("Model run of {} images failed ({}); bisecting to find the image at fault", items.size(),
+            LOG.warn(
+                    "Model run of {} images failed ({}); bisecting to find the image at fault",
+                    items.size(),
                     String.valueOf(e));
             int half = items.size() / 2;
             return runOrBisect(items.subList(0, half), failed, errors)
@@ -305,8 +304,7 @@ public final class InferenceBatcher implements AutoCloseable {
     /** Runs a blank image the size of {@code like}; null when the model embeds it, else what it threw. */
     private Throwable probe(RgbImage like) {
         try {
-            model.apply(List.of(new RgbImage(like.width(), like.height(), new byte[like.width() * like.height()
-                    * 3])));
+            model.apply(List.of(new RgbImage(like.width(), like.height(), new byte[like.width() * like.height() * 3])));
             return null;
         } catch (Throwable e) {
             return e;

@@ -29,8 +29,8 @@ final class LabelSetStoreProcessor implements Processor<String, byte[], Void, Vo
     private final PipelineMetrics metrics;
     private KeyValueStore<String, byte[]> store;
 
-    LabelSetStoreProcessor(String storeName, AvroWireFormat<LabelSet> format, ActiveLabelSets active,
-            PipelineMetrics metrics) {
+    LabelSetStoreProcessor(
+            String storeName, AvroWireFormat<LabelSet> format, ActiveLabelSets active, PipelineMetrics metrics) {
         this.storeName = storeName;
         this.format = format;
         this.active = active;

@@ -26,40 +26,95 @@ import java.util.concurrent.ExecutorService;
  * @param progress told of each batch's outcome, for /health
  * @param banks the known-content banks every image is matched against
  */
-public record PipelineResources(ImagePreprocessor preprocessor, ExecutorService decodePool, InferenceBatcher batcher,
-        ActiveLabelSets labelSets, List<String> labelSetFilter, String modelId, PipelineMetrics metrics,
-        PixelDecoder decoder, ProgressMonitor progress, ActiveBanks banks) {
+public record PipelineResources(
+        ImagePreprocessor preprocessor,
+        ExecutorService decodePool,
+        InferenceBatcher batcher,
+        ActiveLabelSets labelSets,
+        List<String> labelSetFilter,
+        String modelId,
+        PipelineMetrics metrics,
+        PixelDecoder decoder,
+        ProgressMonitor progress,
+        ActiveBanks banks) {
 
     /** How long one image may wait for its share of the decode-memory budget before the attempt fails. */
     public static final Duration DECODE_MEMORY_WAIT = Duration.ofMinutes(2);
 
     /** With half the max heap as the decode-memory budget, default health limits and PDQ-only banks. */
-    public PipelineResources(ImagePreprocessor preprocessor, ExecutorService decodePool, InferenceBatcher batcher,
-            ActiveLabelSets labelSets, List<String> labelSetFilter, String modelId, PipelineMetrics metrics) {
+    public PipelineResources(
+            ImagePreprocessor preprocessor,
+            ExecutorService decodePool,
+            InferenceBatcher batcher,
+            ActiveLabelSets labelSets,
+            List<String> labelSetFilter,
+            String modelId,
+            PipelineMetrics metrics) {
         this(preprocessor, decodePool, batcher, labelSets, labelSetFilter, modelId, metrics, ActiveBanks.pdqOnly());
     }
 
     /** With half the max heap as the decode-memory budget and default health limits. */
-    public PipelineResources(ImagePreprocessor preprocessor, ExecutorService decodePool, InferenceBatcher batcher,
-            ActiveLabelSets labelSets, List<String> labelSetFilter, String modelId, PipelineMetrics metrics,
+    public PipelineResources(
+            ImagePreprocessor preprocessor,
+            ExecutorService decodePool,
+            InferenceBatcher batcher,
+            ActiveLabelSets labelSets,
+            List<String> labelSetFilter,
+            String modelId,
+            PipelineMetrics metrics,
             ActiveBanks banks) {
-        this(preprocessor, decodePool, batcher, labelSets, labelSetFilter, modelId, metrics,
-                preprocessor == null ? null : PixelDecoder.of(new BudgetedPreprocessor(preprocessor,
-                        DecodeMemoryBudget.ofHeapFraction(0.5), DECODE_MEMORY_WAIT)),
-                ProgressMonitor.defaults(), banks);
+        this(
+                preprocessor,
+                decodePool,
+                batcher,
+                labelSets,
+                labelSetFilter,
+                modelId,
+                metrics,
+                preprocessor == null
+                        ? null
+                        : PixelDecoder.of(new BudgetedPreprocessor(
+                                preprocessor, DecodeMemoryBudget.ofHeapFraction(0.5), DECODE_MEMORY_WAIT)),
+                ProgressMonitor.defaults(),
+                banks);
     }
 
     /** With PDQ-only banks. */
-    public PipelineResources(ImagePreprocessor preprocessor, ExecutorService decodePool, InferenceBatcher batcher,
-            ActiveLabelSets labelSets, List<String> labelSetFilter, String modelId, PipelineMetrics metrics,
-            PixelDecoder decoder, ProgressMonitor progress) {
-        this(preprocessor, decodePool, batcher, labelSets, labelSetFilter, modelId, metrics, decoder, progress,
+    public PipelineResources(
+            ImagePreprocessor preprocessor,
+            ExecutorService decodePool,
+            InferenceBatcher batcher,
+            ActiveLabelSets labelSets,
+            List<String> labelSetFilter,
+            String modelId,
+            PipelineMetrics metrics,
+            PixelDecoder decoder,
+            ProgressMonitor progress) {
+        this(
+                preprocessor,
+                decodePool,
+                batcher,
+                labelSets,
+                labelSetFilter,
+                modelId,
+                metrics,
+                decoder,
+                progress,
                 ActiveBanks.pdqOnly());
     }
 
     /** A copy decoding with {@code decoder}. */
     public PipelineResources withDecoder(PixelDecoder decoder) {
-        return new PipelineResources(preprocessor, decodePool, batcher, labelSets, labelSetFilter, modelId, metrics,
-                decoder, progress, banks);
+        return new PipelineResources(
+                preprocessor,
+                decodePool,
+                batcher,
+                labelSets,
+                labelSetFilter,
+                modelId,
+                metrics,
+                decoder,
+                progress,
+                banks);
     }
 }

@@ -11,5 +11,4 @@ import org.apache.kafka.common.serialization.Serde;
  * @param <K> key type
  * @param <V> value type
  */
-public record TopicSpec<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {
-}
+public record TopicSpec<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {}

@@ -33,11 +33,17 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param reviewItems output (optional): one ReviewItem per flagged event, keyed by event id
  * @param reviewDecisions the review console's ReviewDecision records, keyed eventId/policyId
  */
-public record Topics(TopicSpec<byte[], byte[]> imageEvents, TopicSpec<String, ImageTags> imageTags,
-        TopicSpec<String, PolicyFlag> policyFlags, TopicSpec<String, ImageEmbedding> imageEmbeddings,
-        TopicSpec<byte[], byte[]> deadLetters, TopicSpec<String, LabelSet> labelSets,
-        io.clipstream.registry.AvroWireFormat<ImageEvent> eventFormat, TopicSpec<String, BankEntry> banks,
-        TopicSpec<String, BankMatch> bankMatches, TopicSpec<String, ReviewItem> reviewItems,
+public record Topics(
+        TopicSpec<byte[], byte[]> imageEvents,
+        TopicSpec<String, ImageTags> imageTags,
+        TopicSpec<String, PolicyFlag> policyFlags,
+        TopicSpec<String, ImageEmbedding> imageEmbeddings,
+        TopicSpec<byte[], byte[]> deadLetters,
+        TopicSpec<String, LabelSet> labelSets,
+        io.clipstream.registry.AvroWireFormat<ImageEvent> eventFormat,
+        TopicSpec<String, BankEntry> banks,
+        TopicSpec<String, BankMatch> bankMatches,
+        TopicSpec<String, ReviewItem> reviewItems,
         TopicSpec<String, ReviewDecision> reviewDecisions) {
 
     /** What the shadow topics' names add to the live ones ({@code image-tags-shadow}, {@code policy-flags-shadow}). */
@@ -57,29 +63,45 @@ public record Topics(TopicSpec<byte[], byte[]> imageEvents, TopicSpec<String, Im
     public static Topics of(ClipStreamConfig config, SchemaRegistryClient registry) {
         boolean register = config.getBoolean(ClipStreamConfig.SCHEMA_REGISTRY_AUTO_REGISTER);
         return new Topics(
-                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS), Serdes.ByteArray(),
-                        Serdes.ByteArray()),
-                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS), Serdes.String(),
+                new TopicSpec<>(
+                        config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS), Serdes.ByteArray(), Serdes.ByteArray()),
+                new TopicSpec<>(
+                        config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS),
+                        Serdes.String(),
                         AvroSerdes.serde(ImageTags.class, ImageTags.getClassSchema(), registry, register, false)),
-                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS), Serdes.String(),
+                new TopicSpec<>(
+                        config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS),
+                        Serdes.String(),
                         AvroSerdes.serde(PolicyFlag.class, PolicyFlag.getClassSchema(), registry, register, false)),
-                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_IMAGE_EMBEDDINGS), Serdes.String(),
-                        AvroSerdes.serde(ImageEmbedding.class, ImageEmbedding.getClassSchema(), registry, register,
-                                false)),
-                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_DEAD_LETTERS), Serdes.ByteArray(),
-                        Serdes.ByteArray()),
-                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_LABEL_SETS), Serdes.String(),
+                new TopicSpec<>(
+                        config.topic(ClipStreamConfig.TOPIC_IMAGE_EMBEDDINGS),
+                        Serdes.String(),
+                        AvroSerdes.serde(
+                                ImageEmbedding.class, ImageEmbedding.getClassSchema(), registry, register, false)),
+                new TopicSpec<>(
+                        config.topic(ClipStreamConfig.TOPIC_DEAD_LETTERS), Serdes.ByteArray(), Serdes.ByteArray()),
+                new TopicSpec<>(
+                        config.topic(ClipStreamConfig.TOPIC_LABEL_SETS),
+                        Serdes.String(),
                         AvroSerdes.serde(LabelSet.class, LabelSet.getClassSchema(), registry, register, false)),
-                new io.clipstream.registry.AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(), registry,
-                        register),
-                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_BANKS), Serdes.String(),
+                new io.clipstream.registry.AvroWireFormat<>(
+                        ImageEvent.class, ImageEvent.getClassSchema(), registry, register),
+                new TopicSpec<>(
+                        config.topic(ClipStreamConfig.TOPIC_BANKS),
+                        Serdes.String(),
                         AvroSerdes.serde(BankEntry.class, BankEntry.getClassSchema(), registry, register, false)),
-                new TopicSpec<>(config.topic(ClipStreamConfig.TOPIC_BANK_MATCHES), Serdes.String(),
+                new TopicSpec<>(
+                        config.topic(ClipStreamConfig.TOPIC_BANK_MATCHES),
+                        Serdes.String(),
                         AvroSerdes.serde(BankMatch.class, BankMatch.getClassSchema(), registry, register, false)),
-                new TopicSpec<>(config.topic(io.clipstream.review.ReviewKeys.TOPIC_REVIEW_ITEMS), Serdes.String(),
+                new TopicSpec<>(
+                        config.topic(io.clipstream.review.ReviewKeys.TOPIC_REVIEW_ITEMS),
+                        Serdes.String(),
                         AvroSerdes.serde(ReviewItem.class, ReviewItem.getClassSchema(), registry, register, false)),
-                new TopicSpec<>(config.topic(io.clipstream.review.ReviewKeys.TOPIC_REVIEW_DECISIONS),
-                        Serdes.String(), AvroSerdes.serde(ReviewDecision.class, ReviewDecision.getClassSchema(),
-                                registry, register, false)));
+                new TopicSpec<>(
+                        config.topic(io.clipstream.review.ReviewKeys.TOPIC_REVIEW_DECISIONS),
+                        Serdes.String(),
+                        AvroSerdes.serde(
+                                ReviewDecision.class, ReviewDecision.getClassSchema(), registry, register, false)));
     }
 }

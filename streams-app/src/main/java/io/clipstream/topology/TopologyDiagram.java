@@ -15,8 +15,7 @@ import org.apache.kafka.streams.TopologyDescription;
  */
 public final class TopologyDiagram {
 
-    private TopologyDiagram() {
-    }
+    private TopologyDiagram() {}
 
     /** The default configuration's topology, described (no model or broker is needed to describe it). */
     public static TopologyDescription describeDefault() {
@@ -24,8 +23,9 @@ public final class TopologyDiagram {
         InMemorySchemaRegistry registry = InMemorySchemaRegistry.scope("topology-diagram");
         try {
             PipelineResources none = new PipelineResources(null, null, null, null, List.of(), "", null);
-            return ClipStreamTopology.buildTopology(Topics.of(config, registry), registry, none,
-                    BatchingSettings.of(config)).describe();
+            return ClipStreamTopology.buildTopology(
+                            Topics.of(config, registry), registry, none, BatchingSettings.of(config))
+                    .describe();
         } finally {
             InMemorySchemaRegistry.drop("topology-diagram");
         }
@@ -52,43 +52,77 @@ public final class TopologyDiagram {
             describeNode(global.processor(), topics, stores, nodes, edges);
         }
         for (String topic : topics) {
-            out.append("  \"topic:").append(topic).append("\" [label=\"").append(topic)
+            out.append("  \"topic:")
+                    .append(topic)
+                    .append("\" [label=\"")
+                    .append(topic)
                     .append("\", shape=ellipse, style=filled, fillcolor=\"#e8f0fe\"];\n");
         }
         for (String store : stores) {
-            out.append("  \"store:").append(store).append("\" [label=\"").append(store)
+            out.append("  \"store:")
+                    .append(store)
+                    .append("\" [label=\"")
+                    .append(store)
                     .append("\", shape=cylinder, style=filled, fillcolor=\"#fef7e0\"];\n");
         }
         out.append(nodes).append(edges).append("}\n");
         return out.toString();
     }
 
-    private static void describeNode(TopologyDescription.Node node, Set<String> topics, Set<String> stores,
-            StringBuilder nodes, StringBuilder edges) {
+    private static void describeNode(
+            TopologyDescription.Node node,
+            Set<String> topics,
+            Set<String> stores,
+            StringBuilder nodes,
+            StringBuilder edges) {
         String id = "node:" + node.name();
         if (node instanceof TopologyDescription.Source source) {
-            nodes.append("  \"").append(id).append("\" [label=\"").append(node.name())
+            nodes.append("  \"")
+                    .append(id)
+                    .append("\" [label=\"")
+                    .append(node.name())
                     .append("\", shape=box, style=rounded];\n");
             for (String topic : source.topicSet()) {
                 topics.add(topic);
-                edges.append("  \"topic:").append(topic).append("\" -> \"").append(id).append("\";\n");
+                edges.append("  \"topic:")
+                        .append(topic)
+                        .append("\" -> \"")
+                        .append(id)
+                        .append("\";\n");
             }
         } else if (node instanceof TopologyDescription.Sink sink) {
-            nodes.append("  \"").append(id).append("\" [label=\"").append(node.name())
+            nodes.append("  \"")
+                    .append(id)
+                    .append("\" [label=\"")
+                    .append(node.name())
                     .append("\", shape=box, style=rounded];\n");
             topics.add(sink.topic());
-            edges.append("  \"").append(id).append("\" -> \"topic:").append(sink.topic()).append("\";\n");
+            edges.append("  \"")
+                    .append(id)
+                    .append("\" -> \"topic:")
+                    .append(sink.topic())
+                    .append("\";\n");
         } else if (node instanceof TopologyDescription.Processor processor) {
-            nodes.append("  \"").append(id).append("\" [label=\"").append(node.name())
+            nodes.append("  \"")
+                    .append(id)
+                    .append("\" [label=\"")
+                    .append(node.name())
                     .append("\", shape=box, style=\"rounded,filled\", fillcolor=\"#e6f4ea\"];\n");
             for (String store : processor.stores()) {
                 stores.add(store);
-                edges.append("  \"").append(id).append("\" -> \"store:").append(store)
+                edges.append("  \"")
+                        .append(id)
+                        .append("\" -> \"store:")
+                        .append(store)
                         .append("\" [dir=both, style=dashed];\n");
             }
         }
         for (TopologyDescription.Node successor : node.successors()) {
-            edges.append("  \"").append(id).append("\" -> \"node:").append(successor.name()).append("\";\n");
+            edges.append("  \"")
+                    .append(id)
+                    .append("\" -> \"node:")
+                    .append(successor.name())
+                    .append("\";\n");
         }
     }
 }

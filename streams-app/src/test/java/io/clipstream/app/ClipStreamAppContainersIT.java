@@ -24,7 +24,7 @@ class ClipStreamAppContainersIT {
 
     @Container
     static final GenericContainer<?> REGISTRY = new GenericContainer<>(
-            DockerImageName.parse("apicurio/apicurio-registry-mem:2.6.13.Final"))
+                    DockerImageName.parse("apicurio/apicurio-registry-mem:2.6.13.Final"))
             .withExposedPorts(8080)
             .waitingFor(Wait.forHttp("/apis/ccompat/v7/subjects").forStatusCode(200));
 
@@ -34,8 +34,8 @@ class ClipStreamAppContainersIT {
     @Test
     void eventsInTagsAndFlagsOutExactlyOnce() throws Exception {
         String registry = "http://" + REGISTRY.getHost() + ":" + REGISTRY.getMappedPort(8080) + "/apis/ccompat/v7";
-        EndToEndScenario.RunResult r = new EndToEndScenario(KAFKA.getBootstrapServers(), registry, dir)
-                .run("containers", 2, 2, 100, false);
+        EndToEndScenario.RunResult r =
+                new EndToEndScenario(KAFKA.getBootstrapServers(), registry, dir).run("containers", 2, 2, 100, false);
         assertThat(r.tags()).isEqualTo(100);
         assertThat(r.flags()).isEqualTo(100);
     }

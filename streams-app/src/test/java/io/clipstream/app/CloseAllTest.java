@@ -16,17 +16,19 @@ class CloseAllTest {
         List<String> closed = new ArrayList<>();
         IllegalStateException streams = new IllegalStateException("streams did not stop");
         OutOfMemoryError http = new OutOfMemoryError("no native thread");
-        assertThatThrownBy(() -> CloseAll.run(LoggerFactory.getLogger(CloseAllTest.class), List.of(
-                CloseAll.step("Kafka Streams", () -> {
-                    closed.add("streams");
-                    throw streams;
-                }),
-                CloseAll.step("inference batcher", () -> closed.add("batcher")),
-                CloseAll.step("HTTP endpoints", () -> {
-                    closed.add("http");
-                    throw http;
-                }),
-                CloseAll.step("model session", () -> closed.add("model")))))
+        assertThatThrownBy(() -> CloseAll.run(
+                        LoggerFactory.getLogger(CloseAllTest.class),
+                        List.of(
+                                CloseAll.step("Kafka Streams", () -> {
+                                    closed.add("streams");
+                                    throw streams;
+                                }),
+                                CloseAll.step("inference batcher", () -> closed.add("batcher")),
+                                CloseAll.step("HTTP endpoints", () -> {
+                                    closed.add("http");
+                                    throw http;
+                                }),
+                                CloseAll.step("model session", () -> closed.add("model")))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("closing the Kafka Streams failed: java.lang.IllegalStateException: streams did not stop")
                 .hasCause(streams)

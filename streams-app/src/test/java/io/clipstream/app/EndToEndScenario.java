@@ -92,30 +92,54 @@ public final class EndToEndScenario {
         void check(ClipStreamApp app) throws Exception;
     }
 
-    public record RunResult(int tags, int flags, Set<String> versions, List<String> versionsInOrder,
-            double eventsPerSecond, long p99Ms, double meanBatch, double maxBatch) {
-    }
+    public record RunResult(
+            int tags,
+            int flags,
+            Set<String> versions,
+            List<String> versionsInOrder,
+            double eventsPerSecond,
+            long p99Ms,
+            double meanBatch,
+            double maxBatch) {}
 
     private static LabelSet labelSet(String version) {
-        return LabelSet.newBuilder().setName("it").setVersion(version).setDescription("").setModelId("tiny-vit")
-                .setModelFingerprint(FINGERPRINT).setDimension(32)
-                .setGroups(List.of(LabelGroup.newBuilder().setName("g").setScoring(GroupScoring.THRESHOLD).build()))
-                .setLabels(List.of(CompiledLabel.newBuilder().setId("any.thing").setDisplayName("anything")
-                        .setGroup("g").setThreshold(-1f).setEmbedding(Collections.nCopies(32, 0.1767767f)).build()))
-                .setPolicies(List.of(Policy.newBuilder().setId("always").setMatch(PolicyMatch.ANY)
-                        .setLabels(List.of("any")).setAction(PolicyAction.REVIEW).setSeverity(Severity.LOW)
+        return LabelSet.newBuilder()
+                .setName("it")
+                .setVersion(version)
+                .setDescription("")
+                .setModelId("tiny-vit")
+                .setModelFingerprint(FINGERPRINT)
+                .setDimension(32)
+                .setGroups(List.of(LabelGroup.newBuilder()
+                        .setName("g")
+                        .setScoring(GroupScoring.THRESHOLD)
                         .build()))
-                .setCompiledAt(Instant.now()).build();
+                .setLabels(List.of(CompiledLabel.newBuilder()
+                        .setId("any.thing")
+                        .setDisplayName("anything")
+                        .setGroup("g")
+                        .setThreshold(-1f)
+                        .setEmbedding(Collections.nCopies(32, 0.1767767f))
+                        .build()))
+                .setPolicies(List.of(Policy.newBuilder()
+                        .setId("always")
+                        .setMatch(PolicyMatch.ANY)
+                        .setLabels(List.of("any"))
+                        .setAction(PolicyAction.REVIEW)
+                        .setSeverity(Severity.LOW)
+                        .build()))
+                .setCompiledAt(Instant.now())
+                .build();
     }
 
-    RunResult run(String name, int partitions, int threads, int events, boolean hotUpdate)
-            throws Exception {
-        return run(name, partitions, threads, events, hotUpdate, app -> { });
+    RunResult run(String name, int partitions, int threads, int events, boolean hotUpdate) throws Exception {
+        return run(name, partitions, threads, events, hotUpdate, app -> {});
     }
 
     /** {@link #run(String, int, int, int, boolean)}, calling {@code whileRunning} once the processor is ready. */
-    public RunResult run(String name, int partitions, int threads, int events, boolean hotUpdate,
-            WhileRunning whileRunning) throws Exception {
+    public RunResult run(
+            String name, int partitions, int threads, int events, boolean hotUpdate, WhileRunning whileRunning)
+            throws Exception {
         String prefix = name + ".";
         Map<String, String> settings = new HashMap<>();
         settings.put("application.id", "clipstream-" + name);
@@ -124,7 +148,9 @@ public final class EndToEndScenario {
         settings.put("topic.prefix", prefix);
         settings.put("topic.partitions", Integer.toString(partitions));
         settings.put("num.stream.threads", Integer.toString(threads));
-        settings.put("model.dir", TestModels.copy("tiny-vit-openclip", dir.resolve(name)).toString());
+        settings.put(
+                "model.dir",
+                TestModels.copy("tiny-vit-openclip", dir.resolve(name)).toString());
         settings.put("model.fingerprint", FINGERPRINT);
         settings.put("state.dir", dir.resolve(name + "-state").toString());
         settings.put("http.port", "0");
@@ -137,8 +163,8 @@ public final class EndToEndScenario {
         ClipStreamConfig config = ClipStreamConfig.of(settings);
         SchemaRegistryClient registry = SchemaRegistryClients.create(RegistrySettings.of(registryUrl));
         try (ClipStreamApp app = ClipStreamApp.start(config);
-                LabelSetPublisher publisher = new LabelSetPublisher(bootstrapServers, clientSettings, registry,
-                        config.topic(ClipStreamConfig.TOPIC_LABEL_SETS))) {
+                LabelSetPublisher publisher = new LabelSetPublisher(
+                        bootstrapServers, clientSettings, registry, config.topic(ClipStreamConfig.TOPIC_LABEL_SETS))) {
             publisher.publish(labelSet("1"));
             app.awaitRunning(Duration.ofSeconds(60));
             long readyDeadline = System.currentTimeMillis() + 30_000;
@@ -153,15 +179,22 @@ public final class EndToEndScenario {
                 Files.readAllBytes(TestModels.committed("reference-images").resolve("astronaut.jpg")),
                 Files.readAllBytes(TestModels.committed("reference-images").resolve("coffee-portrait.jpg")),
             };
-            AvroWireFormat<ImageEvent> format = new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(),
-                    registry, true);
+            AvroWireFormat<ImageEvent> format =
+                    new AvroWireFormat<>(ImageEvent.class, ImageEvent.getClassSchema(), registry, true);
             String eventsTopic = config.topic(ClipStreamConfig.TOPIC_IMAGE_EVENTS);
             long start = System.nanoTime();
             Map<String, Object> producerConfig = new HashMap<>(clientSettings);
-            producerConfig.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5));
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig,
-                    new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producerConfig.putAll(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    bootstrapServers,
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                    true,
+                    ProducerConfig.LINGER_MS_CONFIG,
+                    5));
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                    producerConfig,
+                    new StringSerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
                 for (int i = 0; i < events; i++) {
                     if (hotUpdate && i == events / 2) {
                         producer.flush();
@@ -172,17 +205,29 @@ public final class EndToEndScenario {
                         }
                         publisher.publish(labelSet("2"));
                     }
-                    ImageEvent event = ImageEvent.newBuilder().setEventId("e" + i).setOccurredAt(Instant.now())
-                            .setSource("it").setImage(new InlineImage(ByteBuffer.wrap(images[i % 2]))).build();
-                    producer.send(new ProducerRecord<>(eventsTopic, "k" + i, format.write(eventsTopic + "-value",
-                            event)));
+                    ImageEvent event = ImageEvent.newBuilder()
+                            .setEventId("e" + i)
+                            .setOccurredAt(Instant.now())
+                            .setSource("it")
+                            .setImage(new InlineImage(ByteBuffer.wrap(images[i % 2])))
+                            .build();
+                    producer.send(
+                            new ProducerRecord<>(eventsTopic, "k" + i, format.write(eventsTopic + "-value", event)));
                 }
             }
-            List<ImageTags> tags = consume(config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS), ImageTags.class,
-                    ImageTags.getClassSchema(), registry, events);
+            List<ImageTags> tags = consume(
+                    config.topic(ClipStreamConfig.TOPIC_IMAGE_TAGS),
+                    ImageTags.class,
+                    ImageTags.getClassSchema(),
+                    registry,
+                    events);
             double seconds = (System.nanoTime() - start) / 1e9;
-            List<PolicyFlag> flags = consume(config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS), PolicyFlag.class,
-                    PolicyFlag.getClassSchema(), registry, events);
+            List<PolicyFlag> flags = consume(
+                    config.topic(ClipStreamConfig.TOPIC_POLICY_FLAGS),
+                    PolicyFlag.class,
+                    PolicyFlag.getClassSchema(),
+                    registry,
+                    events);
             Set<String> ids = new HashSet<>();
             Set<String> versions = new HashSet<>();
             List<Long> latencies = new ArrayList<>();
@@ -196,31 +241,50 @@ public final class EndToEndScenario {
             assertThat(ids).as("one ImageTags per event, none twice").hasSize(events);
             Collections.sort(latencies);
             long p99 = latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1);
-            var batch = app.metrics().registry().find("clipstream.inference.batch.size").summary();
-            RunResult result = new RunResult(tags.size(), flags.size(), versions, inOrder, events / seconds, p99,
-                    batch.mean(), batch.max());
-            System.out.printf("IT %s: %d partitions, %d threads: %d events -> %d tags, %d flags in %.2f s:"
-                            + " %.1f events/s, p99 end-to-end %d ms, inference batch mean %.2f max %.0f%n", name,
-                    partitions, threads, events, tags.size(), flags.size(), seconds, result.eventsPerSecond(), p99,
-                    result.meanBatch(), result.maxBatch());
+            var batch = app.metrics()
+                    .registry()
+                    .find("clipstream.inference.batch.size")
+                    .summary();
+            RunResult result = new RunResult(
+                    tags.size(), flags.size(), versions, inOrder, events / seconds, p99, batch.mean(), batch.max());
+            System.out.printf(
+                    "IT %s: %d partitions, %d threads: %d events -> %d tags, %d flags in %.2f s:"
+                            + " %.1f events/s, p99 end-to-end %d ms, inference batch mean %.2f max %.0f%n",
+                    name,
+                    partitions,
+                    threads,
+                    events,
+                    tags.size(),
+                    flags.size(),
+                    seconds,
+                    result.eventsPerSecond(),
+                    p99,
+                    result.meanBatch(),
+                    result.maxBatch());
             return result;
         }
     }
 
     private static int httpStatus(int port, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
-    private <T extends org.apache.avro.specific.SpecificRecord> List<T> consume(String topic,
-            Class<T> type, org.apache.avro.Schema schema, SchemaRegistryClient registry, int expected) {
+    private <T extends org.apache.avro.specific.SpecificRecord> List<T> consume(
+            String topic, Class<T> type, org.apache.avro.Schema schema, SchemaRegistryClient registry, int expected) {
         Map<String, Object> props = new HashMap<>(clientSettings);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "verify-" + topic + "-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<T> out = new ArrayList<>();
-        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(
+                props,
+                new StringDeserializer(),
                 AvroSerdes.serde(type, schema, registry, false, false).deserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.currentTimeMillis() + 120_000;
@@ -237,5 +301,4 @@ public final class EndToEndScenario {
         }
         return out;
     }
-
 }

@@ -17,11 +17,12 @@ class StaticMembershipTest {
 
     @Test
     void theRandomProcessIdInATransactionalIdIsReplacedByTheInstanceId() {
-        Map<String, Object> config = Map.of("transactional.id", "clipstream-8f14e45f-ceea-467f-a0e6-0b1e5c4a3d21-3",
-                "acks", "all");
+        Map<String, Object> config =
+                Map.of("transactional.id", "clipstream-8f14e45f-ceea-467f-a0e6-0b1e5c4a3d21-3", "acks", "all");
         assertThat(StaticMembership.stableTransactionalId(config, "clipstream", "clipstream-0"))
                 .isEqualTo(Map.of("transactional.id", "clipstream-clipstream-0-3", "acks", "all"));
-        assertThat(StaticMembership.stableTransactionalId(config, "clipstream", "")).isSameAs(config);
+        assertThat(StaticMembership.stableTransactionalId(config, "clipstream", ""))
+                .isSameAs(config);
         Map<String, Object> atLeastOnce = Map.of("acks", "all");
         assertThat(StaticMembership.stableTransactionalId(atLeastOnce, "clipstream", "clipstream-0"))
                 .isSameAs(atLeastOnce);

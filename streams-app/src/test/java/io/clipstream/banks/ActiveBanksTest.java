@@ -29,7 +29,8 @@ class ActiveBanksTest {
 
     private static Optional<String> matched(ActiveBanks banks, PdqHash hash) {
         return BankMatcher.match(banks.snapshot(), image(hash), null).matches().stream()
-                .map(m -> m.candidate().item().getId()).findFirst();
+                .map(m -> m.candidate().item().getId())
+                .findFirst();
     }
 
     @Test
@@ -54,7 +55,9 @@ class ActiveBanksTest {
         BankView view = banks.snapshot().banks().get(0);
         assertThat(view.base().size()).as("rebuilt in the background").isEqualTo(hashes.length);
         assertThat(view.size()).isEqualTo(hashes.length - 1);
-        assertThat(matched(banks, hashes[7])).as("removed while the index was built").isEmpty();
+        assertThat(matched(banks, hashes[7]))
+                .as("removed while the index was built")
+                .isEmpty();
         assertThat(matched(banks, hashes[8])).as("replaced under another id").contains("replaced");
         assertThat(matched(banks, hashes[9])).contains("i9");
         assertThat(matched(banks, random(r))).isEmpty();
@@ -67,11 +70,17 @@ class ActiveBanksTest {
         PdqHash h = random(new Random(1));
         banks.apply("known", BankFixtures.positive("known", PolicyAction.BLOCK, Severity.HIGH));
         banks.apply("known/a", BankFixtures.item("known", "a", h.toHex(), 100));
-        assertThat(BankMatcher.match(banks.snapshot(), image(h), null).matches().get(0).flags()).isTrue();
+        assertThat(BankMatcher.match(banks.snapshot(), image(h), null)
+                        .matches()
+                        .get(0)
+                        .flags())
+                .isTrue();
         banks.apply("known", null);
         BankVerdict after = BankMatcher.match(banks.snapshot(), image(h), null);
         assertThat(after.matches()).hasSize(1);
-        assertThat(after.matches().get(0).flags()).as("no action without settings").isFalse();
+        assertThat(after.matches().get(0).flags())
+                .as("no action without settings")
+                .isFalse();
         banks.apply("known/a", null);
         assertThat(banks.isEmpty()).isTrue();
     }

@@ -28,8 +28,7 @@ public final class BankFixtures {
         io.clipstream.schema.GeneratedClasses.trust();
     }
 
-    private BankFixtures() {
-    }
+    private BankFixtures() {}
 
     /** The PDQ signature of an encoded image, as the processor computes it. */
     public static PdqSignature pdq(byte[] image) {
@@ -42,26 +41,44 @@ public final class BankFixtures {
 
     /** A positive bank flagging with {@code action}. */
     public static BankEntry positive(String bank, PolicyAction action, Severity severity) {
-        return new BankEntry(bank, BankSettings.newBuilder().setKind(BankKind.POSITIVE).setAction(action)
-                .setSeverity(severity).build());
+        return new BankEntry(
+                bank,
+                BankSettings.newBuilder()
+                        .setKind(BankKind.POSITIVE)
+                        .setAction(action)
+                        .setSeverity(severity)
+                        .build());
     }
 
     /** A negative bank overriding {@code banks} and {@code policies}. */
     public static BankEntry negative(String bank, List<String> banks, List<String> policies) {
-        return new BankEntry(bank, BankSettings.newBuilder().setKind(BankKind.NEGATIVE).setSuppressesBanks(banks)
-                .setSuppressesPolicies(policies).build());
+        return new BankEntry(
+                bank,
+                BankSettings.newBuilder()
+                        .setKind(BankKind.NEGATIVE)
+                        .setSuppressesBanks(banks)
+                        .setSuppressesPolicies(policies)
+                        .build());
     }
 
     /** An item holding the PDQ hash of {@code image}. */
     public static BankEntry item(String bank, String id, byte[] image) {
         PdqSignature s = pdq(image);
-        return new BankEntry(bank, BankItem.newBuilder().setId(id).setPdq(s.hash().toHex()).setQuality(s.quality())
-                .setReason("test").build());
+        return new BankEntry(
+                bank,
+                BankItem.newBuilder()
+                        .setId(id)
+                        .setPdq(s.hash().toHex())
+                        .setQuality(s.quality())
+                        .setReason("test")
+                        .build());
     }
 
     /** An item holding a hash given in hex. */
     public static BankEntry item(String bank, String id, String hex, int quality) {
-        return new BankEntry(bank, BankItem.newBuilder().setId(id).setPdq(hex).setQuality(quality).build());
+        return new BankEntry(
+                bank,
+                BankItem.newBuilder().setId(id).setPdq(hex).setQuality(quality).build());
     }
 
     /** {@code image} mirrored left to right, as PNG. */
@@ -83,8 +100,8 @@ public final class BankFixtures {
         int h = Math.max(1, (int) (in.getHeight() * factor));
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         java.awt.Graphics2D g = out.createGraphics();
-        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION,
-                java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.setRenderingHint(
+                java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.drawImage(in, 0, 0, w, h, null);
         g.dispose();
         return write(out, "jpg");

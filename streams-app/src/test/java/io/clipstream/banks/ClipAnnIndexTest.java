@@ -55,11 +55,14 @@ class ClipAnnIndexTest {
                 }
             }
             int[] found = index.search(v, BankIndex.ANN_CANDIDATES);
-            assertThat(found.length).isLessThanOrEqualTo(BankIndex.ANN_CANDIDATES).isPositive();
+            assertThat(found.length)
+                    .isLessThanOrEqualTo(BankIndex.ANN_CANDIDATES)
+                    .isPositive();
             agree += found[0] == exact ? 1 : 0;
         }
-        System.out.printf("HNSW recall@1 vs exact on %d x %d-d, %d near-duplicate queries: %.3f%n", n, d, queries,
-                (double) agree / queries);
+        System.out.printf(
+                "HNSW recall@1 vs exact on %d x %d-d, %d near-duplicate queries: %.3f%n",
+                n, d, queries, (double) agree / queries);
         assertThat((double) agree / queries).isGreaterThanOrEqualTo(0.99);
     }
 }

@@ -20,8 +20,8 @@ class HashListParserTest {
 
     @Test
     void plainHexLinesGetLineIdsAndFullQuality() throws IOException {
-        List<HashListParser.Entry> e = parse("# partner list\n" + A + "\n\n" + B.toUpperCase(java.util.Locale.ROOT)
-                + "\n");
+        List<HashListParser.Entry> e =
+                parse("# partner list\n" + A + "\n\n" + B.toUpperCase(java.util.Locale.ROOT) + "\n");
         assertThat(e).extracting(HashListParser.Entry::id).containsExactly("line-2", "line-4");
         assertThat(e).extracting(x -> x.hash().toHex()).containsExactly(A, B);
         assertThat(e).extracting(HashListParser.Entry::quality).containsExactly(100, 100);
@@ -36,8 +36,8 @@ class HashListParserTest {
 
     @Test
     void threatExchangeExportsKeepOnlyPdqDescriptors() throws IOException {
-        List<HashListParser.Entry> json = parse(
-                "{\"id\": \"3188561124553245\", \"td_raw_indicator\": \"" + A + "\", \"td_indicator_type\":"
+        List<HashListParser.Entry> json =
+                parse("{\"id\": \"3188561124553245\", \"td_raw_indicator\": \"" + A + "\", \"td_indicator_type\":"
                         + " \"HASH_PDQ\"}\n"
                         + "{\"id\": \"1\", \"td_raw_indicator\": \"abc\", \"td_indicator_type\": \"HASH_MD5\"}\n");
         assertThat(json).extracting(HashListParser.Entry::id).containsExactly("3188561124553245");

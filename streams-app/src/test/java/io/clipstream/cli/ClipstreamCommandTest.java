@@ -33,8 +33,8 @@ class ClipstreamCommandTest {
         Path missing = dir.resolve("missing");
         CliRun r = CliRun.of("embed", "--model", missing.toString(), "--text", "hello");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("clipstream: model folder " + missing
-                + " does not exist or is not a directory\n");
+        assertThat(r.err())
+                .isEqualTo("clipstream: model folder " + missing + " does not exist or is not a directory\n");
     }
 
     @Test
@@ -42,8 +42,10 @@ class ClipstreamCommandTest {
         Files.writeString(dir.resolve("readme.txt"), "not a model");
         CliRun r = CliRun.of("classify", "--model", dir.toString(), "--image", "a.jpg", "--labels", "cat");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).startsWith("clipstream: model folder " + dir + " has an unknown layout")
-                .endsWith("found [readme.txt]\n").hasLineCount(1);
+        assertThat(r.err())
+                .startsWith("clipstream: model folder " + dir + " has an unknown layout")
+                .endsWith("found [readme.txt]\n")
+                .hasLineCount(1);
     }
 
     @Test
@@ -51,11 +53,14 @@ class ClipstreamCommandTest {
         long start = System.nanoTime();
         CliRun r = CliRun.of("run");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("clipstream: run needs a real schema registry and model: schema.registry.url"
-                + " (CLIPSTREAM_SCHEMA_REGISTRY_URL) is not set; model.dir (CLIPSTREAM_MODEL_DIR) is not set. Set them"
-                + " in --config FILE or the environment, e.g. CLIPSTREAM_SCHEMA_REGISTRY_URL=https://registry:8081"
-                + " CLIPSTREAM_MODEL_DIR=/models/ViT-B-32__openai\n");
-        assertThat((System.nanoTime() - start) / 1_000_000).as("no Kafka connection was tried").isLessThan(5_000);
+        assertThat(r.err())
+                .isEqualTo("clipstream: run needs a real schema registry and model: schema.registry.url"
+                        + " (CLIPSTREAM_SCHEMA_REGISTRY_URL) is not set; model.dir (CLIPSTREAM_MODEL_DIR) is not set. Set them"
+                        + " in --config FILE or the environment, e.g. CLIPSTREAM_SCHEMA_REGISTRY_URL=https://registry:8081"
+                        + " CLIPSTREAM_MODEL_DIR=/models/ViT-B-32__openai\n");
+        assertThat((System.nanoTime() - start) / 1_000_000)
+                .as("no Kafka connection was tried")
+                .isLessThan(5_000);
     }
 
     @Test
@@ -64,8 +69,10 @@ class ClipstreamCommandTest {
         Files.writeString(config, "schema.registry.url=mock://clipstream\nmodel.dir=models/tiny-shapes\n");
         CliRun r = CliRun.of("run", "--config", config.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).startsWith("clipstream: run needs a real schema registry and model: schema.registry.url"
-                + " (CLIPSTREAM_SCHEMA_REGISTRY_URL) is mock://clipstream, an in-memory registry").hasLineCount(1);
+        assertThat(r.err())
+                .startsWith("clipstream: run needs a real schema registry and model: schema.registry.url"
+                        + " (CLIPSTREAM_SCHEMA_REGISTRY_URL) is mock://clipstream, an in-memory registry")
+                .hasLineCount(1);
     }
 
     @Test
@@ -96,8 +103,15 @@ class ClipstreamCommandTest {
         Path model = TestModels.copy("tiny-vit-openclip", dir);
         Path empty = Files.write(dir.resolve("empty.jpg"), new byte[0]);
         Path html = Files.writeString(dir.resolve("page.jpg"), "<html><body>not an image</body></html>");
-        CliRun r = CliRun.of("embed", "--model", model.toString(), "--image", referenceImage("astronaut.jpg").toString(),
-                empty.toString(), dir.resolve("nope.png").toString(), html.toString(),
+        CliRun r = CliRun.of(
+                "embed",
+                "--model",
+                model.toString(),
+                "--image",
+                referenceImage("astronaut.jpg").toString(),
+                empty.toString(),
+                dir.resolve("nope.png").toString(),
+                html.toString(),
                 referenceImage("chelsea.png").toString());
         assertThat(r.exit()).isEqualTo(1);
         List<JsonNode> lines = r.lines();
@@ -106,7 +120,8 @@ class ClipstreamCommandTest {
         assertThat(lines.get(1).path("error").asText()).isEqualTo("EMPTY");
         assertThat(lines.get(2).path("error").asText()).isEqualTo("UNREADABLE");
         assertThat(lines.get(3).path("error").asText()).isEqualTo("UNKNOWN_FORMAT");
-        assertThat(lines.get(4).path("image").asText()).isEqualTo(referenceImage("chelsea.png").toString());
+        assertThat(lines.get(4).path("image").asText())
+                .isEqualTo(referenceImage("chelsea.png").toString());
         assertThat(lines.get(4).path("embedding")).hasSize(32);
         double norm = 0;
         for (JsonNode v : lines.get(4).path("embedding")) {
@@ -127,11 +142,20 @@ class ClipstreamCommandTest {
     @Test
     void classifyPrintsEveryLabelHighestFirstSummingToOne() throws IOException {
         Path model = TestModels.copyWithTokenizer("tiny-vit-openclip", dir);
-        CliRun r = CliRun.of("classify", "--model", model.toString(), "--image", referenceImage("chelsea.png").toString(),
-                "--labels", "a cat", "a dog", "an astronaut");
+        CliRun r = CliRun.of(
+                "classify",
+                "--model",
+                model.toString(),
+                "--image",
+                referenceImage("chelsea.png").toString(),
+                "--labels",
+                "a cat",
+                "a dog",
+                "an astronaut");
         assertThat(r.exit()).isZero();
         List<JsonNode> lines = r.lines();
-        assertThat(lines).extracting(n -> n.path("label").asText())
+        assertThat(lines)
+                .extracting(n -> n.path("label").asText())
                 .containsExactlyInAnyOrder("a cat", "a dog", "an astronaut");
         double sum = 0;
         double previous = 1;

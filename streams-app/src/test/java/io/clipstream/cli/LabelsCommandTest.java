@@ -67,15 +67,16 @@ class LabelsCommandTest {
     void compileWritesAnAvroFileForTheModel() throws IOException {
         Path model = TestModels.copyWithTokenizer("tiny-vit-openclip", dir);
         Path out = dir.resolve("demo.avro");
-        CliRun r = CliRun.of("labels", "compile", "--model", model.toString(), yaml(SET).toString(), "-o",
-                out.toString());
+        CliRun r = CliRun.of(
+                "labels", "compile", "--model", model.toString(), yaml(SET).toString(), "-o", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode summary = r.lines().get(0);
         assertThat(summary.path("labels").asInt()).isEqualTo(3);
         assertThat(summary.path("dimension").asInt()).isEqualTo(32);
         LabelSet set = LabelSetFiles.read(out);
         assertThat(set.getVersion()).isEqualTo("4");
-        assertThat(set.getModelFingerprint()).isEqualTo(summary.path("modelFingerprint").asText());
+        assertThat(set.getModelFingerprint())
+                .isEqualTo(summary.path("modelFingerprint").asText());
         assertThat(LabelSetFiles.isCompiled(out)).isTrue();
     }
 
@@ -84,8 +85,15 @@ class LabelsCommandTest {
         Path model = TestModels.copyWithTokenizer("tiny-vit-openclip", dir);
         Path image = TestModels.committed("reference-images").resolve("astronaut.jpg");
         Path empty = Files.write(dir.resolve("empty.png"), new byte[0]);
-        CliRun r = CliRun.of("labels", "score", "--model", model.toString(), "--labels", yaml(SET).toString(),
-                image.toString(), empty.toString());
+        CliRun r = CliRun.of(
+                "labels",
+                "score",
+                "--model",
+                model.toString(),
+                "--labels",
+                yaml(SET).toString(),
+                image.toString(),
+                empty.toString());
         assertThat(r.exit()).isEqualTo(1);
         JsonNode first = r.lines().get(0);
         JsonNode tags = first.path("tags");
@@ -108,13 +116,29 @@ class LabelsCommandTest {
         Path openclip = TestModels.copyWithTokenizer("tiny-vit-openclip", dir);
         Path hf = TestModels.copyWithTokenizer("tiny-vit-hf", dir);
         Path compiled = dir.resolve("demo.avro");
-        assertThat(CliRun.of("labels", "compile", "--model", openclip.toString(), yaml(SET).toString(), "-o",
-                compiled.toString()).exit()).isZero();
+        assertThat(CliRun.of(
+                                "labels",
+                                "compile",
+                                "--model",
+                                openclip.toString(),
+                                yaml(SET).toString(),
+                                "-o",
+                                compiled.toString())
+                        .exit())
+                .isZero();
         String fingerprint = LabelSetFiles.read(compiled).getModelFingerprint();
-        CliRun r = CliRun.of("labels", "score", "--model", hf.toString(), "--labels", compiled.toString(),
+        CliRun r = CliRun.of(
+                "labels",
+                "score",
+                "--model",
+                hf.toString(),
+                "--labels",
+                compiled.toString(),
                 TestModels.committed("reference-images").resolve("chelsea.png").toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).startsWith("clipstream: label set demo version 4 was compiled for model " + fingerprint
-                + " (tiny-vit) but this processor runs sha256:").doesNotContain(fingerprint + "; recompile");
+        assertThat(r.err())
+                .startsWith("clipstream: label set demo version 4 was compiled for model " + fingerprint
+                        + " (tiny-vit) but this processor runs sha256:")
+                .doesNotContain(fingerprint + "; recompile");
     }
 }

@@ -19,10 +19,16 @@ class PdqCommandTest {
     @Test
     void printsHashQualityAndDihedralOrAnErrorLine() throws IOException {
         Path folder = SharedPdqData.folder();
-        String[] reference = Files.readAllLines(folder.resolve("dihedral.csv")).get(0).split(",");
+        String[] reference =
+                Files.readAllLines(folder.resolve("dihedral.csv")).get(0).split(",");
         Path image = folder.resolve("images").resolve(reference[9]);
         Path html = Files.writeString(dir.resolve("page.jpg"), "<html>not an image</html>");
-        CliRun r = CliRun.of("pdq", "--dihedral", image.toString(), html.toString(), dir.resolve("nope.png").toString());
+        CliRun r = CliRun.of(
+                "pdq",
+                "--dihedral",
+                image.toString(),
+                html.toString(),
+                dir.resolve("nope.png").toString());
         assertThat(r.exit()).isEqualTo(1);
         List<JsonNode> lines = r.lines();
         assertThat(lines).hasSize(3);

@@ -42,14 +42,25 @@ class PreprocessCommandTest {
         Path p3 = resource(MATRIX + "jpeg_icc_display_p3.jpg");
         Path c440 = resource(MATRIX + "jpeg_subsampling_440.jpg");
         Path html = Files.writeString(dir.resolve("page.jpg"), "<html>not an image</html>");
-        CliRun r = CliRun.of("preprocess", "--model", model.toString(), "--out", out.toString(), "--threads", "2",
-                p3.toString(), html.toString(), c440.toString());
+        CliRun r = CliRun.of(
+                "preprocess",
+                "--model",
+                model.toString(),
+                "--out",
+                out.toString(),
+                "--threads",
+                "2",
+                p3.toString(),
+                html.toString(),
+                c440.toString());
         assertThat(r.exit()).isEqualTo(1);
         List<JsonNode> lines = r.lines();
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0).path("image").asText()).isEqualTo(p3.toString());
-        assertThat(lines.get(0).path("png").asText()).isEqualTo(out.resolve("jpeg_icc_display_p3.png").toString());
-        assertThat(lines.get(0).path("npy").asText()).isEqualTo(out.resolve("jpeg_icc_display_p3.npy").toString());
+        assertThat(lines.get(0).path("png").asText())
+                .isEqualTo(out.resolve("jpeg_icc_display_p3.png").toString());
+        assertThat(lines.get(0).path("npy").asText())
+                .isEqualTo(out.resolve("jpeg_icc_display_p3.npy").toString());
         assertThat(lines.get(0).path("width").asInt()).isEqualTo(224);
         assertThat(lines.get(0).path("height").asInt()).isEqualTo(224);
         assertThat(lines.get(1).path("image").asText()).isEqualTo(html.toString());
@@ -60,19 +71,28 @@ class PreprocessCommandTest {
         assertThat(out.resolve("page.png")).doesNotExist();
         for (String stem : new String[] {"jpeg_icc_display_p3", "jpeg_subsampling_440"}) {
             String ref = MATRIX + "reference/" + stem + "__224_bicubic_shortest";
-            assertThat(rgb(Files.readAllBytes(out.resolve(stem + ".png")))).as(stem)
+            assertThat(rgb(Files.readAllBytes(out.resolve(stem + ".png"))))
+                    .as(stem)
                     .isEqualTo(rgb(Files.readAllBytes(resource(ref + ".png"))));
             byte[] npy = Files.readAllBytes(out.resolve(stem + ".npy"));
             String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 224, 224), }";
             assertThat(new String(npy, 0, 10, StandardCharsets.ISO_8859_1)).isEqualTo("\u0093NUMPY\u0001\u0000v\u0000");
-            assertThat(new String(npy, 10, 118, StandardCharsets.US_ASCII)).startsWith(header).endsWith(" \n")
+            assertThat(new String(npy, 10, 118, StandardCharsets.US_ASCII))
+                    .startsWith(header)
+                    .endsWith(" \n")
                     .hasSize(118);
             assertThat(npy).hasSize(128 + 3 * 224 * 224 * 4);
             float[] actual = new float[3 * 224 * 224];
-            ByteBuffer.wrap(npy, 128, npy.length - 128).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(actual);
+            ByteBuffer.wrap(npy, 128, npy.length - 128)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
+                    .get(actual);
             float[] expected = new float[actual.length];
             try (InputStream in = new GZIPInputStream(Files.newInputStream(resource(ref + ".chw.f32.gz")))) {
-                ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(expected);
+                ByteBuffer.wrap(in.readAllBytes())
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(expected);
             }
             assertThat(actual).as(stem).containsExactly(expected);
         }
@@ -80,8 +100,9 @@ class PreprocessCommandTest {
 
     @Test
     void sameFileNamesGetDistinctOutputs() {
-        assertThat(PreprocessCommand.outputNames(List.of(Path.of("a/cat.jpg"), Path.of("b/cat.png"),
-                Path.of("c/Cat.jpg"), Path.of("dog")))).containsExactly("cat", "cat-2", "Cat-3", "dog");
+        assertThat(PreprocessCommand.outputNames(
+                        List.of(Path.of("a/cat.jpg"), Path.of("b/cat.png"), Path.of("c/Cat.jpg"), Path.of("dog"))))
+                .containsExactly("cat", "cat-2", "Cat-3", "dog");
     }
 
     private static byte[] rgb(byte[] png) throws IOException {

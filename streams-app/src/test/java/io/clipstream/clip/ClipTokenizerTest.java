@@ -33,8 +33,9 @@ class ClipTokenizerTest {
 
     @Test
     void everyGoldenCaseMatchesOpenAiClipTokenize() throws IOException {
-        JsonNode golden = new ObjectMapper().readTree(SharedClipData.folder().resolve("tokenize-golden.json")
-                .toFile());
+        JsonNode golden = new ObjectMapper()
+                .readTree(
+                        SharedClipData.folder().resolve("tokenize-golden.json").toFile());
         List<String> mismatches = new ArrayList<>();
         int cases = 0;
         for (JsonNode c : golden.path("cases")) {
@@ -74,7 +75,8 @@ class ClipTokenizerTest {
     void hugeTextCostsNoMoreThanTheContextNeeds() {
         String huge = "a cat ".repeat(200_000);
         ClipTokenizer.Tokens tokens = tokenizer.tokenize(huge);
-        assertThat(tokens.ids()).isEqualTo(tokenizer.tokenize("a cat ".repeat(60)).ids());
+        assertThat(tokens.ids())
+                .isEqualTo(tokenizer.tokenize("a cat ".repeat(60)).ids());
     }
 
     @Test
@@ -105,7 +107,8 @@ class ClipTokenizerTest {
     void aTokenizerWithoutClipSpecialTokensIsRefused(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("tokenizer.json");
         Files.writeString(file, "{\"added_tokens\": [], \"model\": {\"type\": \"BPE\", \"vocab\": {}}}");
-        assertThatThrownBy(() -> ClipTokenizer.load(file, 77)).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> ClipTokenizer.load(file, 77))
+                .isInstanceOf(ModelLoadException.class)
                 .hasMessage("tokenizer " + file + " has no <|startoftext|> / <|endoftext|> tokens: not a CLIP"
                         + " tokenizer");
     }
@@ -113,7 +116,8 @@ class ClipTokenizerTest {
     @Test
     void aMissingTokenizerIsRefused(@TempDir Path dir) {
         Path file = dir.resolve("none.json");
-        assertThatThrownBy(() -> ClipTokenizer.load(file, 77)).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> ClipTokenizer.load(file, 77))
+                .isInstanceOf(ModelLoadException.class)
                 .hasMessage("tokenizer " + file + " does not exist");
     }
 }

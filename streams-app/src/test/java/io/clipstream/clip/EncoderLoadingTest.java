@@ -91,7 +91,8 @@ class EncoderLoadingTest {
         first.close();
         assertThat(OnnxSessions.openSessions()).isEqualTo(before + 1);
         byte[] grey = new byte[224 * 224 * 3];
-        assertThat(second.embed(List.of(new io.clipstream.image.RgbImage(224, 224, grey)))[0]).hasSize(32);
+        assertThat(second.embed(List.of(new io.clipstream.image.RgbImage(224, 224, grey)))[0])
+                .hasSize(32);
         second.close();
         assertThat(OnnxSessions.openSessions()).isEqualTo(before);
         assertThatThrownBy(() -> second.embed(List.of())).isInstanceOf(IllegalStateException.class);
@@ -103,9 +104,11 @@ class EncoderLoadingTest {
                 OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA), "CUDA build present");
         ModelFolder model = ModelFolder.open(TestModels.copy("tiny-vit-openclip", dir));
         InferenceOptions cuda = InferenceOptions.defaults().withDevice(ExecutionDevice.parse("cuda:0"));
-        assertThatThrownBy(() -> ImageEncoder.open(model, cuda)).isInstanceOf(ModelLoadException.class)
-                .hasMessageStartingWith("device cuda:0 was asked for " + model.root().resolve("visual/model.onnx")
-                        + " but this ONNX Runtime build has no CUDA provider")
+        assertThatThrownBy(() -> ImageEncoder.open(model, cuda))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageStartingWith(
+                        "device cuda:0 was asked for " + model.root().resolve("visual/model.onnx")
+                                + " but this ONNX Runtime build has no CUDA provider")
                 .hasMessageEndingWith("build with the gpu Maven profile (allow the CPU fallback to run anyway)");
     }
 

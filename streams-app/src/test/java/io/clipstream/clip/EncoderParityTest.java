@@ -36,13 +36,14 @@ class EncoderParityTest {
 
     @BeforeAll
     static void readReference() throws IOException {
-        reference = new ObjectMapper().readTree(TestModels.committed("reference.json").toFile());
+        reference = new ObjectMapper()
+                .readTree(TestModels.committed("reference.json").toFile());
     }
 
     @AfterAll
     static void printLowest() {
-        LOWEST.forEach((layout, cosine) -> System.out.printf("lowest embedding cosine vs PyTorch, %s: %.7f%n",
-                layout, cosine));
+        LOWEST.forEach((layout, cosine) ->
+                System.out.printf("lowest embedding cosine vs PyTorch, %s: %.7f%n", layout, cosine));
     }
 
     private static void record(String what, double cosine) {
@@ -71,21 +72,24 @@ class EncoderParityTest {
         List<String> names = new ArrayList<>();
         reference.path("images").fieldNames().forEachRemaining(names::add);
         assertThat(names).hasSizeGreaterThanOrEqualTo(4);
-        try (ImageEncoder encoder = ImageEncoder.open(folder, InferenceOptions.defaults().withMaxBatchSize(3))) {
+        try (ImageEncoder encoder =
+                ImageEncoder.open(folder, InferenceOptions.defaults().withMaxBatchSize(3))) {
             List<RgbImage> pixels = new ArrayList<>();
             for (String name : names) {
-                pixels.add(encoder.preprocessor().preprocessPixels(Files.readAllBytes(
-                        TestModels.committed("reference-images").resolve(name))));
+                pixels.add(encoder.preprocessor()
+                        .preprocessPixels(Files.readAllBytes(
+                                TestModels.committed("reference-images").resolve(name))));
             }
             float[][] embeddings = encoder.embed(pixels);
             for (int i = 0; i < names.size(); i++) {
-                float[] expected = floats(reference.path("images").path(names.get(i)).path(weights));
+                float[] expected =
+                        floats(reference.path("images").path(names.get(i)).path(weights));
                 assertThat(embeddings[i]).hasSize(expected.length);
                 double cosine = Embeddings.cosine(embeddings[i], expected);
                 record(folder.layout().id() + " image (" + folderName + ")", cosine);
                 assertThat(cosine).as("%s %s", folderName, names.get(i)).isGreaterThanOrEqualTo(MIN_COSINE);
-                assertThat(Embeddings.dot(embeddings[i], embeddings[i])).isCloseTo(1f,
-                        org.assertj.core.data.Offset.offset(1e-5f));
+                assertThat(Embeddings.dot(embeddings[i], embeddings[i]))
+                        .isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
             }
         }
     }
@@ -94,12 +98,14 @@ class EncoderParityTest {
     @CsvSource({"tiny-vit-openclip", "tiny-vit-hf", "tiny-vit-hf-combined"})
     void textEmbeddingsAndIdsMatchPyTorch(String folderName) {
         ModelFolder folder = ModelFolder.open(TestModels.copyWithTokenizer(folderName, dir));
-        try (TextEncoder encoder = TextEncoder.open(folder, InferenceOptions.defaults().withMaxBatchSize(4))) {
+        try (TextEncoder encoder =
+                TextEncoder.open(folder, InferenceOptions.defaults().withMaxBatchSize(4))) {
             List<String> texts = new ArrayList<>();
             for (JsonNode t : reference.path("texts")) {
                 texts.add(t.path("text").asText());
             }
-            assertThat(texts).as("texts of reference.json (an empty list would check nothing)")
+            assertThat(texts)
+                    .as("texts of reference.json (an empty list would check nothing)")
                     .hasSizeGreaterThanOrEqualTo(4);
             float[][] embeddings = encoder.embed(texts);
             Iterator<JsonNode> cases = reference.path("texts").iterator();
@@ -107,7 +113,9 @@ class EncoderParityTest {
                 JsonNode c = cases.next();
                 int[] ids = encoder.tokenizer().tokenize(texts.get(i)).ids();
                 for (int k = 0; k < ids.length; k++) {
-                    assertThat(ids[k]).as("id %d of %s", k, texts.get(i)).isEqualTo(c.path("ids").get(k).asInt());
+                    assertThat(ids[k])
+                            .as("id %d of %s", k, texts.get(i))
+                            .isEqualTo(c.path("ids").get(k).asInt());
                 }
                 double cosine = Embeddings.cosine(embeddings[i], floats(c.path("tiny-vit")));
                 record(folder.layout().id() + " text (" + folderName + ")", cosine);
@@ -119,11 +127,15 @@ class EncoderParityTest {
     @Test
     void batchedAndSingleRunsAgree() throws IOException, ImageRejectedException {
         ModelFolder folder = ModelFolder.open(TestModels.copy("tiny-vit-openclip", dir));
-        try (ImageEncoder batched = ImageEncoder.open(folder, InferenceOptions.defaults().withMaxBatchSize(8));
-                ImageEncoder single = ImageEncoder.open(folder, InferenceOptions.defaults().withMaxBatchSize(1))) {
+        try (ImageEncoder batched =
+                        ImageEncoder.open(folder, InferenceOptions.defaults().withMaxBatchSize(8));
+                ImageEncoder single =
+                        ImageEncoder.open(folder, InferenceOptions.defaults().withMaxBatchSize(1))) {
             List<RgbImage> pixels = new ArrayList<>();
             try (var files = Files.list(TestModels.committed("reference-images"))) {
-                for (Path file : files.sorted().filter(p -> !p.toString().endsWith(".md")).toList()) {
+                for (Path file : files.sorted()
+                        .filter(p -> !p.toString().endsWith(".md"))
+                        .toList()) {
                     pixels.add(batched.preprocessor().preprocessPixels(Files.readAllBytes(file)));
                 }
             }

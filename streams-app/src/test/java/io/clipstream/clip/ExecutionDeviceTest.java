@@ -17,7 +17,8 @@ class ExecutionDeviceTest {
 
     @Test
     void rejectsOtherForms() {
-        assertThatThrownBy(() -> ExecutionDevice.parse("tpu")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ExecutionDevice.parse("tpu"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("device must be cpu, cuda or cuda:N, found 'tpu'");
         assertThatThrownBy(() -> ExecutionDevice.parse("cuda:x")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ExecutionDevice.parse("cuda:-1")).isInstanceOf(IllegalArgumentException.class);

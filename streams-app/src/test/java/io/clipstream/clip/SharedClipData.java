@@ -11,8 +11,7 @@ import java.nio.file.Path;
  */
 public final class SharedClipData {
 
-    private SharedClipData() {
-    }
+    private SharedClipData() {}
 
     /** The {@code shared/clip} folder, or a skipped test. */
     public static Path folder() {
@@ -23,7 +22,8 @@ public final class SharedClipData {
             Path fallback = Path.of("..", "..", "shared", "clip");
             clip = Files.isRegularFile(fallback.resolve("tokenizer.json")) ? fallback : clip;
         }
-        assumeTrue(Files.isRegularFile(clip.resolve("tokenizer.json")),
+        assumeTrue(
+                Files.isRegularFile(clip.resolve("tokenizer.json")),
                 "CLIP tokenizer data not found at " + clip.toAbsolutePath() + "; skipping");
         return clip;
     }

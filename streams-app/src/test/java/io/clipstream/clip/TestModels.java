@@ -16,8 +16,7 @@ import java.util.stream.Stream;
  */
 public final class TestModels {
 
-    private TestModels() {
-    }
+    private TestModels() {}
 
     /** The committed folder {@code models/NAME}. */
     public static Path committed(String name) {
@@ -47,7 +46,8 @@ public final class TestModels {
         Path tokenizer = SharedClipData.tokenizerJson();
         Path target = copy(name, dir);
         Path destination = Files.isDirectory(target.resolve("textual"))
-                ? target.resolve("textual/tokenizer.json") : target.resolve("tokenizer.json");
+                ? target.resolve("textual/tokenizer.json")
+                : target.resolve("tokenizer.json");
         try {
             Files.copy(tokenizer, destination, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

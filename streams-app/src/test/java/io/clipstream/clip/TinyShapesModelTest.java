@@ -38,8 +38,11 @@ class TinyShapesModelTest {
         images = ImageEncoder.open(folder, InferenceOptions.defaults());
         texts = TextEncoder.open(folder, InferenceOptions.defaults());
         String configured = System.getProperty("clipstream.heldout.dir");
-        heldout = configured != null && !configured.isBlank() ? Path.of(configured)
-                : Path.of(TinyShapesModelTest.class.getResource("/tiny-shapes-heldout").toURI());
+        heldout = configured != null && !configured.isBlank()
+                ? Path.of(configured)
+                : Path.of(TinyShapesModelTest.class
+                        .getResource("/tiny-shapes-heldout")
+                        .toURI());
     }
 
     @AfterAll
@@ -105,8 +108,9 @@ class TinyShapesModelTest {
         List<RgbImage> pixels = new ArrayList<>();
         for (JsonNode m : manifest) {
             try {
-                pixels.add(images.preprocessor().preprocessPixels(Files.readAllBytes(heldout.resolve(
-                        m.path("file").asText()))));
+                pixels.add(images.preprocessor()
+                        .preprocessPixels(Files.readAllBytes(
+                                heldout.resolve(m.path("file").asText()))));
             } catch (io.clipstream.image.ImageRejectedException e) {
                 throw new AssertionError(m.path("file").asText() + " rejected", e);
             }
@@ -124,8 +128,10 @@ class TinyShapesModelTest {
         int recall5 = 0;
         for (int i = 0; i < embedded.length; i++) {
             JsonNode m = manifest.get(i);
-            lowestImageCosine = Math.min(lowestImageCosine,
-                    Embeddings.cosine(embedded[i], floats(reference.path(m.path("file").asText()))));
+            lowestImageCosine = Math.min(
+                    lowestImageCosine,
+                    Embeddings.cosine(
+                            embedded[i], floats(reference.path(m.path("file").asText()))));
             int best = 0;
             for (int c = 1; c < classEmbeddings.size(); c++) {
                 if (Embeddings.dot(embedded[i], classEmbeddings.get(c))
@@ -134,8 +140,9 @@ class TinyShapesModelTest {
                 }
             }
             correct += best == m.path("class_id").asInt() ? 1 : 0;
-            float own = Embeddings.dot(embedded[i], captionEmbeddings[captionList.indexOf(m.path("caption")
-                    .asText())]);
+            float own = Embeddings.dot(
+                    embedded[i],
+                    captionEmbeddings[captionList.indexOf(m.path("caption").asText())]);
             int better = 0;
             for (float[] caption : captionEmbeddings) {
                 better += Embeddings.dot(embedded[i], caption) > own ? 1 : 0;
@@ -144,12 +151,21 @@ class TinyShapesModelTest {
             recall5 += better < 5 ? 1 : 0;
         }
         double accuracy = (double) correct / embedded.length;
-        System.out.printf("tiny-shapes held-out (%d images, %d classes, %s): Java zero-shot top-1 %.4f (chance"
+        System.out.printf(
+                "tiny-shapes held-out (%d images, %d classes, %s): Java zero-shot top-1 %.4f (chance"
                         + " %.4f, PyTorch %s); image->text recall@1 %.4f, @5 %.4f over %d captions; lowest cosine"
-                        + " vs PyTorch: image %.7f, class text %.7f%n", embedded.length, classes.size(), heldout,
-                accuracy, 1.0 / classes.size(), json("manifest.json").path("pytorch_zero_shot_top1").asText("n/a"),
-                (double) recall1 / embedded.length, (double) recall5 / embedded.length, captionList.size(),
-                lowestImageCosine, lowestTextCosine);
+                        + " vs PyTorch: image %.7f, class text %.7f%n",
+                embedded.length,
+                classes.size(),
+                heldout,
+                accuracy,
+                1.0 / classes.size(),
+                json("manifest.json").path("pytorch_zero_shot_top1").asText("n/a"),
+                (double) recall1 / embedded.length,
+                (double) recall5 / embedded.length,
+                captionList.size(),
+                lowestImageCosine,
+                lowestTextCosine);
         assertThat(lowestImageCosine).isGreaterThanOrEqualTo(0.9999);
         assertThat(lowestTextCosine).isGreaterThanOrEqualTo(0.9999);
         assertThat(accuracy).isGreaterThanOrEqualTo(ACCURACY_FLOOR);

@@ -29,10 +29,19 @@ class ClipStreamConfigTest {
             String variable = ClipStreamConfig.envFor(key.name);
             assertThat(ClipStreamConfig.keyForEnv(variable)).isEqualTo(key.name);
         }
-        ClipStreamConfig config = ClipStreamConfig.from(Map.of("batch.max.size", "8"),
-                Map.of("CLIPSTREAM_BATCH_MAX_SIZE", "24", "CLIPSTREAM_INFERENCE_DEVICE", "cuda:1",
-                        "CLIPSTREAM_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "CLIPSTREAM_DEBUG", "1",
-                        "PATH", "/usr/bin"));
+        ClipStreamConfig config = ClipStreamConfig.from(
+                Map.of("batch.max.size", "8"),
+                Map.of(
+                        "CLIPSTREAM_BATCH_MAX_SIZE",
+                        "24",
+                        "CLIPSTREAM_INFERENCE_DEVICE",
+                        "cuda:1",
+                        "CLIPSTREAM_KAFKA_SASL_MECHANISM",
+                        "SCRAM-SHA-512",
+                        "CLIPSTREAM_DEBUG",
+                        "1",
+                        "PATH",
+                        "/usr/bin"));
         assertThat(config.getInt(ClipStreamConfig.BATCH_MAX_SIZE)).isEqualTo(24);
         assertThat(config.inferenceOptions().device()).isEqualTo(ExecutionDevice.parse("cuda:1"));
         assertThat(config.kafkaSettings()).containsEntry("sasl.mechanism", "SCRAM-SHA-512");
@@ -61,9 +70,16 @@ class ClipStreamConfigTest {
                         + " cuda:N, found 'tpu'");
         assertThatThrownBy(() -> ClipStreamConfig.of(Map.of("batch.max.sise", "3")))
                 .hasMessage("unknown configuration key 'batch.max.sise'");
-        assertThat(ClipStreamConfig.from(Map.of(), Map.of("CLIPSTREAM_SERVICE_HOST", "10.0.0.1",
-                "CLIPSTREAM_PORT_8080_TCP", "tcp://10.0.0.1:8080")).getInt(ClipStreamConfig.BATCH_MAX_SIZE))
-                .as("variables Kubernetes injects for a Service named clipstream are ignored").isEqualTo(16);
+        assertThat(ClipStreamConfig.from(
+                                Map.of(),
+                                Map.of(
+                                        "CLIPSTREAM_SERVICE_HOST",
+                                        "10.0.0.1",
+                                        "CLIPSTREAM_PORT_8080_TCP",
+                                        "tcp://10.0.0.1:8080"))
+                        .getInt(ClipStreamConfig.BATCH_MAX_SIZE))
+                .as("variables Kubernetes injects for a Service named clipstream are ignored")
+                .isEqualTo(16);
     }
 
     @Test
@@ -87,7 +103,8 @@ class ClipStreamConfigTest {
         String end = "<!-- config-table:end -->";
         assertThat(text).contains(begin).contains(end);
         String table = text.substring(text.indexOf(begin) + begin.length(), text.indexOf(end));
-        assertThat(table).as("README configuration table is stale: run ./clipstream config --markdown")
+        assertThat(table)
+                .as("README configuration table is stale: run ./clipstream config --markdown")
                 .isEqualTo(ClipStreamConfig.markdownTable());
     }
 }

@@ -23,8 +23,8 @@ class RunRequirementsTest {
 
     @Test
     void theInMemoryRegistryIsRefusedEvenWhenGivenExplicitly() {
-        assertThatThrownBy(() -> RunRequirements.check(ClipStreamConfig.from(Map.of("model.dir", "/m"),
-                Map.of("CLIPSTREAM_SCHEMA_REGISTRY_URL", "mock://x"))))
+        assertThatThrownBy(() -> RunRequirements.check(ClipStreamConfig.from(
+                        Map.of("model.dir", "/m"), Map.of("CLIPSTREAM_SCHEMA_REGISTRY_URL", "mock://x"))))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("run needs a real schema registry and model: schema.registry.url"
                         + " (CLIPSTREAM_SCHEMA_REGISTRY_URL) is mock://x, an in-memory registry for the demo, tests"
@@ -33,7 +33,9 @@ class RunRequirementsTest {
 
     @Test
     void explicitSettingsFromTheFileOrTheEnvironmentPass() {
-        assertThatCode(() -> RunRequirements.check(ClipStreamConfig.from(Map.of("model.dir", "/models/b32"),
-                Map.of("CLIPSTREAM_SCHEMA_REGISTRY_URL", "https://registry:8081")))).doesNotThrowAnyException();
+        assertThatCode(() -> RunRequirements.check(ClipStreamConfig.from(
+                        Map.of("model.dir", "/models/b32"),
+                        Map.of("CLIPSTREAM_SCHEMA_REGISTRY_URL", "https://registry:8081"))))
+                .doesNotThrowAnyException();
     }
 }

@@ -55,9 +55,10 @@ class DeployManifestsTest {
     /** Variables the launcher and logging read, which are not configuration keys. */
     private static final Set<String> LAUNCHER_VARIABLES =
             Set.of("CLIPSTREAM_JAVA_OPTS", "CLIPSTREAM_LOG_LEVEL", "CLIPSTREAM_DEBUG", "CLIPSTREAM_HOME");
+
     private static final String KAFKA_ENV_PREFIX = ClipStreamConfig.ENV_PREFIX + "KAFKA_";
-    private static final int DEFAULT_HTTP_PORT = (Integer) ClipStreamConfig.definition().configKeys()
-            .get(ClipStreamConfig.HTTP_PORT).defaultValue;
+    private static final int DEFAULT_HTTP_PORT =
+            (Integer) ClipStreamConfig.definition().configKeys().get(ClipStreamConfig.HTTP_PORT).defaultValue;
 
     // ---------------------------------------------------------------------------------------------------------
     // Parsing
@@ -65,14 +66,18 @@ class DeployManifestsTest {
 
     @Test
     void everyYamlAndJsonFileUnderDeployParses() throws IOException {
-        List<Path> files = deployFiles().stream().filter(p -> isYaml(p) || p.toString().endsWith(".json")).toList();
+        List<Path> files = deployFiles().stream()
+                .filter(p -> isYaml(p) || p.toString().endsWith(".json"))
+                .toList();
         assertThat(files).as("manifests under deploy/").hasSizeGreaterThanOrEqualTo(15);
         List<String> failures = new ArrayList<>();
         for (Path file : files) {
             try {
                 if (isYaml(file)) {
                     List<Object> documents = yamlDocuments(file);
-                    assertThat(documents).as(rel(file) + " has no YAML document").isNotEmpty();
+                    assertThat(documents)
+                            .as(rel(file) + " has no YAML document")
+                            .isNotEmpty();
                 } else {
                     JSON.readTree(file.toFile());
                 }
@@ -89,7 +94,8 @@ class DeployManifestsTest {
 
     @Test
     void everyClipstreamVariableNamedUnderDeployMapsToARealKey() throws IOException {
-        Set<String> known = ClipStreamConfig.definition().names().stream().map(ClipStreamConfig::envFor)
+        Set<String> known = ClipStreamConfig.definition().names().stream()
+                .map(ClipStreamConfig::envFor)
                 .collect(Collectors.toSet());
         Pattern variable = Pattern.compile("\\bCLIPSTREAM_[A-Z0-9_]*");
         Map<String, String> unknown = new TreeMap<>();
@@ -100,7 +106,9 @@ class DeployManifestsTest {
                 String name = m.group();
                 seen++;
                 boolean prefixMention = name.equals(ClipStreamConfig.ENV_PREFIX) || name.equals(KAFKA_ENV_PREFIX);
-                boolean ok = prefixMention || known.contains(name) || LAUNCHER_VARIABLES.contains(name)
+                boolean ok = prefixMention
+                        || known.contains(name)
+                        || LAUNCHER_VARIABLES.contains(name)
                         || (name.startsWith(KAFKA_ENV_PREFIX) && !name.endsWith("_"));
                 if (!ok) {
                     unknown.put(name, rel(file));
@@ -108,7 +116,9 @@ class DeployManifestsTest {
             }
         }
         assertThat(seen).as("CLIPSTREAM_* variables found under deploy/").isGreaterThan(10);
-        assertThat(unknown).as("CLIPSTREAM_* variables naming no configuration key (variable -> file)").isEmpty();
+        assertThat(unknown)
+                .as("CLIPSTREAM_* variables naming no configuration key (variable -> file)")
+                .isEmpty();
     }
 
     @Test
@@ -118,7 +128,8 @@ class DeployManifestsTest {
         Set<String> names = ClipStreamConfig.definition().names();
         for (String key : properties.stringPropertyNames()) {
             assertThat(names.contains(key) || key.startsWith(ClipStreamConfig.KAFKA_PREFIX))
-                    .as("configmap.yaml clipstream.properties key '%s' is no configuration key", key).isTrue();
+                    .as("configmap.yaml clipstream.properties key '%s' is no configuration key", key)
+                    .isTrue();
         }
         // the app's own loader: types, ranges and validators (e.g. inference.device) as at start-up
         ClipStreamConfig.from(asMap(properties), Map.of());
@@ -132,8 +143,8 @@ class DeployManifestsTest {
             ClipStreamConfig.from(properties, env); // throws ConfigException naming the key
         }
         Map<String, String> compose = composeEnv(composeService("clipstream"));
-        assertThat(compose).containsKeys("CLIPSTREAM_BOOTSTRAP_SERVERS", "CLIPSTREAM_SCHEMA_REGISTRY_URL",
-                "CLIPSTREAM_MODEL_DIR");
+        assertThat(compose)
+                .containsKeys("CLIPSTREAM_BOOTSTRAP_SERVERS", "CLIPSTREAM_SCHEMA_REGISTRY_URL", "CLIPSTREAM_MODEL_DIR");
         ClipStreamConfig.from(Map.of(), compose);
         ClipStreamConfig.from(Map.of(), composeEnv(composeFileService("docker-compose.gpu.yml", "clipstream")));
     }
@@ -144,7 +155,8 @@ class DeployManifestsTest {
         ClipStreamConfig compose = ClipStreamConfig.from(Map.of(), composeEnv(composeService("clipstream")));
         for (ClipStreamConfig config : List.of(k8s, compose)) {
             assertThat(config.getBoolean(ClipStreamConfig.OUTPUT_EMBEDDINGS_ENABLED))
-                    .as("labels impact and backfill read the embeddings topic").isTrue();
+                    .as("labels impact and backfill read the embeddings topic")
+                    .isTrue();
             assertThat(config.getLong(ClipStreamConfig.TOPIC_IMAGE_EMBEDDINGS_RETENTION_MS))
                     .as("the embeddings topic's retention bounds how far back impact and backfill reach")
                     .isEqualTo(30L * 24 * 3600 * 1000);
@@ -172,36 +184,54 @@ class DeployManifestsTest {
             Map<String, Object> deployment = singleDocument(K8S.resolve(file));
             Map<String, Object> pod = podSpec(deployment);
             Map<String, Object> container = container(deployment);
-            int httpPort = ClipStreamConfig.from(properties, containerEnv(container))
-                    .getInt(ClipStreamConfig.HTTP_PORT);
+            int httpPort =
+                    ClipStreamConfig.from(properties, containerEnv(container)).getInt(ClipStreamConfig.HTTP_PORT);
             Map<String, Integer> ports = containerPorts(container);
             assertThat(ports).as(file + " container ports").containsEntry("http", httpPort);
 
-            assertThat(probePath(container, "livenessProbe")).as(file + " liveness").isEqualTo("/health");
-            assertThat(probePath(container, "readinessProbe")).as(file + " readiness").isEqualTo("/ready");
-            assertThat(probePath(container, "startupProbe")).as(file + " startup").isIn("/health", "/ready");
+            assertThat(probePath(container, "livenessProbe"))
+                    .as(file + " liveness")
+                    .isEqualTo("/health");
+            assertThat(probePath(container, "readinessProbe"))
+                    .as(file + " readiness")
+                    .isEqualTo("/ready");
+            assertThat(probePath(container, "startupProbe"))
+                    .as(file + " startup")
+                    .isIn("/health", "/ready");
             for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
-                assertThat(resolvePort(httpGet(container, probe).get("port"), ports)).as(file + " " + probe + " port")
+                assertThat(resolvePort(httpGet(container, probe).get("port"), ports))
+                        .as(file + " " + probe + " port")
                         .isEqualTo(httpPort);
             }
 
-            Map<String, String> annotations = stringMap(map(map(map(deployment.get("spec")).get("template"))
-                    .get("metadata")).get("annotations"));
-            assertThat(annotations).as(file + " scrape annotations").containsEntry("prometheus.io/path", "/metrics")
+            Map<String, String> annotations = stringMap(
+                    map(map(map(deployment.get("spec")).get("template")).get("metadata"))
+                            .get("annotations"));
+            assertThat(annotations)
+                    .as(file + " scrape annotations")
+                    .containsEntry("prometheus.io/path", "/metrics")
                     .containsEntry("prometheus.io/port", Integer.toString(httpPort));
 
-            assertThat(((Number) pod.get("terminationGracePeriodSeconds")).intValue()).as(file + " grace period")
+            assertThat(((Number) pod.get("terminationGracePeriodSeconds")).intValue())
+                    .as(file + " grace period")
                     .isGreaterThanOrEqualTo(60);
             // a Service named clipstream would inject variables starting with CLIPSTREAM_, which the app refuses
-            assertThat(pod.get("enableServiceLinks")).as(file + " enableServiceLinks").isEqualTo(false);
-            assertThat(map(pod.get("securityContext")).get("runAsNonRoot")).as(file + " runAsNonRoot").isEqualTo(true);
+            assertThat(pod.get("enableServiceLinks"))
+                    .as(file + " enableServiceLinks")
+                    .isEqualTo(false);
+            assertThat(map(pod.get("securityContext")).get("runAsNonRoot"))
+                    .as(file + " runAsNonRoot")
+                    .isEqualTo(true);
             Map<String, Object> security = map(container.get("securityContext"));
-            assertThat(security.get("readOnlyRootFilesystem")).as(file + " read-only root").isEqualTo(true);
+            assertThat(security.get("readOnlyRootFilesystem"))
+                    .as(file + " read-only root")
+                    .isEqualTo(true);
             assertThat(security.get("allowPrivilegeEscalation")).isEqualTo(false);
 
-            String stateDir = ClipStreamConfig.from(properties, containerEnv(container))
-                    .getString(ClipStreamConfig.STATE_DIR);
-            assertThat(emptyDirMounts(pod, container)).as(file + " writable emptyDir mounts")
+            String stateDir =
+                    ClipStreamConfig.from(properties, containerEnv(container)).getString(ClipStreamConfig.STATE_DIR);
+            assertThat(emptyDirMounts(pod, container))
+                    .as(file + " writable emptyDir mounts")
                     .contains(stateDir, "/tmp");
             Map<String, Object> resources = map(container.get("resources"));
             assertThat(map(resources.get("requests"))).as(file + " requests").containsKeys("cpu", "memory");
@@ -222,10 +252,12 @@ class DeployManifestsTest {
                     instanceId = map(o);
                 }
             }
-            assertThat(instanceId).as(file + " sets " + ClipStreamConfig.envFor(ClipStreamConfig.INSTANCE_ID))
+            assertThat(instanceId)
+                    .as(file + " sets " + ClipStreamConfig.envFor(ClipStreamConfig.INSTANCE_ID))
                     .isNotNull();
             assertThat(map(map(instanceId.get("valueFrom")).get("fieldRef")).get("fieldPath"))
-                    .as(file + " instance id from the pod name").isEqualTo("metadata.name");
+                    .as(file + " instance id from the pod name")
+                    .isEqualTo("metadata.name");
         }
     }
 
@@ -237,15 +269,18 @@ class DeployManifestsTest {
         int httpPort = ClipStreamConfig.from(asMap(configMapProperties()), containerEnv(container))
                 .getInt(ClipStreamConfig.HTTP_PORT);
         Map<String, String> annotations = stringMap(map(service.get("metadata")).get("annotations"));
-        assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
+        assertThat(annotations)
+                .containsEntry("prometheus.io/scrape", "true")
                 .containsEntry("prometheus.io/path", "/metrics")
                 .containsEntry("prometheus.io/port", Integer.toString(httpPort));
         Map<String, Object> spec = map(service.get("spec"));
         Map<String, Object> port = map(list(spec.get("ports")).get(0));
-        assertThat(resolvePort(port.get("targetPort"), containerPorts(container))).isEqualTo(httpPort);
+        assertThat(resolvePort(port.get("targetPort"), containerPorts(container)))
+                .isEqualTo(httpPort);
         // the selector picks the app's pods
-        Map<String, String> podLabels = stringMap(map(map(map(deployment.get("spec")).get("template"))
-                .get("metadata")).get("labels"));
+        Map<String, String> podLabels =
+                stringMap(map(map(map(deployment.get("spec")).get("template")).get("metadata"))
+                        .get("labels"));
         assertThat(podLabels).containsAllEntriesOf(stringMap(spec.get("selector")));
     }
 
@@ -254,15 +289,21 @@ class DeployManifestsTest {
         Map<String, Object> app = composeService("clipstream");
         int httpPort = ClipStreamConfig.from(Map.of(), composeEnv(app)).getInt(ClipStreamConfig.HTTP_PORT);
         String test = String.join(" ", strings(map(app.get("healthcheck")).get("test")));
-        assertThat(test).as("compose healthcheck").contains("/dev/tcp/127.0.0.1/" + httpPort).contains("GET /health ");
-        assertThat(strings(app.get("ports"))).as("compose ports")
-                .anySatisfy(p -> assertThat(p).endsWith(":" + httpPort));
+        assertThat(test)
+                .as("compose healthcheck")
+                .contains("/dev/tcp/127.0.0.1/" + httpPort)
+                .contains("GET /health ");
+        assertThat(strings(app.get("ports"))).as("compose ports").anySatisfy(p -> assertThat(p)
+                .endsWith(":" + httpPort));
         for (String file : List.of("Dockerfile", "Dockerfile.cuda")) {
             String dockerfile = dockerfile(file);
-            assertThat(instructions(dockerfile, "EXPOSE")).as(file + " EXPOSE").containsExactly(
-                    Integer.toString(DEFAULT_HTTP_PORT));
-            assertThat(String.join(" ", instructions(dockerfile, "HEALTHCHECK"))).as(file + " HEALTHCHECK")
-                    .contains("GET /health ").contains("CLIPSTREAM_HTTP_PORT:-" + DEFAULT_HTTP_PORT);
+            assertThat(instructions(dockerfile, "EXPOSE"))
+                    .as(file + " EXPOSE")
+                    .containsExactly(Integer.toString(DEFAULT_HTTP_PORT));
+            assertThat(String.join(" ", instructions(dockerfile, "HEALTHCHECK")))
+                    .as(file + " HEALTHCHECK")
+                    .contains("GET /health ")
+                    .contains("CLIPSTREAM_HTTP_PORT:-" + DEFAULT_HTTP_PORT);
         }
     }
 
@@ -280,7 +321,8 @@ class DeployManifestsTest {
         boolean scrapesApp = false;
         for (Object o : jobs) {
             Map<String, Object> job = map(o);
-            assertThat(Objects.requireNonNullElse(job.get("metrics_path"), "/metrics")).as("metrics_path")
+            assertThat(Objects.requireNonNullElse(job.get("metrics_path"), "/metrics"))
+                    .as("metrics_path")
                     .isEqualTo("/metrics");
             for (Object sc : list(job.get("static_configs"))) {
                 for (String target : strings(map(sc).get("targets"))) {
@@ -291,14 +333,17 @@ class DeployManifestsTest {
                 }
             }
         }
-        assertThat(scrapesApp).as("a scrape target on the compose service clipstream").isTrue();
+        assertThat(scrapesApp)
+                .as("a scrape target on the compose service clipstream")
+                .isTrue();
     }
 
     @Test
     void dashboardQueriesOnlyMetricsTheAppExports() throws IOException {
         Set<String> exported = exportedMetricNames();
         assertThat(exported).contains("clipstream_events_in_total", "clipstream_inference_latency_seconds");
-        JsonNode dashboard = JSON.readTree(DEPLOY.resolve("grafana/dashboard.json").toFile());
+        JsonNode dashboard =
+                JSON.readTree(DEPLOY.resolve("grafana/dashboard.json").toFile());
         List<String> expressions = new ArrayList<>();
         dashboard.findValues("expr").forEach(n -> expressions.add(n.asText()));
         assertThat(expressions).as("dashboard queries").hasSizeGreaterThan(10);
@@ -322,13 +367,22 @@ class DeployManifestsTest {
                 }
             }
         }
-        assertThat(unknown).as("metrics the dashboard queries but the app does not export (name -> query)").isEmpty();
+        assertThat(unknown)
+                .as("metrics the dashboard queries but the app does not export (name -> query)")
+                .isEmpty();
         // the panels the issue asks for
-        assertThat(used).contains("clipstream_events_in_total", "clipstream_tags_out_total",
-                "clipstream_flush_size_sum", "clipstream_inference_batch_size_sum",
-                "clipstream_inference_latency_seconds", "clipstream_end_to_end_latency_seconds",
-                "clipstream_flags_out_total", "clipstream_dead_letters_total",
-                "kafka_consumer_fetch_manager_records_lag_max", "clipstream_label_set_version");
+        assertThat(used)
+                .contains(
+                        "clipstream_events_in_total",
+                        "clipstream_tags_out_total",
+                        "clipstream_flush_size_sum",
+                        "clipstream_inference_batch_size_sum",
+                        "clipstream_inference_latency_seconds",
+                        "clipstream_end_to_end_latency_seconds",
+                        "clipstream_flags_out_total",
+                        "clipstream_dead_letters_total",
+                        "kafka_consumer_fetch_manager_records_lag_max",
+                        "clipstream_label_set_version");
     }
 
     @Test
@@ -339,8 +393,10 @@ class DeployManifestsTest {
             String[] parts = volume.split(":");
             mounts.put(parts[1], parts[0]);
         }
-        Map<String, Object> provider = map(list(singleDocument(
-                DEPLOY.resolve("grafana/provisioning/dashboards/clipstream.yml")).get("providers")).get(0));
+        Map<String, Object> provider =
+                map(list(singleDocument(DEPLOY.resolve("grafana/provisioning/dashboards/clipstream.yml"))
+                                .get("providers"))
+                        .get(0));
         String folder = String.valueOf(map(provider.get("options")).get("path"));
         assertThat(mounts).as("grafana mounts").anySatisfy((target, source) -> {
             assertThat(target).startsWith(folder + "/");
@@ -358,7 +414,8 @@ class DeployManifestsTest {
         for (String file : List.of("Dockerfile", "Dockerfile.cuda")) {
             String dockerfile = dockerfile(file);
             String runtime = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
-            assertThat(String.join(" ", instructions(runtime, "RUN"))).as(file + " runtime stage")
+            assertThat(String.join(" ", instructions(runtime, "RUN")))
+                    .as(file + " runtime stage")
                     .contains("apt-get install -y --no-install-recommends libturbojpeg0");
             Map<String, String> env = new java.util.HashMap<>();
             for (String e : instructions(runtime, "ENV")) {
@@ -370,14 +427,18 @@ class DeployManifestsTest {
                 }
             }
             ClipStreamConfig config = ClipStreamConfig.from(Map.of(), env);
-            assertThat(config.getString(ClipStreamConfig.PREPROCESS_JPEG_DECODER)).as(file).isEqualTo("turbojpeg");
+            assertThat(config.getString(ClipStreamConfig.PREPROCESS_JPEG_DECODER))
+                    .as(file)
+                    .isEqualTo("turbojpeg");
         }
     }
 
     @Test
     void dockerfilesCopyPathsThatExistAndAreInTheBuildContext() throws IOException {
-        List<String> ignore = Files.readAllLines(ROOT.resolve(".dockerignore")).stream().map(String::strip)
-                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        List<String> ignore = Files.readAllLines(ROOT.resolve(".dockerignore")).stream()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
         for (String file : List.of("Dockerfile", "Dockerfile.cuda")) {
             String dockerfile = dockerfile(file);
             Set<String> sources = new TreeSet<>();
@@ -397,21 +458,32 @@ class DeployManifestsTest {
                 }
                 sources.addAll(words);
             }
-            assertThat(sources).as(file + " copies").contains("mvnw", "pom.xml", ".mvn", "schemas", "streams-app",
-                    "label-sets");
+            assertThat(sources)
+                    .as(file + " copies")
+                    .contains("mvnw", "pom.xml", ".mvn", "schemas", "streams-app", "label-sets");
             for (String source : sources) {
                 String path = source.replaceAll("/+$", "");
                 assertThat(ROOT.resolve(path)).as(file + " COPY " + source).exists();
-                assertThat(ignoredBy(path, ignore)).as(file + " COPY " + source + " is excluded by .dockerignore")
+                assertThat(ignoredBy(path, ignore))
+                        .as(file + " COPY " + source + " is excluded by .dockerignore")
                         .isNull();
             }
-            assertThat(appJar).as(file + " copies the jar to /app/clipstream.jar").isEqualTo("/app/clipstream.jar");
-            assertThat(libCopied).as(file + " copies target/lib/ next to the jar (manifest Class-Path lib/)").isTrue();
+            assertThat(appJar)
+                    .as(file + " copies the jar to /app/clipstream.jar")
+                    .isEqualTo("/app/clipstream.jar");
+            assertThat(libCopied)
+                    .as(file + " copies target/lib/ next to the jar (manifest Class-Path lib/)")
+                    .isTrue();
             String entrypoint = String.join(" ", instructions(dockerfile, "ENTRYPOINT"));
-            assertThat(entrypoint).as(file + " ENTRYPOINT").contains("\"-jar\", \"/app/clipstream.jar\"")
+            assertThat(entrypoint)
+                    .as(file + " ENTRYPOINT")
+                    .contains("\"-jar\", \"/app/clipstream.jar\"")
                     .contains("MaxRAMPercentage");
-            assertThat(instructions(dockerfile, "USER")).as(file + " USER").isNotEmpty()
-                    .allSatisfy(u -> assertThat(u.strip()).doesNotStartWith("root").doesNotStartWith("0"));
+            assertThat(instructions(dockerfile, "USER"))
+                    .as(file + " USER")
+                    .isNotEmpty()
+                    .allSatisfy(
+                            u -> assertThat(u.strip()).doesNotStartWith("root").doesNotStartWith("0"));
             assertThat(dockerfile).as(file + " builds with the wrapper").contains("./mvnw -B");
             List<String> cmd = jsonArray(String.join(" ", instructions(dockerfile, "CMD")));
             assertCommandParses(file + " CMD", cmd);
@@ -431,7 +503,8 @@ class DeployManifestsTest {
             if (!usesAppImage(service)) {
                 continue;
             }
-            assertThat(service.get("entrypoint")).as("compose " + e.getKey() + " keeps the image's entrypoint")
+            assertThat(service.get("entrypoint"))
+                    .as("compose " + e.getKey() + " keeps the image's entrypoint")
                     .isNull();
             assertCommandParses("compose service " + e.getKey(), strings(service.get("command")));
             checked++;
@@ -442,9 +515,11 @@ class DeployManifestsTest {
                     if (!String.valueOf(container.get("image")).startsWith("clipstream")) {
                         continue;
                     }
-                    assertThat(container.get("command")).as(rel(file) + " keeps the image's entrypoint").isNull();
-                    assertCommandParses(rel(file) + " container " + container.get("name"),
-                            strings(container.get("args")));
+                    assertThat(container.get("command"))
+                            .as(rel(file) + " keeps the image's entrypoint")
+                            .isNull();
+                    assertCommandParses(
+                            rel(file) + " container " + container.get("name"), strings(container.get("args")));
                     checked++;
                 }
             }
@@ -464,8 +539,9 @@ class DeployManifestsTest {
         for (Map.Entry<String, String> e : data.entrySet()) {
             Path source = ROOT.resolve("label-sets").resolve(e.getKey());
             assertThat(source).as("label-sets/" + e.getKey()).exists();
-            assertThat(e.getValue()).as("deploy/kubernetes/label-sets-configmap.yaml data." + e.getKey()
-                    + " differs from label-sets/" + e.getKey() + ": regenerate it (see the file's header)")
+            assertThat(e.getValue())
+                    .as("deploy/kubernetes/label-sets-configmap.yaml data." + e.getKey() + " differs from label-sets/"
+                            + e.getKey() + ": regenerate it (see the file's header)")
                     .isEqualTo(Files.readString(source));
             LabelSetParser.parse(e.getKey(), e.getValue());
         }
@@ -477,19 +553,23 @@ class DeployManifestsTest {
     @Test
     void composeBindMountsExist() throws IOException {
         for (String compose : List.of("docker-compose.yml", "docker-compose.gpu.yml")) {
-            for (Map.Entry<String, Object> e : map(composeFile(compose).get("services")).entrySet()) {
+            for (Map.Entry<String, Object> e :
+                    map(composeFile(compose).get("services")).entrySet()) {
                 Map<String, Object> service = map(e.getValue());
                 for (String volume : strings(service.get("volumes"))) {
                     String source = volume.split(":")[0];
                     if (source.startsWith(".")) {
-                        assertThat(DEPLOY.resolve(source).normalize()).as(compose + " " + e.getKey() + " " + volume)
+                        assertThat(DEPLOY.resolve(source).normalize())
+                                .as(compose + " " + e.getKey() + " " + volume)
                                 .exists();
                     }
                 }
                 if (service.get("build") instanceof Map<?, ?> build) {
-                    Path context = DEPLOY.resolve(String.valueOf(build.get("context"))).normalize();
+                    Path context =
+                            DEPLOY.resolve(String.valueOf(build.get("context"))).normalize();
                     assertThat(context).isEqualTo(ROOT);
-                    assertThat(context.resolve(String.valueOf(build.get("dockerfile")))).exists();
+                    assertThat(context.resolve(String.valueOf(build.get("dockerfile"))))
+                            .exists();
                 }
             }
         }
@@ -509,9 +589,12 @@ class DeployManifestsTest {
             current = current.getSubcommands().get(args.get(i));
             i++;
         }
-        assertThat(i).as(where + ": '" + args.get(0) + "' is no subcommand of clipstream").isPositive();
-        assertThat(current.getSubcommands()).as(where + ": '" + String.join(" ", args.subList(0, i))
-                + "' needs a subcommand").isEmpty();
+        assertThat(i)
+                .as(where + ": '" + args.get(0) + "' is no subcommand of clipstream")
+                .isPositive();
+        assertThat(current.getSubcommands())
+                .as(where + ": '" + String.join(" ", args.subList(0, i)) + "' needs a subcommand")
+                .isEmpty();
         try {
             cli.parseArgs(args.toArray(String[]::new));
         } catch (CommandLine.ParameterException e) {
@@ -545,8 +628,20 @@ class DeployManifestsTest {
         return names;
     }
 
-    private static final Set<String> PROMQL_WORDS = Set.of("by", "without", "on", "ignoring", "group_left",
-            "group_right", "and", "or", "unless", "bool", "offset", "inf", "nan");
+    private static final Set<String> PROMQL_WORDS = Set.of(
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "and",
+            "or",
+            "unless",
+            "bool",
+            "offset",
+            "inf",
+            "nan");
 
     /** The metric names a PromQL expression selects (identifiers outside strings, matchers, ranges, groupings). */
     static Set<String> metricNames(String expr) {
@@ -628,7 +723,8 @@ class DeployManifestsTest {
 
     /** The clipstream containers of the two Deployments. */
     private static List<Map<String, Object>> appContainers() throws IOException {
-        return List.of(container(singleDocument(K8S.resolve("deployment.yaml"))),
+        return List.of(
+                container(singleDocument(K8S.resolve("deployment.yaml"))),
                 container(singleDocument(K8S.resolve("deployment-gpu.yaml"))));
     }
 
@@ -637,12 +733,15 @@ class DeployManifestsTest {
     }
 
     private static Map<String, Object> container(Map<String, Object> deployment) {
-        return containersOf(deployment).stream().filter(c -> "clipstream".equals(c.get("name"))).findFirst()
+        return containersOf(deployment).stream()
+                .filter(c -> "clipstream".equals(c.get("name")))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no container named clipstream"));
     }
 
     private static List<Map<String, Object>> containersOf(Map<String, Object> document) {
-        if (document == null || !(document.get("spec") instanceof Map<?, ?> spec)
+        if (document == null
+                || !(document.get("spec") instanceof Map<?, ?> spec)
                 || !(spec.get("template") instanceof Map<?, ?>)) {
             return List.of();
         }
@@ -751,7 +850,9 @@ class DeployManifestsTest {
     }
 
     private static List<Path> k8sFiles() throws IOException {
-        return deployFiles().stream().filter(p -> p.startsWith(K8S) && isYaml(p)).toList();
+        return deployFiles().stream()
+                .filter(p -> p.startsWith(K8S) && isYaml(p))
+                .toList();
     }
 
     private static boolean isYaml(Path p) {

@@ -31,13 +31,17 @@ class DecodeMemoryBudgetTest {
     @Test
     void theFootprintOfA49MegapixelPngComesFromItsHeader() throws Exception {
         long px = 7000L * 7000;
-        assertThat(DecodeFootprint.of(pngHeader(7000, 7000, 8, 2)).bytes()).as("RGB: decoded in place")
+        assertThat(DecodeFootprint.of(pngHeader(7000, 7000, 8, 2)).bytes())
+                .as("RGB: decoded in place")
                 .isEqualTo(px * 3 + DecodeFootprint.OVERHEAD_BYTES);
-        assertThat(DecodeFootprint.of(pngHeader(7000, 7000, 8, 6)).bytes()).as("RGBA: raster + premultiplied copy")
+        assertThat(DecodeFootprint.of(pngHeader(7000, 7000, 8, 6)).bytes())
+                .as("RGBA: raster + premultiplied copy")
                 .isEqualTo(px * 8 + DecodeFootprint.OVERHEAD_BYTES);
-        assertThat(DecodeFootprint.of(pngHeader(7000, 7000, 8, 3)).bytes()).as("palette: indexes + RGB")
+        assertThat(DecodeFootprint.of(pngHeader(7000, 7000, 8, 3)).bytes())
+                .as("palette: indexes + RGB")
                 .isEqualTo(px * 4 + DecodeFootprint.OVERHEAD_BYTES);
-        assertThat(DecodeFootprint.of(pngHeader(7000, 7000, 16, 2)).bytes()).as("16-bit RGB: raster + 8-bit copy")
+        assertThat(DecodeFootprint.of(pngHeader(7000, 7000, 16, 2)).bytes())
+                .as("16-bit RGB: raster + 8-bit copy")
                 .isEqualTo(px * 9 + DecodeFootprint.OVERHEAD_BYTES);
     }
 
@@ -59,7 +63,8 @@ class DecodeMemoryBudgetTest {
                 .isInstanceOf(ImageRejectedException.class)
                 .hasMessage("OVER_MEMORY_BUDGET: decoding this 7000x7000 image (49.0 MP) needs about 393.0 MB, more"
                         + " than the whole decode-memory budget of 100.0 MB (decode.memory.bytes)")
-                .extracting(e -> ((ImageRejectedException) e).reason()).isEqualTo(RejectionReason.OVER_MEMORY_BUDGET);
+                .extracting(e -> ((ImageRejectedException) e).reason())
+                .isEqualTo(RejectionReason.OVER_MEMORY_BUDGET);
         assertThat(budget.used()).isZero();
     }
 

@@ -22,8 +22,7 @@ class DecompressionBombTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private record Cost(long nanos, long bytes, Object outcome) {
-    }
+    private record Cost(long nanos, long bytes, Object outcome) {}
 
     @BeforeAll
     static void warmUp() throws Exception {
@@ -52,8 +51,9 @@ class DecompressionBombTest {
         }
         long nanos = System.nanoTime() - start;
         long allocated = THREADS.getThreadAllocatedBytes(thread) - before;
-        System.out.printf("bomb %-28s %8d bytes: %s in %.2f ms, %.1f MB allocated%n", file, bytes.length, outcome,
-                nanos / 1e6, allocated / 1e6);
+        System.out.printf(
+                "bomb %-28s %8d bytes: %s in %.2f ms, %.1f MB allocated%n",
+                file, bytes.length, outcome, nanos / 1e6, allocated / 1e6);
         return new Cost(nanos, allocated, outcome);
     }
 
@@ -83,10 +83,15 @@ class DecompressionBombTest {
 
     @Test
     void theLimitIsConfigurable() throws Exception {
-        ImagePreprocessor strict = new ImagePreprocessor(new PreprocessSpec(224, PreprocessSpec.CLIP_MEAN,
-                PreprocessSpec.CLIP_STD, Interpolation.BICUBIC, ResizeMode.SHORTEST, 100_000));
+        ImagePreprocessor strict = new ImagePreprocessor(new PreprocessSpec(
+                224,
+                PreprocessSpec.CLIP_MEAN,
+                PreprocessSpec.CLIP_STD,
+                Interpolation.BICUBIC,
+                ResizeMode.SHORTEST,
+                100_000));
         assertThatThrownBy(() -> strict.preprocessPixels(Files.readAllBytes(HOSTILE.resolve("strip-20000x10.png"))))
-                .isInstanceOfSatisfying(ImageRejectedException.class,
-                        e -> assertThat(e.reason()).isEqualTo(RejectionReason.TOO_MANY_PIXELS));
+                .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.reason())
+                        .isEqualTo(RejectionReason.TOO_MANY_PIXELS));
     }
 }

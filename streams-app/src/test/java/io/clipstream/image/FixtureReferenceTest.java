@@ -36,10 +36,10 @@ class FixtureReferenceTest {
     @Test
     void manifestCoversEveryFormatAndMode() {
         List<ImageFixtures.Reference> refs = ImageFixtures.references();
-        assertThat(refs).extracting(ImageFixtures.Reference::format).contains("JPEG", "PNG", "GIF", "BMP", "WEBP",
-                "TIFF");
-        assertThat(refs).extracting(ImageFixtures.Reference::mode).contains("RGB", "L", "LA", "RGBA", "P", "CMYK",
-                "I");
+        assertThat(refs)
+                .extracting(ImageFixtures.Reference::format)
+                .contains("JPEG", "PNG", "GIF", "BMP", "WEBP", "TIFF");
+        assertThat(refs).extracting(ImageFixtures.Reference::mode).contains("RGB", "L", "LA", "RGBA", "P", "CMYK", "I");
         assertThat(refs).hasSize(41);
     }
 
@@ -62,8 +62,13 @@ class FixtureReferenceTest {
                     unequal++;
                 }
             }
-            System.out.printf(Locale.ROOT, "tensor %s: max |diff| = %.3g, %d of %d floats not bit-identical%n",
-                    ref.file(), max, unequal, actual.length);
+            System.out.printf(
+                    Locale.ROOT,
+                    "tensor %s: max |diff| = %.3g, %d of %d floats not bit-identical%n",
+                    ref.file(),
+                    max,
+                    unequal,
+                    actual.length);
             assertThat(max).as("max float diff for %s", ref).isLessThanOrEqualTo(1e-6);
             checked++;
         }
@@ -74,8 +79,10 @@ class FixtureReferenceTest {
     static void summary() {
         long exact = RESULTS.values().stream().filter(d -> d == 0).count();
         System.out.printf(Locale.ROOT, "fixture references matched byte-exact: %d of %d%n", exact, RESULTS.size());
-        RESULTS.entrySet().stream().filter(e -> e.getValue() != 0).sorted(java.util.Map.Entry.comparingByKey())
-                .forEach(e -> System.out.printf(Locale.ROOT, "  MISMATCH %s: max |diff| = %d%n", e.getKey(),
-                        e.getValue()));
+        RESULTS.entrySet().stream()
+                .filter(e -> e.getValue() != 0)
+                .sorted(java.util.Map.Entry.comparingByKey())
+                .forEach(e ->
+                        System.out.printf(Locale.ROOT, "  MISMATCH %s: max |diff| = %d%n", e.getKey(), e.getValue()));
     }
 }

@@ -48,6 +48,7 @@ class ImageFetcherTest {
 
     @TempDir
     static Path dir;
+
     private static LoopbackHttpsServer server;
     private static byte[] png;
     private static String pngSha256;
@@ -128,8 +129,13 @@ class ImageFetcherTest {
     }
 
     private static FetchPolicy policy(long maxBytes, Duration total, int maxRedirects, boolean allowLoopback) {
-        return new FetchPolicy(Set.of(HOST, "internal.test", "other.test", "*.cdn.test"), maxBytes, CONNECT, total,
-                maxRedirects, allowLoopback);
+        return new FetchPolicy(
+                Set.of(HOST, "internal.test", "other.test", "*.cdn.test"),
+                maxBytes,
+                CONNECT,
+                total,
+                maxRedirects,
+                allowLoopback);
     }
 
     /** The test policy: loopback allowed (tests only), 1 MiB, 10 s, 3 redirects. */
@@ -181,10 +187,19 @@ class ImageFetcherTest {
 
     @Test
     void codesAreStable() {
-        assertThat(Arrays.stream(FetchRejectionReason.values()).map(FetchRejectionReason::code)).containsExactly(
-                "REFERENCE_INVALID", "REFERENCE_SCHEME", "REFERENCE_HOST_NOT_ALLOWED", "REFERENCE_ADDRESS_REFUSED",
-                "REFERENCE_TOO_LARGE", "REFERENCE_TIMEOUT", "REFERENCE_HTTP_ERROR", "REFERENCE_REDIRECTS",
-                "REFERENCE_CHECKSUM", "REFERENCE_TLS", "REFERENCE_FAILED");
+        assertThat(Arrays.stream(FetchRejectionReason.values()).map(FetchRejectionReason::code))
+                .containsExactly(
+                        "REFERENCE_INVALID",
+                        "REFERENCE_SCHEME",
+                        "REFERENCE_HOST_NOT_ALLOWED",
+                        "REFERENCE_ADDRESS_REFUSED",
+                        "REFERENCE_TOO_LARGE",
+                        "REFERENCE_TIMEOUT",
+                        "REFERENCE_HTTP_ERROR",
+                        "REFERENCE_REDIRECTS",
+                        "REFERENCE_CHECKSUM",
+                        "REFERENCE_TLS",
+                        "REFERENCE_FAILED");
     }
 
     // ---------------------------------------------------------------------------------------------- success
@@ -207,8 +222,8 @@ class ImageFetcherTest {
     void checksumIsOptionalAndCaseInsensitiveAndHostIsCaseInsensitive() throws Exception {
         ImageFetcher fetcher = fetcher(testPolicy(), loopbackResolver());
         assertThat(fetcher.fetch(url("/cat.png"), null)).isEqualTo(png);
-        assertThat(fetcher.fetch(url("/cat.png").replace(HOST, "IMAGES.Test"),
-                pngSha256.toUpperCase(Locale.ROOT))).isEqualTo(png);
+        assertThat(fetcher.fetch(url("/cat.png").replace(HOST, "IMAGES.Test"), pngSha256.toUpperCase(Locale.ROOT)))
+                .isEqualTo(png);
     }
 
     @Test
@@ -235,9 +250,18 @@ class ImageFetcherTest {
     // ---------------------------------------------------------------------------------------------- scheme
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://images.test/cat.png", "HTTP://images.test/cat.png", "ftp://images.test/cat.png",
-            "file:///etc/passwd", "gopher://images.test/", "jar:https://images.test/a.jar!/x", "images.test/cat.png",
-            "//images.test/cat.png", "data:image/png;base64,AAAA"})
+    @ValueSource(
+            strings = {
+                "http://images.test/cat.png",
+                "HTTP://images.test/cat.png",
+                "ftp://images.test/cat.png",
+                "file:///etc/passwd",
+                "gopher://images.test/",
+                "jar:https://images.test/a.jar!/x",
+                "images.test/cat.png",
+                "//images.test/cat.png",
+                "data:image/png;base64,AAAA"
+            })
     void nonHttpsSchemesAreRefusedBeforeAnyLookup(String uri) {
         MapResolver resolver = loopbackResolver();
         assertRejected(() -> fetcher(testPolicy(), resolver).fetch(uri, null), FetchRejectionReason.REFERENCE_SCHEME);
@@ -245,9 +269,19 @@ class ImageFetcherTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", " ", "https://", "https:///cat.png", "https://user:pw@images.test/cat.png",
-            "https://images.test:0/cat.png", "https://images.test:70000/cat.png", "https://images.test/a b",
-            "https://a_b.test/x", "https://images.test/\r\nX-Injected: 1"})
+    @ValueSource(
+            strings = {
+                "",
+                " ",
+                "https://",
+                "https:///cat.png",
+                "https://user:pw@images.test/cat.png",
+                "https://images.test:0/cat.png",
+                "https://images.test:70000/cat.png",
+                "https://images.test/a b",
+                "https://a_b.test/x",
+                "https://images.test/\r\nX-Injected: 1"
+            })
     void malformedUrisAreInvalid(String uri) {
         MapResolver resolver = loopbackResolver();
         assertRejected(() -> fetcher(testPolicy(), resolver).fetch(uri, null), FetchRejectionReason.REFERENCE_INVALID);
@@ -256,27 +290,37 @@ class ImageFetcherTest {
 
     @Test
     void malformedExpectedChecksumIsInvalid() {
-        assertRejected(() -> fetcher(testPolicy(), loopbackResolver()).fetch(url("/cat.png"), "abc"),
+        assertRejected(
+                () -> fetcher(testPolicy(), loopbackResolver()).fetch(url("/cat.png"), "abc"),
                 FetchRejectionReason.REFERENCE_INVALID);
     }
 
     // -------------------------------------------------------------------------------------------- allow-list
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://evil.test/cat.png", "https://images.test.evil.test/cat.png",
-            "https://evilimages.test/cat.png", "https://cdn.test/cat.png", "https://images.test./cat.png",
-            "https://127.0.0.1/cat.png", "https://[::1]/cat.png", "https://169.254.169.254/latest/meta-data/"})
+    @ValueSource(
+            strings = {
+                "https://evil.test/cat.png",
+                "https://images.test.evil.test/cat.png",
+                "https://evilimages.test/cat.png",
+                "https://cdn.test/cat.png",
+                "https://images.test./cat.png",
+                "https://127.0.0.1/cat.png",
+                "https://[::1]/cat.png",
+                "https://169.254.169.254/latest/meta-data/"
+            })
     void hostsNotOnTheAllowListAreRefusedBeforeAnyLookup(String uri) {
         MapResolver resolver = loopbackResolver().map("evil.test", ip("127.0.0.1"));
-        assertRejected(() -> fetcher(testPolicy(), resolver).fetch(uri, null),
+        assertRejected(
+                () -> fetcher(testPolicy(), resolver).fetch(uri, null),
                 FetchRejectionReason.REFERENCE_HOST_NOT_ALLOWED);
         assertThat(resolver.totalLookups()).isZero();
     }
 
     @Test
     void allowListMatchesExactHostsAndSubdomainWildcards() {
-        FetchPolicy p = FetchPolicy.of(Set.of("Images.Example.COM", "*.cdn.example.com"), 10,
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 0);
+        FetchPolicy p = FetchPolicy.of(
+                Set.of("Images.Example.COM", "*.cdn.example.com"), 10, Duration.ofSeconds(1), Duration.ofSeconds(1), 0);
         assertThat(p.allowedHosts()).containsExactlyInAnyOrder("images.example.com", "*.cdn.example.com");
         assertThat(p.allowsHost("images.example.com")).isTrue();
         assertThat(p.allowsHost("IMAGES.example.com")).isTrue();
@@ -291,16 +335,29 @@ class ImageFetcherTest {
         assertThat(p.allowsHost("")).isFalse();
         assertThat(p.allowsHost(null)).isFalse();
         assertThat(FetchPolicy.of(Set.of(), 10, Duration.ofSeconds(1), Duration.ofSeconds(1), 0)
-                .allowsHost("images.example.com")).isFalse();
+                        .allowsHost("images.example.com"))
+                .isFalse();
     }
 
     @Test
     void policyIsValidated() {
         Duration s = Duration.ofSeconds(1);
         assertThatThrownBy(() -> FetchPolicy.of(null, 10, s, s, 0)).isInstanceOf(NullPointerException.class);
-        for (String bad : new String[] {"*", "*.com", "https://a.test", "a.test:443", "a.test/x", " a.test", "",
-                "*.*.a.test", "a..test", "[::1]", "a*.test.com"}) {
-            assertThatThrownBy(() -> FetchPolicy.of(Set.of(bad), 10, s, s, 0)).as(bad)
+        for (String bad : new String[] {
+            "*",
+            "*.com",
+            "https://a.test",
+            "a.test:443",
+            "a.test/x",
+            " a.test",
+            "",
+            "*.*.a.test",
+            "a..test",
+            "[::1]",
+            "a*.test.com"
+        }) {
+            assertThatThrownBy(() -> FetchPolicy.of(Set.of(bad), 10, s, s, 0))
+                    .as(bad)
                     .isInstanceOf(IllegalArgumentException.class);
         }
         assertThatThrownBy(() -> FetchPolicy.of(Set.of(HOST), 0, s, s, 0)).isInstanceOf(IllegalArgumentException.class);
@@ -311,38 +368,83 @@ class ImageFetcherTest {
         assertThatThrownBy(() -> FetchPolicy.of(Set.of(HOST), 10, s, Duration.ofMillis(-1), 0))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> FetchPolicy.of(Set.of(HOST), 10, s, null, 0)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> FetchPolicy.of(Set.of(HOST), 10, s, s, -1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> FetchPolicy.of(Set.of(HOST), 10, s, s, 21)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(FetchPolicy.of(Set.of(HOST), 10, s, s, 0).allowPrivateAddresses()).isFalse();
+        assertThatThrownBy(() -> FetchPolicy.of(Set.of(HOST), 10, s, s, -1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FetchPolicy.of(Set.of(HOST), 10, s, s, 21))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(FetchPolicy.of(Set.of(HOST), 10, s, s, 0).allowPrivateAddresses())
+                .isFalse();
     }
 
     // ---------------------------------------------------------------------------------------------- addresses
 
     @ParameterizedTest
-    @ValueSource(strings = {"127.0.0.1", "127.255.0.9", "10.0.0.1", "10.255.255.255", "172.16.0.1", "172.31.255.255",
-            "192.168.1.1", "169.254.169.254", "169.254.0.1", "::1", "fe80::1", "::ffff:127.0.0.1", "0.0.0.0", "::",
-            "100.64.0.1", "100.127.255.255", "100.100.100.200", "fc00::1", "fd00:ec2::254", "fec0::1", "ff02::1",
-            "224.0.0.1", "239.255.255.250", "255.255.255.255", "240.0.0.1", "192.0.0.170", "198.18.0.1",
-            "192.0.2.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1",
-            "2002:a00:1::1", "2002:7f00:1::", "::10.0.0.1", "2001:0:4136:e378::1", "2001:db8::1", "100::1"})
+    @ValueSource(
+            strings = {
+                "127.0.0.1",
+                "127.255.0.9",
+                "10.0.0.1",
+                "10.255.255.255",
+                "172.16.0.1",
+                "172.31.255.255",
+                "192.168.1.1",
+                "169.254.169.254",
+                "169.254.0.1",
+                "::1",
+                "fe80::1",
+                "::ffff:127.0.0.1",
+                "0.0.0.0",
+                "::",
+                "100.64.0.1",
+                "100.127.255.255",
+                "100.100.100.200",
+                "fc00::1",
+                "fd00:ec2::254",
+                "fec0::1",
+                "ff02::1",
+                "224.0.0.1",
+                "239.255.255.250",
+                "255.255.255.255",
+                "240.0.0.1",
+                "192.0.0.170",
+                "198.18.0.1",
+                "192.0.2.1",
+                "::ffff:10.0.0.1",
+                "::ffff:169.254.169.254",
+                "64:ff9b::a9fe:a9fe",
+                "64:ff9b::7f00:1",
+                "2002:a00:1::1",
+                "2002:7f00:1::",
+                "::10.0.0.1",
+                "2001:0:4136:e378::1",
+                "2001:db8::1",
+                "100::1"
+            })
     void everyRefusedAddressClassIsRefused(String literal) {
         InetAddress address = ip(literal);
         // Guard first: the fetch below must never try to connect anywhere but loopback.
         assertThat(AddressPolicy.isRefused(address, false)).as(literal).isTrue();
         MapResolver resolver = new MapResolver().map(HOST, address);
-        assertRejected(() -> fetcher(policy(1 << 20, TOTAL, 3, false), resolver).fetch("https://images.test/x.png",
-                null), FetchRejectionReason.REFERENCE_ADDRESS_REFUSED);
+        assertRejected(
+                () -> fetcher(policy(1 << 20, TOTAL, 3, false), resolver).fetch("https://images.test/x.png", null),
+                FetchRejectionReason.REFERENCE_ADDRESS_REFUSED);
         assertThat(resolver.lookups(HOST)).isEqualTo(1);
     }
 
     @Test
     void ipv4MappedIpv6KeptAsIpv6IsJudgedByItsIpv4() throws Exception {
-        for (InetAddress a : List.of(mapped6(127, 0, 0, 1), mapped6(10, 1, 2, 3), mapped6(169, 254, 169, 254),
-                mapped6(0, 0, 0, 0), mapped6(100, 64, 0, 1), mapped6(192, 168, 0, 1))) {
+        for (InetAddress a : List.of(
+                mapped6(127, 0, 0, 1),
+                mapped6(10, 1, 2, 3),
+                mapped6(169, 254, 169, 254),
+                mapped6(0, 0, 0, 0),
+                mapped6(100, 64, 0, 1),
+                mapped6(192, 168, 0, 1))) {
             assertThat(AddressPolicy.isRefused(a, false)).as(a.toString()).isTrue();
             MapResolver resolver = new MapResolver().map(HOST, a);
-            assertRejected(() -> fetcher(policy(1 << 20, TOTAL, 3, false), resolver).fetch(
-                    "https://images.test/x.png", null), FetchRejectionReason.REFERENCE_ADDRESS_REFUSED);
+            assertRejected(
+                    () -> fetcher(policy(1 << 20, TOTAL, 3, false), resolver).fetch("https://images.test/x.png", null),
+                    FetchRejectionReason.REFERENCE_ADDRESS_REFUSED);
         }
         assertThat(AddressPolicy.isRefused(mapped6(127, 0, 0, 1), true)).isFalse();
         assertThat(AddressPolicy.isRefused(mapped6(10, 0, 0, 1), true)).isTrue();
@@ -352,10 +454,26 @@ class ImageFetcherTest {
     @Test
     void publicAddressesAreNotRefused() {
         // Pure policy checks: nothing is connected to.
-        for (String literal : List.of("8.8.8.8", "1.1.1.1", "93.184.216.34", "172.15.255.255", "172.32.0.1",
-                "100.63.255.255", "100.128.0.1", "169.253.255.255", "169.255.0.1", "192.167.255.255", "192.169.0.1",
-                "11.0.0.1", "9.255.255.255", "223.255.255.255", "2606:4700:4700::1111", "2a00:1450:4001::1",
-                "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1")) {
+        for (String literal : List.of(
+                "8.8.8.8",
+                "1.1.1.1",
+                "93.184.216.34",
+                "172.15.255.255",
+                "172.32.0.1",
+                "100.63.255.255",
+                "100.128.0.1",
+                "169.253.255.255",
+                "169.255.0.1",
+                "192.167.255.255",
+                "192.169.0.1",
+                "11.0.0.1",
+                "9.255.255.255",
+                "223.255.255.255",
+                "2606:4700:4700::1111",
+                "2a00:1450:4001::1",
+                "::ffff:8.8.8.8",
+                "64:ff9b::808:808",
+                "2002:808:808::1")) {
             assertThat(AddressPolicy.refusal(ip(literal), false)).as(literal).isNull();
         }
     }
@@ -364,12 +482,22 @@ class ImageFetcherTest {
     void theTestFlagAdmitsLoopbackOnly() {
         assertThat(AddressPolicy.isRefused(ip("127.0.0.1"), true)).isFalse();
         assertThat(AddressPolicy.isRefused(ip("::1"), true)).isFalse();
-        for (String literal : List.of("10.0.0.1", "172.16.0.1", "192.168.0.1", "169.254.169.254", "fe80::1",
-                "fc00::1", "0.0.0.0", "::", "100.64.0.1", "224.0.0.1")) {
+        for (String literal : List.of(
+                "10.0.0.1",
+                "172.16.0.1",
+                "192.168.0.1",
+                "169.254.169.254",
+                "fe80::1",
+                "fc00::1",
+                "0.0.0.0",
+                "::",
+                "100.64.0.1",
+                "224.0.0.1")) {
             InetAddress address = ip(literal);
             assertThat(AddressPolicy.isRefused(address, true)).as(literal).isTrue();
             MapResolver resolver = new MapResolver().map(HOST, address);
-            assertRejected(() -> fetcher(testPolicy(), resolver).fetch(url("/cat.png"), null),
+            assertRejected(
+                    () -> fetcher(testPolicy(), resolver).fetch(url("/cat.png"), null),
                     FetchRejectionReason.REFERENCE_ADDRESS_REFUSED);
         }
     }
@@ -378,19 +506,23 @@ class ImageFetcherTest {
     void aHostIsRefusedWhenAnyOfItsAddressesIsRefused() {
         int before = server.requests();
         MapResolver resolver = new MapResolver().map(HOST, ip("127.0.0.1"), ip("10.0.0.1"));
-        assertRejected(() -> fetcher(testPolicy(), resolver).fetch(url("/cat.png"), null),
+        assertRejected(
+                () -> fetcher(testPolicy(), resolver).fetch(url("/cat.png"), null),
                 FetchRejectionReason.REFERENCE_ADDRESS_REFUSED);
         MapResolver reversed = new MapResolver().map(HOST, ip("169.254.169.254"), ip("127.0.0.1"));
-        assertRejected(() -> fetcher(testPolicy(), reversed).fetch(url("/cat.png"), null),
+        assertRejected(
+                () -> fetcher(testPolicy(), reversed).fetch(url("/cat.png"), null),
                 FetchRejectionReason.REFERENCE_ADDRESS_REFUSED);
         assertThat(server.requests()).isEqualTo(before);
     }
 
     @Test
     void aNameThatDoesNotResolveFails() {
-        assertRejected(() -> fetcher(testPolicy(), new MapResolver()).fetch(url("/cat.png"), null),
+        assertRejected(
+                () -> fetcher(testPolicy(), new MapResolver()).fetch(url("/cat.png"), null),
                 FetchRejectionReason.REFERENCE_FAILED);
-        assertRejected(() -> fetcher(testPolicy(), new MapResolver().map(HOST)).fetch(url("/cat.png"), null),
+        assertRejected(
+                () -> fetcher(testPolicy(), new MapResolver().map(HOST)).fetch(url("/cat.png"), null),
                 FetchRejectionReason.REFERENCE_FAILED);
     }
 
@@ -403,12 +535,13 @@ class ImageFetcherTest {
         server.redirect("/hop3", 308, url("/cat.png"));
         MapResolver resolver = loopbackResolver().map("a.cdn.test", ip("127.0.0.1"));
         // a.cdn.test is allowed by *.cdn.test, but the certificate names only images.test
-        assertRejected(() -> fetcher(testPolicy(), resolver).fetch(url("/hop1"), null),
-                FetchRejectionReason.REFERENCE_TLS);
+        assertRejected(
+                () -> fetcher(testPolicy(), resolver).fetch(url("/hop1"), null), FetchRejectionReason.REFERENCE_TLS);
 
         server.redirect("/hop2", 307, url("/hop3"));
         MapResolver counting = loopbackResolver();
-        assertThat(fetcher(testPolicy(), counting).fetch(url("/hop1"), pngSha256)).isEqualTo(png);
+        assertThat(fetcher(testPolicy(), counting).fetch(url("/hop1"), pngSha256))
+                .isEqualTo(png);
         assertThat(counting.lookups(HOST)).isEqualTo(4);
     }
 
@@ -419,7 +552,8 @@ class ImageFetcherTest {
             assertThat(AddressPolicy.isRefused(address, true)).isTrue(); // guard: never connected to
             server.redirect("/to-internal", 302, "https://internal.test/latest/meta-data/");
             MapResolver resolver = loopbackResolver().map("internal.test", address);
-            assertRejected(() -> fetcher(testPolicy(), resolver).fetch(url("/to-internal"), null),
+            assertRejected(
+                    () -> fetcher(testPolicy(), resolver).fetch(url("/to-internal"), null),
                     FetchRejectionReason.REFERENCE_ADDRESS_REFUSED);
             assertThat(resolver.lookups("internal.test")).isEqualTo(1);
         }
@@ -431,11 +565,14 @@ class ImageFetcherTest {
         server.redirect("/to-evil", 302, "https://evil.test/cat.png");
         server.redirect("/to-literal", 302, "https://127.0.0.1:" + server.port() + "/cat.png");
         MapResolver resolver = loopbackResolver().map("evil.test", ip("127.0.0.1"));
-        assertRejected(() -> fetcher(testPolicy(), resolver).fetch(url("/to-http"), null),
+        assertRejected(
+                () -> fetcher(testPolicy(), resolver).fetch(url("/to-http"), null),
                 FetchRejectionReason.REFERENCE_SCHEME);
-        assertRejected(() -> fetcher(testPolicy(), resolver).fetch(url("/to-evil"), null),
+        assertRejected(
+                () -> fetcher(testPolicy(), resolver).fetch(url("/to-evil"), null),
                 FetchRejectionReason.REFERENCE_HOST_NOT_ALLOWED);
-        assertRejected(() -> fetcher(testPolicy(), resolver).fetch(url("/to-literal"), null),
+        assertRejected(
+                () -> fetcher(testPolicy(), resolver).fetch(url("/to-literal"), null),
                 FetchRejectionReason.REFERENCE_HOST_NOT_ALLOWED);
         assertThat(resolver.lookups("evil.test")).isZero();
     }
@@ -443,10 +580,13 @@ class ImageFetcherTest {
     @Test
     void tooManyRedirectsAreRefused() throws Exception {
         server.redirect("/loop", 302, "/loop");
-        assertRejected(() -> fetcher(testPolicy(), loopbackResolver()).fetch(url("/loop"), null),
+        assertRejected(
+                () -> fetcher(testPolicy(), loopbackResolver()).fetch(url("/loop"), null),
                 FetchRejectionReason.REFERENCE_REDIRECTS);
         server.redirect("/once", 302, "/cat.png");
-        assertRejected(() -> fetcher(policy(1 << 20, TOTAL, 0, true), loopbackResolver()).fetch(url("/once"), null),
+        assertRejected(
+                () -> fetcher(policy(1 << 20, TOTAL, 0, true), loopbackResolver())
+                        .fetch(url("/once"), null),
                 FetchRejectionReason.REFERENCE_REDIRECTS);
         assertThat(fetcher(policy(1 << 20, TOTAL, 1, true), loopbackResolver()).fetch(url("/once"), null))
                 .isEqualTo(png);
@@ -455,7 +595,8 @@ class ImageFetcherTest {
     @Test
     void aRedirectWithoutLocationIsAnHttpError() {
         server.handle("/no-location", exchange -> exchange.sendResponseHeaders(302, -1));
-        assertRejected(() -> fetcher(testPolicy(), loopbackResolver()).fetch(url("/no-location"), null),
+        assertRejected(
+                () -> fetcher(testPolicy(), loopbackResolver()).fetch(url("/no-location"), null),
                 FetchRejectionReason.REFERENCE_HTTP_ERROR);
     }
 
@@ -463,8 +604,9 @@ class ImageFetcherTest {
 
     @Test
     void contentLengthOverTheCapIsRefused() {
-        assertRejected(() -> fetcher(policy(1000, TOTAL, 0, true), loopbackResolver())
-                .fetch(url("/thousand-and-one"), null), FetchRejectionReason.REFERENCE_TOO_LARGE);
+        assertRejected(
+                () -> fetcher(policy(1000, TOTAL, 0, true), loopbackResolver()).fetch(url("/thousand-and-one"), null),
+                FetchRejectionReason.REFERENCE_TOO_LARGE);
         // A huge declared length is refused from the header, without waiting for (or allocating) the body.
         server.handle("/declares-huge", exchange -> {
             exchange.sendResponseHeaders(200, 50L << 30);
@@ -473,7 +615,8 @@ class ImageFetcherTest {
             sleepQuietly(30_000);
         });
         long start = System.nanoTime();
-        assertRejected(() -> fetcher(testPolicy(), loopbackResolver()).fetch(url("/declares-huge"), null),
+        assertRejected(
+                () -> fetcher(testPolicy(), loopbackResolver()).fetch(url("/declares-huge"), null),
                 FetchRejectionReason.REFERENCE_TOO_LARGE);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
@@ -495,7 +638,9 @@ class ImageFetcherTest {
             }
         });
         long start = System.nanoTime();
-        assertRejected(() -> fetcher(policy(100_000, TOTAL, 0, true), loopbackResolver()).fetch(url("/endless"), null),
+        assertRejected(
+                () -> fetcher(policy(100_000, TOTAL, 0, true), loopbackResolver())
+                        .fetch(url("/endless"), null),
                 FetchRejectionReason.REFERENCE_TOO_LARGE);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
@@ -507,7 +652,9 @@ class ImageFetcherTest {
         server.handle("/silent", exchange -> sleepQuietly(30_000));
         Duration total = Duration.ofMillis(800);
         long start = System.nanoTime();
-        assertRejected(() -> fetcher(policy(1 << 20, total, 0, true), loopbackResolver()).fetch(url("/silent"), null),
+        assertRejected(
+                () -> fetcher(policy(1 << 20, total, 0, true), loopbackResolver())
+                        .fetch(url("/silent"), null),
                 FetchRejectionReason.REFERENCE_TIMEOUT);
         long elapsed = Duration.ofNanos(System.nanoTime() - start).toMillis();
         assertThat(elapsed).isGreaterThanOrEqualTo(total.toMillis() - 50).isLessThan(total.toMillis() + MARGIN_MS);
@@ -529,7 +676,9 @@ class ImageFetcherTest {
         });
         Duration total = Duration.ofMillis(1000);
         long start = System.nanoTime();
-        assertRejected(() -> fetcher(policy(1 << 20, total, 0, true), loopbackResolver()).fetch(url("/trickle"), null),
+        assertRejected(
+                () -> fetcher(policy(1 << 20, total, 0, true), loopbackResolver())
+                        .fetch(url("/trickle"), null),
                 FetchRejectionReason.REFERENCE_TIMEOUT);
         long elapsed = Duration.ofNanos(System.nanoTime() - start).toMillis();
         assertThat(elapsed).isLessThan(total.toMillis() + MARGIN_MS);
@@ -543,7 +692,8 @@ class ImageFetcherTest {
         };
         Duration total = Duration.ofMillis(300);
         long start = System.nanoTime();
-        assertRejected(() -> fetcher(policy(1 << 20, total, 0, true), slow).fetch(url("/cat.png"), null),
+        assertRejected(
+                () -> fetcher(policy(1 << 20, total, 0, true), slow).fetch(url("/cat.png"), null),
                 FetchRejectionReason.REFERENCE_TIMEOUT);
         assertThat(Duration.ofNanos(System.nanoTime() - start).toMillis()).isLessThan(total.toMillis() + MARGIN_MS);
     }
@@ -553,7 +703,8 @@ class ImageFetcherTest {
     @Test
     void checksumMismatchIsRefused() {
         String wrong = "0".repeat(64);
-        assertRejected(() -> fetcher(testPolicy(), loopbackResolver()).fetch(url("/cat.png"), wrong),
+        assertRejected(
+                () -> fetcher(testPolicy(), loopbackResolver()).fetch(url("/cat.png"), wrong),
                 FetchRejectionReason.REFERENCE_CHECKSUM);
     }
 
@@ -578,7 +729,8 @@ class ImageFetcherTest {
             exchange.sendResponseHeaders(200, 4);
             exchange.getResponseBody().write(new byte[4]);
         });
-        assertRejected(() -> fetcher(testPolicy(), loopbackResolver()).fetch(url("/gzip"), null),
+        assertRejected(
+                () -> fetcher(testPolicy(), loopbackResolver()).fetch(url("/gzip"), null),
                 FetchRejectionReason.REFERENCE_FAILED);
     }
 
@@ -604,12 +756,15 @@ class ImageFetcherTest {
     void aBodyDelimitedByTheConnectionCloseIsReadAndCapped() throws Exception {
         byte[] head = ascii("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n");
         assertThat(rawFetch(concat(head, png), true, testPolicy())).isEqualTo(png);
-        assertThat(rawFetch(concat(head, new byte[1000]), true, policy(1000, TOTAL, 0, true))).hasSize(1000);
-        assertRejected(() -> rawFetch(concat(head, new byte[1001]), true, policy(1000, TOTAL, 0, true)),
+        assertThat(rawFetch(concat(head, new byte[1000]), true, policy(1000, TOTAL, 0, true)))
+                .hasSize(1000);
+        assertRejected(
+                () -> rawFetch(concat(head, new byte[1001]), true, policy(1000, TOTAL, 0, true)),
                 FetchRejectionReason.REFERENCE_TOO_LARGE);
         // Over the cap and never closed: refused at cap + 1 without waiting for the end.
         long start = System.nanoTime();
-        assertRejected(() -> rawFetch(concat(head, new byte[200_000]), false, policy(100_000, TOTAL, 0, true)),
+        assertRejected(
+                () -> rawFetch(concat(head, new byte[200_000]), false, policy(100_000, TOTAL, 0, true)),
                 FetchRejectionReason.REFERENCE_TOO_LARGE);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
@@ -619,19 +774,36 @@ class ImageFetcherTest {
         byte[] ok = ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: t\r\n\r\n");
         assertThat(rawFetch(ok, false, testPolicy())).isEqualTo(ascii("abcde"));
-        assertRejected(() -> rawFetch(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "FFFFFFFFFFFFFFFFFF\r\n"), true, testPolicy()), FetchRejectionReason.REFERENCE_FAILED);
-        assertRejected(() -> rawFetch(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "7FFFFFFFFFFFFFFF\r\n"), true, testPolicy()), FetchRejectionReason.REFERENCE_TOO_LARGE);
-        assertRejected(() -> rawFetch(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "3\r\nabcX\r\n0\r\n\r\n"), true, testPolicy()), FetchRejectionReason.REFERENCE_FAILED);
-        assertRejected(() -> rawFetch(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
-                true, testPolicy()), FetchRejectionReason.REFERENCE_FAILED);
+        assertRejected(
+                () -> rawFetch(
+                        ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "FFFFFFFFFFFFFFFFFF\r\n"),
+                        true,
+                        testPolicy()),
+                FetchRejectionReason.REFERENCE_FAILED);
+        assertRejected(
+                () -> rawFetch(
+                        ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "7FFFFFFFFFFFFFFF\r\n"),
+                        true,
+                        testPolicy()),
+                FetchRejectionReason.REFERENCE_TOO_LARGE);
+        assertRejected(
+                () -> rawFetch(
+                        ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "3\r\nabcX\r\n0\r\n\r\n"),
+                        true,
+                        testPolicy()),
+                FetchRejectionReason.REFERENCE_FAILED);
+        assertRejected(
+                () -> rawFetch(
+                        ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), true, testPolicy()),
+                FetchRejectionReason.REFERENCE_FAILED);
     }
 
     @Test
     void malformedResponsesFail() {
-        for (String response : List.of("", "garbage\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
+        for (String response : List.of(
+                "",
+                "garbage\r\n\r\n",
+                "HTTP/1.1 2x0 OK\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab",
                 "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nabcdef",
                 "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
@@ -644,8 +816,8 @@ class ImageFetcherTest {
 
     @Test
     void interimResponsesAreSkipped() throws Exception {
-        byte[] response = ascii("HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
-                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+        byte[] response = ascii(
+                "HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n" + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
         assertThat(rawFetch(response, false, testPolicy())).isEqualTo(ascii("hi"));
     }
 
@@ -653,8 +825,8 @@ class ImageFetcherTest {
     void aServerThatNeverCompletesTheHandshakeTimesOut() {
         Duration total = Duration.ofMillis(600);
         long start = System.nanoTime();
-        assertRejected(() -> rawFetch(null, false, policy(1 << 20, total, 0, true)),
-                FetchRejectionReason.REFERENCE_TIMEOUT);
+        assertRejected(
+                () -> rawFetch(null, false, policy(1 << 20, total, 0, true)), FetchRejectionReason.REFERENCE_TIMEOUT);
         assertThat(Duration.ofNanos(System.nanoTime() - start).toMillis()).isLessThan(total.toMillis() + MARGIN_MS);
     }
 
@@ -664,8 +836,9 @@ class ImageFetcherTest {
     void aCertificateForAnotherNameIsRefused() {
         // other.test is allowed and resolves to the server, but the certificate names images.test only.
         MapResolver resolver = new MapResolver().map("other.test", ip("127.0.0.1"));
-        assertRejected(() -> fetcher(testPolicy(), resolver).fetch("https://other.test:" + server.port() + "/cat.png",
-                null), FetchRejectionReason.REFERENCE_TLS);
+        assertRejected(
+                () -> fetcher(testPolicy(), resolver).fetch("https://other.test:" + server.port() + "/cat.png", null),
+                FetchRejectionReason.REFERENCE_TLS);
     }
 
     @Test
@@ -681,7 +854,8 @@ class ImageFetcherTest {
             port = closed.getLocalPort();
         }
         int freePort = port;
-        assertRejected(() -> fetcher(testPolicy(), loopbackResolver()).fetch("https://images.test:" + freePort + "/x",
-                null), FetchRejectionReason.REFERENCE_FAILED);
+        assertRejected(
+                () -> fetcher(testPolicy(), loopbackResolver()).fetch("https://images.test:" + freePort + "/x", null),
+                FetchRejectionReason.REFERENCE_FAILED);
     }
 }

@@ -19,15 +19,27 @@ import javax.imageio.ImageIO;
 final class ImageFixtures {
     private static final String ROOT = "/images/";
 
-    private ImageFixtures() {
-    }
+    private ImageFixtures() {}
 
     /** One reference output of one fixture. */
-    record Reference(String file, String format, String mode, int orientation, int size, Interpolation interpolation,
-                     ResizeMode resizeMode, String crop, String tensor) {
+    record Reference(
+            String file,
+            String format,
+            String mode,
+            int orientation,
+            int size,
+            Interpolation interpolation,
+            ResizeMode resizeMode,
+            String crop,
+            String tensor) {
         PreprocessSpec spec() {
-            return new PreprocessSpec(size, PreprocessSpec.CLIP_MEAN, PreprocessSpec.CLIP_STD, interpolation,
-                    resizeMode, PreprocessSpec.DEFAULT_MAX_PIXELS);
+            return new PreprocessSpec(
+                    size,
+                    PreprocessSpec.CLIP_MEAN,
+                    PreprocessSpec.CLIP_STD,
+                    interpolation,
+                    resizeMode,
+                    PreprocessSpec.DEFAULT_MAX_PIXELS);
         }
 
         @Override
@@ -43,10 +55,15 @@ final class ImageFixtures {
             List<Reference> out = new ArrayList<>();
             for (JsonNode f : root.get("fixtures")) {
                 for (JsonNode r : f.get("references")) {
-                    out.add(new Reference(f.get("file").asText(), f.get("format").asText(), f.get("mode").asText(),
-                            f.get("orientation").asInt(), r.get("size").asInt(),
+                    out.add(new Reference(
+                            f.get("file").asText(),
+                            f.get("format").asText(),
+                            f.get("mode").asText(),
+                            f.get("orientation").asInt(),
+                            r.get("size").asInt(),
                             Interpolation.parse(r.get("interpolation").asText()),
-                            ResizeMode.parse(r.get("resize_mode").asText()), r.get("crop").asText(),
+                            ResizeMode.parse(r.get("resize_mode").asText()),
+                            r.get("crop").asText(),
                             r.has("tensor") ? r.get("tensor").asText() : null));
                 }
             }

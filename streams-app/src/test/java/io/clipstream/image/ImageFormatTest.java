@@ -13,10 +13,19 @@ class ImageFormatTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-        "jpeg_baseline_420.jpg, JPEG", "jpeg_progressive.jpg, JPEG", "jpeg_cmyk_adobe.jpg, JPEG",
-        "png_rgb.png, PNG", "png_grey_16bit.png, PNG", "gif_animated.gif, GIF", "bmp_rgb.bmp, BMP",
-        "bmp_palette.bmp, BMP", "webp_lossy.webp, WEBP", "webp_lossless.webp, WEBP", "tiff_lzw.tif, TIFF",
-        "tiff_uncompressed.tif, TIFF"})
+        "jpeg_baseline_420.jpg, JPEG",
+        "jpeg_progressive.jpg, JPEG",
+        "jpeg_cmyk_adobe.jpg, JPEG",
+        "png_rgb.png, PNG",
+        "png_grey_16bit.png, PNG",
+        "gif_animated.gif, GIF",
+        "bmp_rgb.bmp, BMP",
+        "bmp_palette.bmp, BMP",
+        "webp_lossy.webp, WEBP",
+        "webp_lossless.webp, WEBP",
+        "tiff_lzw.tif, TIFF",
+        "tiff_uncompressed.tif, TIFF"
+    })
     void sniffsEveryFixtureFromItsFirstBytes(String file, ImageFormat expected) {
         byte[] head = Arrays.copyOf(ImageFixtures.bytes(file), ImageFormat.SNIFF_LENGTH);
         assertThat(ImageFormat.sniff(head)).contains(expected);
@@ -24,7 +33,8 @@ class ImageFormatTest {
 
     @Test
     void magicNumbers() {
-        assertThat(ImageFormat.sniff(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF})).contains(ImageFormat.JPEG);
+        assertThat(ImageFormat.sniff(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}))
+                .contains(ImageFormat.JPEG);
         assertThat(ImageFormat.sniff(ascii("GIF87a"))).contains(ImageFormat.GIF);
         assertThat(ImageFormat.sniff(ascii("GIF89a"))).contains(ImageFormat.GIF);
         assertThat(ImageFormat.sniff(ascii("GIF90a"))).isEmpty();
@@ -41,7 +51,8 @@ class ImageFormatTest {
         assertThat(ImageFormat.sniff(new byte[0])).isEmpty();
         assertThat(ImageFormat.sniff(new byte[] {(byte) 0xFF, (byte) 0xD8})).isEmpty();
         assertThat(ImageFormat.sniff(ascii("BM is not enough to be a bitmap"))).isEmpty();
-        assertThat(ImageFormat.sniff(ascii("<html><body>image.jpg</body></html>"))).isEmpty();
+        assertThat(ImageFormat.sniff(ascii("<html><body>image.jpg</body></html>")))
+                .isEmpty();
         assertThat(ImageFormat.sniff(ascii("\u0089PNG\r\n\u001a"))).isEqualTo(Optional.empty());
     }
 

@@ -19,13 +19,15 @@ class ImagePreprocessorTest {
     void parsesModesAndInterpolations() {
         assertThat(ResizeMode.parse("Shortest")).isEqualTo(ResizeMode.SHORTEST);
         assertThat(ResizeMode.parse("SQUASH")).isEqualTo(ResizeMode.SQUASH);
-        assertThatThrownBy(() -> ResizeMode.parse("longest")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ResizeMode.parse("longest"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("\"longest\"");
         assertThat(Interpolation.parse("BICUBIC")).isEqualTo(Interpolation.BICUBIC);
         assertThat(Interpolation.parse("3")).isEqualTo(Interpolation.BICUBIC);
         assertThat(Interpolation.parse("bilinear")).isEqualTo(Interpolation.BILINEAR);
         assertThat(Interpolation.parse("2")).isEqualTo(Interpolation.BILINEAR);
-        assertThatThrownBy(() -> Interpolation.parse("lanczos")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Interpolation.parse("lanczos"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unsupported interpolation \"lanczos\"; expected \"bicubic\" (3) or \"bilinear\" (2)");
         assertThatThrownBy(() -> Interpolation.parse("0")).isInstanceOf(IllegalArgumentException.class);
     }
@@ -46,10 +48,12 @@ class ImagePreprocessorTest {
         float[] s = PreprocessSpec.CLIP_STD;
         assertThatThrownBy(() -> new PreprocessSpec(0, m, s, Interpolation.BICUBIC, ResizeMode.SHORTEST, 1))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new PreprocessSpec(224, new float[2], s, Interpolation.BICUBIC,
-                ResizeMode.SHORTEST, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new PreprocessSpec(224, m, new float[] {1, 0, 1}, Interpolation.BICUBIC,
-                ResizeMode.SHORTEST, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(
+                        () -> new PreprocessSpec(224, new float[2], s, Interpolation.BICUBIC, ResizeMode.SHORTEST, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PreprocessSpec(
+                        224, m, new float[] {1, 0, 1}, Interpolation.BICUBIC, ResizeMode.SHORTEST, 1))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new PreprocessSpec(224, m, s, null, ResizeMode.SHORTEST, 1))
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> new PreprocessSpec(224, m, s, Interpolation.BICUBIC, ResizeMode.SHORTEST, 0))
@@ -85,7 +89,8 @@ class ImagePreprocessorTest {
     @Test
     void manyFrameGifDecodesOnlyTheFirstFrameQuickly() throws Exception {
         byte[] gif = ImageFixtures.bytes("gif_many_frames.gif");
-        byte[] expected = ImageFixtures.referenceCrop("reference/gif_many_frames__224_bicubic_shortest.png").pixels();
+        byte[] expected = ImageFixtures.referenceCrop("reference/gif_many_frames__224_bicubic_shortest.png")
+                .pixels();
         assertThat(clip.preprocessPixels(gif).pixels()).isEqualTo(expected); // also warms up
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
@@ -99,16 +104,20 @@ class ImagePreprocessorTest {
             assertThat(decodeAllFrames(gif)).isEqualTo(300);
             all = Math.min(all, System.nanoTime() - start);
         }
-        System.out.printf(java.util.Locale.ROOT, "300-frame GIF preprocessed in %.1f ms; decoding all frames takes "
-                + "%.1f ms%n", best / 1e6, all / 1e6);
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "300-frame GIF preprocessed in %.1f ms; decoding all frames takes " + "%.1f ms%n",
+                best / 1e6,
+                all / 1e6);
         // machine-independent: far cheaper than touching every frame
         assertThat(best * 4).isLessThan(all);
     }
 
     private static int decodeAllFrames(byte[] gif) throws java.io.IOException {
-        javax.imageio.ImageReader reader = javax.imageio.ImageIO.getImageReadersByFormatName("gif").next();
-        try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(
-                new java.io.ByteArrayInputStream(gif))) {
+        javax.imageio.ImageReader reader =
+                javax.imageio.ImageIO.getImageReadersByFormatName("gif").next();
+        try (javax.imageio.stream.ImageInputStream in =
+                javax.imageio.ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(gif))) {
             reader.setInput(in, true);
             int n = 0;
             while (true) {
@@ -126,8 +135,14 @@ class ImagePreprocessorTest {
 
     @Test
     void isThreadSafe() throws Exception {
-        String[] files = {"jpeg_baseline_420.jpg", "png_rgba.png", "webp_lossy.webp", "gif_animated.gif",
-            "jpeg_cmyk_adobe.jpg", "png_grey_16bit.png"};
+        String[] files = {
+            "jpeg_baseline_420.jpg",
+            "png_rgba.png",
+            "webp_lossy.webp",
+            "gif_animated.gif",
+            "jpeg_cmyk_adobe.jpg",
+            "png_grey_16bit.png"
+        };
         List<byte[]> expected = new ArrayList<>();
         for (String f : files) {
             expected.add(clip.preprocessPixels(ImageFixtures.bytes(f)).pixels());

@@ -40,7 +40,8 @@ class JpegDecoderPathsTest {
         try {
             expected = imageIo.preprocessPixels(data);
         } catch (ImageRejectedException e) {
-            assertThatThrownBy(() -> turbo.preprocessPixels(data)).isInstanceOf(ImageRejectedException.class)
+            assertThatThrownBy(() -> turbo.preprocessPixels(data))
+                    .isInstanceOf(ImageRejectedException.class)
                     .hasMessage(e.getMessage());
             return;
         }
@@ -61,7 +62,8 @@ class JpegDecoderPathsTest {
         assertThat(d).isNotNull();
         assertThat(d.width()).isEqualTo(1920);
         assertThat(JpegDecoding.DEFAULT.decoderName()).isEqualTo("turbojpeg");
-        assertThat(JpegDecoding.DEFAULT.describe()).startsWith("JPEG decoder: libjpeg-turbo TurboJPEG via JNA (")
+        assertThat(JpegDecoding.DEFAULT.describe())
+                .startsWith("JPEG decoder: libjpeg-turbo TurboJPEG via JNA (")
                 .endsWith(", exact");
     }
 
@@ -72,12 +74,19 @@ class JpegDecoderPathsTest {
             if (choice == JpegDecoding.Choice.TURBOJPEG && !TurboJpegDecoder.available()) {
                 continue;
             }
-            ImagePreprocessor pre = new ImagePreprocessor(new PreprocessSpec(224, PreprocessSpec.CLIP_MEAN,
-                    PreprocessSpec.CLIP_STD, Interpolation.BICUBIC, ResizeMode.SHORTEST, 1920 * 1080 - 1),
+            ImagePreprocessor pre = new ImagePreprocessor(
+                    new PreprocessSpec(
+                            224,
+                            PreprocessSpec.CLIP_MEAN,
+                            PreprocessSpec.CLIP_STD,
+                            Interpolation.BICUBIC,
+                            ResizeMode.SHORTEST,
+                            1920 * 1080 - 1),
                     new JpegDecoding(choice, false));
-            assertThatThrownBy(() -> pre.preprocessPixels(data)).as(choice.name())
-                    .isInstanceOfSatisfying(ImageRejectedException.class,
-                            e -> assertThat(e.reason()).isEqualTo(RejectionReason.TOO_MANY_PIXELS))
+            assertThatThrownBy(() -> pre.preprocessPixels(data))
+                    .as(choice.name())
+                    .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.reason())
+                            .isEqualTo(RejectionReason.TOO_MANY_PIXELS))
                     .hasMessageContaining("1920x1080 = 2073600 pixels, limit is 2073599");
         }
     }
@@ -98,7 +107,8 @@ class JpegDecoderPathsTest {
                     .hasMessageStartingWith("preprocess.jpeg.decoder is turbojpeg but libturbojpeg not loadable: ");
         }
         assertThat(JpegDecoding.Choice.parse(" TurboJPEG ")).isEqualTo(JpegDecoding.Choice.TURBOJPEG);
-        assertThatThrownBy(() -> JpegDecoding.Choice.parse("libjpeg")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> JpegDecoding.Choice.parse("libjpeg"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown JPEG decoder \"libjpeg\"; expected auto, turbojpeg or imageio");
     }
 

@@ -48,8 +48,9 @@ class JpegDraftModeTest {
 
     /** {@code jpeg} with an APP1 EXIF segment holding only the orientation tag, right after SOI. */
     private static byte[] withOrientation(byte[] jpeg, int orientation) {
-        byte[] tiff = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0,
-            0, 0, 0, 0};
+        byte[] tiff = {
+            'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0, 0, 0, 0, 0
+        };
         byte[] payload = new byte[6 + tiff.length];
         System.arraycopy("Exif\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, payload, 0, 6);
         System.arraycopy(tiff, 0, payload, 6, tiff.length);
@@ -72,6 +73,7 @@ class JpegDraftModeTest {
                 .isEqualTo(exact.preprocessPixels(small).pixels());
         byte[] large = ImageFixtures.bytes("jpeg_large_1920x1080.jpg");
         ImagePreprocessor imageIo = exact.withJpegDecoding(new JpegDecoding(JpegDecoding.Choice.IMAGEIO, true));
-        assertThat(imageIo.preprocessPixels(large).pixels()).isEqualTo(exact.preprocessPixels(large).pixels());
+        assertThat(imageIo.preprocessPixels(large).pixels())
+                .isEqualTo(exact.preprocessPixels(large).pixels());
     }
 }

@@ -15,16 +15,33 @@ import java.util.List;
 final class JpegMatrix {
     static final String DIR = "jpeg-matrix/";
 
-    private JpegMatrix() {
-    }
+    private JpegMatrix() {}
 
     /** One JPEG and Pillow's view of it; {@code crop} and {@code tensor} are null where only hashes are kept. */
-    record Fixture(String file, String mode, int width, int height, String sampling, boolean progressive,
-                   int iccProfileBytes, int orientation, String decodedSha256, int size, ResizeMode resizeMode,
-                   String cropSha256, String tensorSha256, String crop, String tensor) {
+    record Fixture(
+            String file,
+            String mode,
+            int width,
+            int height,
+            String sampling,
+            boolean progressive,
+            int iccProfileBytes,
+            int orientation,
+            String decodedSha256,
+            int size,
+            ResizeMode resizeMode,
+            String cropSha256,
+            String tensorSha256,
+            String crop,
+            String tensor) {
         PreprocessSpec spec() {
-            return new PreprocessSpec(size, PreprocessSpec.CLIP_MEAN, PreprocessSpec.CLIP_STD, Interpolation.BICUBIC,
-                    resizeMode, PreprocessSpec.DEFAULT_MAX_PIXELS);
+            return new PreprocessSpec(
+                    size,
+                    PreprocessSpec.CLIP_MEAN,
+                    PreprocessSpec.CLIP_STD,
+                    Interpolation.BICUBIC,
+                    resizeMode,
+                    PreprocessSpec.DEFAULT_MAX_PIXELS);
         }
 
         byte[] bytes() {
@@ -44,12 +61,21 @@ final class JpegMatrix {
             }
             List<Fixture> out = new ArrayList<>();
             for (JsonNode f : new ObjectMapper().readTree(in).get("fixtures")) {
-                out.add(new Fixture(f.get("file").asText(), f.get("mode").asText(), f.get("width").asInt(),
-                        f.get("height").asInt(), f.get("sampling").asText(), f.get("progressive").asBoolean(),
-                        f.get("icc_profile_bytes").asInt(), f.get("orientation").asInt(),
-                        f.get("decoded_sha256").asText(), f.get("size").asInt(),
-                        ResizeMode.parse(f.get("resize_mode").asText()), f.get("crop_sha256").asText(),
-                        f.get("tensor_sha256").asText(), f.has("crop") ? DIR + f.get("crop").asText() : null,
+                out.add(new Fixture(
+                        f.get("file").asText(),
+                        f.get("mode").asText(),
+                        f.get("width").asInt(),
+                        f.get("height").asInt(),
+                        f.get("sampling").asText(),
+                        f.get("progressive").asBoolean(),
+                        f.get("icc_profile_bytes").asInt(),
+                        f.get("orientation").asInt(),
+                        f.get("decoded_sha256").asText(),
+                        f.get("size").asInt(),
+                        ResizeMode.parse(f.get("resize_mode").asText()),
+                        f.get("crop_sha256").asText(),
+                        f.get("tensor_sha256").asText(),
+                        f.has("crop") ? DIR + f.get("crop").asText() : null,
                         f.has("tensor") ? DIR + f.get("tensor").asText() : null));
             }
             return out;
@@ -68,8 +94,8 @@ final class JpegMatrix {
 
     /** Little-endian float32 bytes, as NumPy's {@code astype("<f4").tobytes()} writes them. */
     static byte[] littleEndian(float[] values) {
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(values.length * 4)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer buf =
+                java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(values);
         return buf.array();
     }

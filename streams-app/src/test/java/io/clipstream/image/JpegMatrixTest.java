@@ -24,13 +24,26 @@ class JpegMatrixTest {
         List<JpegMatrix.Fixture> all = JpegMatrix.fixtures();
         assertThat(all).hasSize(42);
         assertThat(all).extracting(JpegMatrix.Fixture::mode).contains("RGB", "L", "CMYK");
-        assertThat(all).extracting(JpegMatrix.Fixture::sampling).contains("1x1,1x1,1x1", "2x1,1x1,1x1",
-                "2x2,1x1,1x1", "1x2,1x1,1x1", "4x1,1x1,1x1", "1x1", "1x1,1x1,1x1,1x1");
+        assertThat(all)
+                .extracting(JpegMatrix.Fixture::sampling)
+                .contains(
+                        "1x1,1x1,1x1",
+                        "2x1,1x1,1x1",
+                        "2x2,1x1,1x1",
+                        "1x2,1x1,1x1",
+                        "4x1,1x1,1x1",
+                        "1x1",
+                        "1x1,1x1,1x1,1x1");
         assertThat(all).extracting(JpegMatrix.Fixture::orientation).contains(1, 2, 3, 4, 5, 6, 7, 8);
         assertThat(all).filteredOn(JpegMatrix.Fixture::progressive).hasSizeGreaterThanOrEqualTo(5);
-        assertThat(all).filteredOn(f -> f.iccProfileBytes() > 0).extracting(JpegMatrix.Fixture::file)
-                .containsExactlyInAnyOrder("jpeg_icc_adobe_rgb.jpg", "jpeg_icc_display_p3.jpg",
-                        "jpeg_icc_display_p3_progressive.jpg", "jpeg_icc_grey.jpg");
+        assertThat(all)
+                .filteredOn(f -> f.iccProfileBytes() > 0)
+                .extracting(JpegMatrix.Fixture::file)
+                .containsExactlyInAnyOrder(
+                        "jpeg_icc_adobe_rgb.jpg",
+                        "jpeg_icc_display_p3.jpg",
+                        "jpeg_icc_display_p3_progressive.jpg",
+                        "jpeg_icc_grey.jpg");
         assertThat(all).extracting(f -> f.width() + "x" + f.height()).contains("1001x667", "1x4000");
     }
 

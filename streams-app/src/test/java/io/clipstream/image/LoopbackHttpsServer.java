@@ -42,8 +42,8 @@ final class LoopbackHttpsServer implements AutoCloseable {
     private final Map<String, HttpHandler> handlers = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
 
-    private LoopbackHttpsServer(HttpsServer server, ExecutorService pool, SSLContext clientContext,
-            SSLContext serverContext) {
+    private LoopbackHttpsServer(
+            HttpsServer server, ExecutorService pool, SSLContext clientContext, SSLContext serverContext) {
         this.server = server;
         this.pool = pool;
         this.clientContext = clientContext;
@@ -51,16 +51,38 @@ final class LoopbackHttpsServer implements AutoCloseable {
     }
 
     /** Generates a key pair and self-signed certificate for {@code dnsName} under {@code dir} and starts serving. */
-    static LoopbackHttpsServer start(Path dir, String dnsName) throws IOException, GeneralSecurityException,
-            InterruptedException {
+    static LoopbackHttpsServer start(Path dir, String dnsName)
+            throws IOException, GeneralSecurityException, InterruptedException {
         Path store = dir.resolve("server.p12");
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "server",
-                "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA",
-                "-dname", "CN=" + dnsName, "-ext", "SAN=DNS:" + dnsName, "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", store.toString(),
-                "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD), "-noprompt")
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        keytool.toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "server",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-sigalg",
+                        "SHA256withECDSA",
+                        "-dname",
+                        "CN=" + dnsName,
+                        "-ext",
+                        "SAN=DNS:" + dnsName,
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        new String(PASSWORD),
+                        "-keypass",
+                        new String(PASSWORD),
+                        "-noprompt")
+                .redirectErrorStream(true)
+                .start();
         byte[] output;
         try (InputStream in = process.getInputStream()) {
             output = in.readAllBytes();

@@ -15,11 +15,11 @@ import java.util.Locale;
  * Compare with {@code /usr/bin/python3 tools/bench_preprocess_pil.py} (same pipeline in PIL + torchvision).
  */
 public final class PreprocessBenchmark {
-    private PreprocessBenchmark() {
-    }
+    private PreprocessBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        byte[] data = args.length > 0 ? Files.readAllBytes(Path.of(args[0]))
+        byte[] data = args.length > 0
+                ? Files.readAllBytes(Path.of(args[0]))
                 : ImageFixtures.bytes("jpeg_large_1920x1080.jpg");
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         ImagePreprocessor pre = new ImagePreprocessor(PreprocessSpec.clip(224));
@@ -33,9 +33,15 @@ public final class PreprocessBenchmark {
             times[i] = System.nanoTime() - start;
         }
         Arrays.sort(times);
-        System.out.printf(Locale.ROOT, "Java preprocess %d bytes -> 224: median %.2f ms, best %.2f ms, p90 %.2f ms "
-                        + "(%d iterations, 1 thread)%n", data.length, times[iterations / 2] / 1e6, times[0] / 1e6,
-                times[iterations * 9 / 10] / 1e6, iterations);
+        System.out.printf(
+                Locale.ROOT,
+                "Java preprocess %d bytes -> 224: median %.2f ms, best %.2f ms, p90 %.2f ms "
+                        + "(%d iterations, 1 thread)%n",
+                data.length,
+                times[iterations / 2] / 1e6,
+                times[0] / 1e6,
+                times[iterations * 9 / 10] / 1e6,
+                iterations);
         // break-down: decode only
         for (int i = 0; i < iterations; i++) {
             long start = System.nanoTime();

@@ -29,8 +29,8 @@ class RejectionTest {
     @Test
     void codesAreStable() {
         assertThat(Arrays.stream(RejectionReason.values()).map(RejectionReason::code))
-                .containsExactly("EMPTY", "UNKNOWN_FORMAT", "TOO_MANY_PIXELS", "CORRUPT", "UNSUPPORTED",
-                        "OVER_MEMORY_BUDGET");
+                .containsExactly(
+                        "EMPTY", "UNKNOWN_FORMAT", "TOO_MANY_PIXELS", "CORRUPT", "UNSUPPORTED", "OVER_MEMORY_BUDGET");
     }
 
     @Test
@@ -67,8 +67,9 @@ class RejectionTest {
 
     @Test
     void truncatedPngGifWebpAndTiffAreCorrupt() {
-        for (String name : new String[] {"png_rgb.png", "gif_animated.gif", "webp_lossy.webp",
-            "tiff_uncompressed.tif", "bmp_rgb.bmp"}) {
+        for (String name : new String[] {
+            "png_rgb.png", "gif_animated.gif", "webp_lossy.webp", "tiff_uncompressed.tif", "bmp_rgb.bmp"
+        }) {
             byte[] data = ImageFixtures.bytes(name);
             byte[] cut = Arrays.copyOf(data, data.length / 3);
             assertRejected(() -> clip.preprocessPixels(cut), RejectionReason.CORRUPT, "CORRUPT");
@@ -79,7 +80,13 @@ class RejectionTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
         ByteBuffer ihdr = ByteBuffer.allocate(13).order(ByteOrder.BIG_ENDIAN);
-        ihdr.putInt(width).putInt(height).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        ihdr.putInt(width)
+                .putInt(height)
+                .put((byte) 8)
+                .put((byte) 2)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         chunk(out, "IHDR", ihdr.array());
         Deflater deflater = new Deflater();
         deflater.setInput(new byte[1 + 3 * 16]); // one (short) row; the rest is "missing"
@@ -117,9 +124,10 @@ class RejectionTest {
         byte[] png = pngHeader(50_000, 50_000);
         assertThat(png.length).isLessThan(200);
         // warm up class loading and the ImageIO registry outside the measured section
-        assertThat(clip.preprocessPixels(ImageFixtures.bytes("png_grey.png")).width()).isEqualTo(224);
-        long allocated = allocatedBytes(() -> assertRejected(() -> clip.preprocessPixels(png),
-                RejectionReason.TOO_MANY_PIXELS, "TOO_MANY_PIXELS"));
+        assertThat(clip.preprocessPixels(ImageFixtures.bytes("png_grey.png")).width())
+                .isEqualTo(224);
+        long allocated = allocatedBytes(() ->
+                assertRejected(() -> clip.preprocessPixels(png), RejectionReason.TOO_MANY_PIXELS, "TOO_MANY_PIXELS"));
         // a decode would need 50000 x 50000 x 3 bytes (7.5 GB); the header check allocates almost nothing
         assertThat(allocated).as("bytes allocated to reject it").isLessThan(8L << 20);
     }
@@ -127,12 +135,37 @@ class RejectionTest {
     @Test
     void hugeJpegHeaderIsRejectedWithoutDecoding() throws Exception {
         // SOI, SOF0 declaring 65000x65000 with 3 components, EOI: no scan data at all
-        byte[] jpeg = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC0, 0, 17, 8, (byte) 0xFD, (byte) 0xE8,
-            (byte) 0xFD, (byte) 0xE8, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, (byte) 0xFF, (byte) 0xD9};
+        byte[] jpeg = {
+            (byte) 0xFF,
+            (byte) 0xD8,
+            (byte) 0xFF,
+            (byte) 0xC0,
+            0,
+            17,
+            8,
+            (byte) 0xFD,
+            (byte) 0xE8,
+            (byte) 0xFD,
+            (byte) 0xE8,
+            3,
+            1,
+            0x22,
+            0,
+            2,
+            0x11,
+            1,
+            3,
+            0x11,
+            1,
+            (byte) 0xFF,
+            (byte) 0xD9
+        };
         // warm up the JPEG reader (native library loading) outside the measured section
-        assertThat(clip.preprocessPixels(ImageFixtures.bytes("jpeg_small_upscale.jpg")).width()).isEqualTo(224);
-        long allocated = allocatedBytes(() -> assertRejected(() -> clip.preprocessPixels(jpeg),
-                RejectionReason.TOO_MANY_PIXELS, "TOO_MANY_PIXELS"));
+        assertThat(clip.preprocessPixels(ImageFixtures.bytes("jpeg_small_upscale.jpg"))
+                        .width())
+                .isEqualTo(224);
+        long allocated = allocatedBytes(() ->
+                assertRejected(() -> clip.preprocessPixels(jpeg), RejectionReason.TOO_MANY_PIXELS, "TOO_MANY_PIXELS"));
         // a decode would need 65000 x 65000 x 3 bytes (12.7 GB), and the file has no scan data to decode
         assertThat(allocated).as("bytes allocated to reject it").isLessThan(8L << 20);
     }
@@ -140,13 +173,25 @@ class RejectionTest {
     @Test
     void pixelLimitIsConfigurable() throws Exception {
         // jpeg_baseline_420.jpg is 600x400 = 240000 pixels
-        PreprocessSpec tight = new PreprocessSpec(224, PreprocessSpec.CLIP_MEAN, PreprocessSpec.CLIP_STD,
-                Interpolation.BICUBIC, ResizeMode.SHORTEST, 239_999);
+        PreprocessSpec tight = new PreprocessSpec(
+                224,
+                PreprocessSpec.CLIP_MEAN,
+                PreprocessSpec.CLIP_STD,
+                Interpolation.BICUBIC,
+                ResizeMode.SHORTEST,
+                239_999);
         byte[] jpeg = ImageFixtures.bytes("jpeg_baseline_420.jpg");
-        assertRejected(() -> new ImagePreprocessor(tight).preprocessPixels(jpeg), RejectionReason.TOO_MANY_PIXELS,
+        assertRejected(
+                () -> new ImagePreprocessor(tight).preprocessPixels(jpeg),
+                RejectionReason.TOO_MANY_PIXELS,
                 "TOO_MANY_PIXELS");
-        PreprocessSpec exact = new PreprocessSpec(224, PreprocessSpec.CLIP_MEAN, PreprocessSpec.CLIP_STD,
-                Interpolation.BICUBIC, ResizeMode.SHORTEST, 240_000);
+        PreprocessSpec exact = new PreprocessSpec(
+                224,
+                PreprocessSpec.CLIP_MEAN,
+                PreprocessSpec.CLIP_STD,
+                Interpolation.BICUBIC,
+                ResizeMode.SHORTEST,
+                240_000);
         assertThat(new ImagePreprocessor(exact).preprocessPixels(jpeg).width()).isEqualTo(224);
     }
 

@@ -23,8 +23,7 @@ class CompiledLabelSetTest {
     @Test
     void cosinesAreOneMatrixProduct() {
         float[] cosines = set.cosines(new float[][] {{0.8f, 0.6f}, {1f, 0f}});
-        assertThat(cosines).containsExactly(new float[] {0.8f, 0.6f, 0.96f, 0.28f, 1f, 0f, 0.6f, 0.8f},
-                within(1e-6f));
+        assertThat(cosines).containsExactly(new float[] {0.8f, 0.6f, 0.96f, 0.28f, 1f, 0f, 0.6f, 0.8f}, within(1e-6f));
     }
 
     @Test
@@ -36,8 +35,7 @@ class CompiledLabelSetTest {
         assertThat(circle.getGroup()).isEqualTo("shape");
         // softmax(10 * [0.8, 0.6]) = [1 / (1 + e^-2), 1 / (1 + e^2)] = [0.880797, 0.119203]; 0.119 < 0.2
         assertThat(circle.getScore()).isCloseTo(0.880797f, within(1e-6f));
-        assertThat(verdicts.get(0).tags()).extracting(Tag::getLabelId)
-                .containsExactly("shape.circle", "signs.warning");
+        assertThat(verdicts.get(0).tags()).extracting(Tag::getLabelId).containsExactly("shape.circle", "signs.warning");
         assertThat(verdicts.get(1).tags().get(0).getScore()).isCloseTo(0.9999546f, within(1e-6f));
     }
 
@@ -55,7 +53,8 @@ class CompiledLabelSetTest {
     void policiesFireOnAnyOrAllWithPrefixesAndMinimumScores() {
         List<ImageVerdict> verdicts = set.score(new float[][] {{0.8f, 0.6f}, {1f, 0f}});
         ImageVerdict first = verdicts.get(0);
-        assertThat(first.fired()).extracting(f -> f.policy().getId())
+        assertThat(first.fired())
+                .extracting(f -> f.policy().getId())
                 .containsExactly("strong-sign", "circle-and-warning");
         List<MatchedLabel> matched = first.fired().get(1).matched();
         assertThat(matched).extracting(MatchedLabel::getLabelId).containsExactly("shape.circle", "signs.warning");
@@ -107,14 +106,28 @@ class CompiledLabelSetTest {
                 label[l][d] = (float) random.nextGaussian() / 22f;
                 values.add(label[l][d]);
             }
-            compiled.add(io.clipstream.schema.CompiledLabel.newBuilder().setId("g.l" + l).setDisplayName("l" + l)
-                    .setGroup("g").setThreshold(0.1f).setEmbedding(values).build());
+            compiled.add(io.clipstream.schema.CompiledLabel.newBuilder()
+                    .setId("g.l" + l)
+                    .setDisplayName("l" + l)
+                    .setGroup("g")
+                    .setThreshold(0.1f)
+                    .setEmbedding(values)
+                    .build());
         }
-        LabelSet set = LabelSet.newBuilder().setName("bits").setVersion("1").setModelId("m")
-                .setModelFingerprint("sha256:m").setDimension(dimension)
-                .setGroups(List.of(io.clipstream.schema.LabelGroup.newBuilder().setName("g")
-                        .setScoring(io.clipstream.schema.GroupScoring.THRESHOLD).build()))
-                .setLabels(compiled).setPolicies(List.of()).setCompiledAt(java.time.Instant.EPOCH).build();
+        LabelSet set = LabelSet.newBuilder()
+                .setName("bits")
+                .setVersion("1")
+                .setModelId("m")
+                .setModelFingerprint("sha256:m")
+                .setDimension(dimension)
+                .setGroups(List.of(io.clipstream.schema.LabelGroup.newBuilder()
+                        .setName("g")
+                        .setScoring(io.clipstream.schema.GroupScoring.THRESHOLD)
+                        .build()))
+                .setLabels(compiled)
+                .setPolicies(List.of())
+                .setCompiledAt(java.time.Instant.EPOCH)
+                .build();
         float[][] images = new float[300][dimension];
         for (float[] image : images) {
             for (int d = 0; d < dimension; d++) {
@@ -128,7 +141,8 @@ class CompiledLabelSetTest {
                 for (int d = 0; d < dimension; d++) {
                     sum += images[n][d] * label[l][d];
                 }
-                assertThat(Float.floatToRawIntBits(cosines[n * labels + l])).as("image %d label %d", n, l)
+                assertThat(Float.floatToRawIntBits(cosines[n * labels + l]))
+                        .as("image %d label %d", n, l)
                         .isEqualTo(Float.floatToRawIntBits(sum));
             }
         }

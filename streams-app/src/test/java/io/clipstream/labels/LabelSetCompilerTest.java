@@ -55,15 +55,18 @@ class LabelSetCompilerTest {
         ModelFolder folder = ModelFolder.open(TestModels.copyWithTokenizer("tiny-vit-openclip", dir));
         Instant now = Instant.parse("2026-11-29T12:00:00.123Z");
         try (TextEncoder encoder = TextEncoder.open(folder, InferenceOptions.defaults())) {
-            LabelSet set = new LabelSetCompiler(encoder, ModelFingerprint.of(folder),
-                    Clock.fixed(now, ZoneOffset.UTC)).compile(definition);
+            LabelSet set = new LabelSetCompiler(encoder, ModelFingerprint.of(folder), Clock.fixed(now, ZoneOffset.UTC))
+                    .compile(definition);
             assertThat(set.getName()).isEqualTo("demo");
             assertThat(set.getVersion()).isEqualTo("2");
             assertThat(set.getDimension()).isEqualTo(32);
-            assertThat(set.getModelFingerprint()).isEqualTo(ModelFingerprint.of(folder)).startsWith("sha256:")
+            assertThat(set.getModelFingerprint())
+                    .isEqualTo(ModelFingerprint.of(folder))
+                    .startsWith("sha256:")
                     .hasSize(71);
             assertThat(set.getCompiledAt()).isEqualTo(now);
-            assertThat(set.getGroups()).extracting(g -> g.getScoring())
+            assertThat(set.getGroups())
+                    .extracting(g -> g.getScoring())
                     .containsExactly(GroupScoring.SOFTMAX, GroupScoring.THRESHOLD);
 
             CompiledLabel cat = set.getLabels().get(0);
@@ -91,7 +94,8 @@ class LabelSetCompilerTest {
     void fingerprintsDifferWhenTheTokenizerDiffers() throws Exception {
         ModelFolder folder = ModelFolder.open(TestModels.copyWithTokenizer("tiny-vit-openclip", dir));
         String before = ModelFingerprint.of(folder);
-        java.nio.file.Files.writeString(folder.tokenizer().orElseThrow(),
+        java.nio.file.Files.writeString(
+                folder.tokenizer().orElseThrow(),
                 java.nio.file.Files.readString(folder.tokenizer().orElseThrow()) + " ");
         assertThat(ModelFingerprint.of(folder)).isNotEqualTo(before);
     }

@@ -16,20 +16,31 @@ final class LabelSetFixtures {
 
     static final String FINGERPRINT = "sha256:test";
 
-    private LabelSetFixtures() {
+    private LabelSetFixtures() {}
+
+    static CompiledLabel label(
+            String id, String group, Float threshold, List<Float> embedding, List<List<Float>> counters) {
+        return CompiledLabel.newBuilder()
+                .setId(id)
+                .setDisplayName(id.substring(id.indexOf('.') + 1))
+                .setGroup(group)
+                .setThreshold(threshold)
+                .setEmbedding(embedding)
+                .setCounterEmbeddings(counters)
+                .setPrompts(List.of())
+                .build();
     }
 
-    static CompiledLabel label(String id, String group, Float threshold, List<Float> embedding,
-            List<List<Float>> counters) {
-        return CompiledLabel.newBuilder().setId(id).setDisplayName(id.substring(id.indexOf('.') + 1))
-                .setGroup(group).setThreshold(threshold).setEmbedding(embedding).setCounterEmbeddings(counters)
-                .setPrompts(List.of()).build();
-    }
-
-    static Policy policy(String id, PolicyMatch match, List<String> labels, Float minScore, PolicyAction action,
-            Severity severity) {
-        return Policy.newBuilder().setId(id).setMatch(match).setLabels(labels).setMinScore(minScore)
-                .setAction(action).setSeverity(severity).build();
+    static Policy policy(
+            String id, PolicyMatch match, List<String> labels, Float minScore, PolicyAction action, Severity severity) {
+        return Policy.newBuilder()
+                .setId(id)
+                .setMatch(match)
+                .setLabels(labels)
+                .setMinScore(minScore)
+                .setAction(action)
+                .setSeverity(severity)
+                .build();
     }
 
     /**
@@ -38,23 +49,50 @@ final class LabelSetFixtures {
      */
     static LabelSet paperSet(String version, String fingerprint) {
         return LabelSet.newBuilder()
-                .setName("paper").setVersion(version).setDescription("").setModelId("test")
-                .setModelFingerprint(fingerprint).setDimension(2)
+                .setName("paper")
+                .setVersion(version)
+                .setDescription("")
+                .setModelId("test")
+                .setModelFingerprint(fingerprint)
+                .setDimension(2)
                 .setGroups(List.of(
-                        LabelGroup.newBuilder().setName("shape").setScoring(GroupScoring.SOFTMAX).setLogitScale(10f)
-                                .setTopK(2).setMinProbability(0.2f).build(),
-                        LabelGroup.newBuilder().setName("signs").setScoring(GroupScoring.THRESHOLD).build()))
+                        LabelGroup.newBuilder()
+                                .setName("shape")
+                                .setScoring(GroupScoring.SOFTMAX)
+                                .setLogitScale(10f)
+                                .setTopK(2)
+                                .setMinProbability(0.2f)
+                                .build(),
+                        LabelGroup.newBuilder()
+                                .setName("signs")
+                                .setScoring(GroupScoring.THRESHOLD)
+                                .build()))
                 .setLabels(List.of(
                         label("shape.circle", "shape", null, List.of(1f, 0f), List.of()),
                         label("shape.square", "shape", null, List.of(0f, 1f), List.of()),
                         label("signs.warning", "signs", 0.5f, List.of(0.6f, 0.8f), List.of(List.of(1f, 0f))),
                         label("signs.skull", "signs", 0.5f, List.of(0.8f, -0.6f), List.of())))
                 .setPolicies(List.of(
-                        policy("strong-sign", PolicyMatch.ANY, List.of("signs"), 0.9f, PolicyAction.REVIEW,
+                        policy(
+                                "strong-sign",
+                                PolicyMatch.ANY,
+                                List.of("signs"),
+                                0.9f,
+                                PolicyAction.REVIEW,
                                 Severity.MEDIUM),
-                        policy("circle-and-warning", PolicyMatch.ALL, List.of("shape.circle", "signs.warning"), null,
-                                PolicyAction.BLOCK, Severity.CRITICAL),
-                        policy("skull", PolicyMatch.ANY, List.of("signs.skull"), null, PolicyAction.ALLOW,
+                        policy(
+                                "circle-and-warning",
+                                PolicyMatch.ALL,
+                                List.of("shape.circle", "signs.warning"),
+                                null,
+                                PolicyAction.BLOCK,
+                                Severity.CRITICAL),
+                        policy(
+                                "skull",
+                                PolicyMatch.ANY,
+                                List.of("signs.skull"),
+                                null,
+                                PolicyAction.ALLOW,
                                 Severity.LOW)))
                 .setCompiledAt(Instant.ofEpochMilli(1_700_000_000_000L))
                 .build();

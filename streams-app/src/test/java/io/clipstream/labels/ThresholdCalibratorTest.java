@@ -21,21 +21,22 @@ class ThresholdCalibratorTest {
         float[][] skull = {unit(-36.87), unit(-26.87), unit(-56.87), unit(23.13)};
         // negatives near the skull too: one at -36.87+15 (cos 0.9659), one far away
         float[][] negative = {unit(-21.87), unit(90)};
-        List<ThresholdCalibrator.Result> results = ThresholdCalibrator.calibrate(set,
-                Map.of("signs.skull", skull, "negative", negative), 1.0);
+        List<ThresholdCalibrator.Result> results =
+                ThresholdCalibrator.calibrate(set, Map.of("signs.skull", skull, "negative", negative), 1.0);
         assertThat(results).hasSize(1);
         ThresholdCalibrator.Result r = results.get(0);
         assertThat(r.labelId()).isEqualTo("signs.skull");
         // a threshold above cos(15°) = 0.96593 keeps precision 1: the positive at 10° (cos 0.98481) is the lowest
-        assertThat(r.threshold()).isEqualTo((float) Math.cos(Math.toRadians(10.0)), org.assertj.core.data.Offset
-                .offset(1e-5f));
+        assertThat(r.threshold())
+                .isEqualTo((float) Math.cos(Math.toRadians(10.0)), org.assertj.core.data.Offset.offset(1e-5f));
         assertThat(r.precision()).isEqualTo(1.0);
         assertThat(r.recall()).isEqualTo(0.5);
         assertThat(r.positives()).isEqualTo(4);
         assertThat(r.negatives()).isEqualTo(2);
 
-        ThresholdCalibrator.Result relaxed = ThresholdCalibrator.calibrate(set,
-                Map.of("signs.skull", skull, "negative", negative), 0.75).get(0);
+        ThresholdCalibrator.Result relaxed = ThresholdCalibrator.calibrate(
+                        set, Map.of("signs.skull", skull, "negative", negative), 0.75)
+                .get(0);
         // at cos(60°) = 0.5 every positive and the near negative pass: precision 4/5 = 0.8 ≥ 0.75, recall 1
         assertThat(relaxed.threshold()).isEqualTo(0.5f, org.assertj.core.data.Offset.offset(1e-5f));
         assertThat(relaxed.precision()).isEqualTo(0.8);
@@ -52,8 +53,10 @@ class ThresholdCalibratorTest {
     @Test
     void anUnreachablePrecisionGivesNoThreshold() {
         LabelSet set = LabelSetFixtures.paperSet("1", "sha256:x");
-        ThresholdCalibrator.Result r = ThresholdCalibrator.calibrate(set,
-                Map.of("signs.skull", new float[][] {unit(-30)}, "negative", new float[][] {unit(-36.87)}), 0.9)
+        ThresholdCalibrator.Result r = ThresholdCalibrator.calibrate(
+                        set,
+                        Map.of("signs.skull", new float[][] {unit(-30)}, "negative", new float[][] {unit(-36.87)}),
+                        0.9)
                 .get(0);
         assertThat(r.threshold()).isNull();
     }

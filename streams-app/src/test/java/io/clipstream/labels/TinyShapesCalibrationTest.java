@@ -29,9 +29,11 @@ class TinyShapesCalibrationTest {
     @Test
     void thresholdsCalibratedOnOneHalfReachThePrecisionOnTheOther() throws Exception {
         ModelFolder folder = ModelFolder.open(Path.of("..", "models", "tiny-shapes"));
-        LabelSet set = LabelSetCompiler.compileFor(folder,
-                LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml")));
-        Path samples = Path.of(TinyShapesCalibrationTest.class.getResource("/tiny-shapes-calibration").toURI());
+        LabelSet set = LabelSetCompiler.compileFor(
+                folder, LabelSetParser.parse(Path.of("..", "label-sets", "tiny-shapes.yaml")));
+        Path samples = Path.of(TinyShapesCalibrationTest.class
+                .getResource("/tiny-shapes-calibration")
+                .toURI());
         Map<String, float[][]> calibration = new TreeMap<>();
         Map<String, float[][]> heldOut = new TreeMap<>();
         try (ImageEncoder images = ImageEncoder.open(folder, InferenceOptions.defaults());
@@ -53,17 +55,20 @@ class TinyShapesCalibrationTest {
         }
         Map<String, Float> thresholds = new HashMap<>();
         for (ThresholdCalibrator.Result r : ThresholdCalibrator.calibrate(set, calibration, TARGET)) {
-            assertThat(r.threshold()).as("%s reachable on the calibration half", r.labelId()).isNotNull();
+            assertThat(r.threshold())
+                    .as("%s reachable on the calibration half", r.labelId())
+                    .isNotNull();
             thresholds.put(r.labelId(), r.threshold());
         }
-        assertThat(thresholds).containsOnlyKeys("signs.warning_sign", "signs.red_cross", "signs.skull",
-                "signs.prohibited_sign");
+        assertThat(thresholds)
+                .containsOnlyKeys("signs.warning_sign", "signs.red_cross", "signs.skull", "signs.prohibited_sign");
         int truePositives = 0;
         int predicted = 0;
         for (ThresholdCalibrator.Result r : ThresholdCalibrator.measure(set, heldOut, thresholds)) {
-            System.out.printf("calibrated %s: threshold %.4f -> held-out precision %.3f recall %.3f (%d positives,"
-                    + " %d negatives)%n", r.labelId(), r.threshold(), r.precision(), r.recall(), r.positives(),
-                    r.negatives());
+            System.out.printf(
+                    "calibrated %s: threshold %.4f -> held-out precision %.3f recall %.3f (%d positives,"
+                            + " %d negatives)%n",
+                    r.labelId(), r.threshold(), r.precision(), r.recall(), r.positives(), r.negatives());
             int tp = (int) Math.round(r.recall() * r.positives());
             truePositives += tp;
             predicted += r.precision() == 0 ? 0 : (int) Math.round(tp / r.precision());

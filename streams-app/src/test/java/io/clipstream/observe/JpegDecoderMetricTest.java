@@ -12,7 +12,7 @@ class JpegDecoderMetricTest {
     void theDecoderAndDraftModeAreTagsOfAGaugeOfOne() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new PipelineMetrics(registry, "cpu").jpegDecoder("turbojpeg", false);
-        assertThat(registry.scrape()).contains(
-                "clipstream_preprocess_jpeg_decoder{decoder=\"turbojpeg\",device=\"cpu\",draft=\"false\"} 1");
+        assertThat(registry.scrape())
+                .contains("clipstream_preprocess_jpeg_decoder{decoder=\"turbojpeg\",device=\"cpu\",draft=\"false\"} 1");
     }
 }

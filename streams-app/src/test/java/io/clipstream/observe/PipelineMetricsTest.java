@@ -18,9 +18,11 @@ class PipelineMetricsTest {
         // bound later, as Kafka Streams' binder is once the topology exists
         new ClassLoaderMetrics().bindTo(registry);
         List<Meter> meters = registry.getMeters();
-        assertThat(meters).extracting(m -> m.getId().getName()).contains("jvm.memory.used", "jvm.classes.loaded",
-                "clipstream.events.in");
-        assertThat(meters).allSatisfy(m -> assertThat(m.getId().getTag("device")).as(m.getId().getName())
+        assertThat(meters)
+                .extracting(m -> m.getId().getName())
+                .contains("jvm.memory.used", "jvm.classes.loaded", "clipstream.events.in");
+        assertThat(meters).allSatisfy(m -> assertThat(m.getId().getTag("device"))
+                .as(m.getId().getName())
                 .isEqualTo("cuda:0"));
         assertThat(registry.scrape()).containsPattern("jvm_memory_used_bytes\\{[^}]*device=\"cuda:0\"");
     }

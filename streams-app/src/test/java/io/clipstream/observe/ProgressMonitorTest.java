@@ -17,8 +17,8 @@ class ProgressMonitorTest {
         monitor.batchFailed("model down");
         assertThat(monitor.check().ok()).isTrue();
         monitor.batchFailed("model down");
-        assertThat(monitor.check()).isEqualTo(new HttpEndpoints.Check(false,
-                "3 batches in a row failed (limit 3), last: model down"));
+        assertThat(monitor.check())
+                .isEqualTo(new HttpEndpoints.Check(false, "3 batches in a row failed (limit 3), last: model down"));
         monitor.batchSucceeded();
         assertThat(monitor.check().ok()).isTrue();
     }
@@ -31,8 +31,8 @@ class ProgressMonitorTest {
         assertThat(monitor.check().ok()).as("the first is out of the window").isTrue();
         now += Duration.ofMinutes(1).toNanos();
         monitor.threadReplaced();
-        assertThat(monitor.check()).isEqualTo(new HttpEndpoints.Check(false,
-                "2 stream threads replaced within 300 s (limit 2)"));
+        assertThat(monitor.check())
+                .isEqualTo(new HttpEndpoints.Check(false, "2 stream threads replaced within 300 s (limit 2)"));
         now += Duration.ofMinutes(10).toNanos();
         assertThat(monitor.check().ok()).isTrue();
     }

@@ -22,8 +22,8 @@ class PdqHasherTest {
      * grey CMYK file) as linear light and returns sRGB-encoded samples from {@code getRGB}, so its luminance is
      * {@code 255 * srgb(v / 255)} where Pillow, the C++ reference and this decoder give {@code v}.
      */
-    private static final java.util.Set<String> READ_AS_LINEAR_GREY_BY_THE_REFERENCE = java.util.Set.of("L.png",
-            "LA.png", "CMYK.jpg");
+    private static final java.util.Set<String> READ_AS_LINEAR_GREY_BY_THE_REFERENCE =
+            java.util.Set.of("L.png", "LA.png", "CMYK.jpg");
 
     @Test
     void everyReferenceHashIsWithinDistance4() throws IOException, ImageRejectedException {
@@ -36,32 +36,43 @@ class PdqHasherTest {
             String[] f = line.split(",");
             PdqHash expected = PdqHash.parse(f[0]);
             int expectedQuality = Integer.parseInt(f[1]);
-            LumaSource luma = PREPROCESSOR.decodeLuma(Files.readAllBytes(folder.resolve("images").resolve(f[2])));
+            LumaSource luma = PREPROCESSOR.decodeLuma(
+                    Files.readAllBytes(folder.resolve("images").resolve(f[2])));
             boolean linearGrey = READ_AS_LINEAR_GREY_BY_THE_REFERENCE.contains(f[2]);
             PdqSignature actual = PdqHasher.hash(linearGrey ? new SrgbEncoded(luma) : luma);
             int distance = actual.hash().distance(expected);
-            System.out.printf(java.util.Locale.ROOT, "%-22s distance %d, quality %d (reference %d)%s%n", f[2],
-                    distance, actual.quality(), expectedQuality, linearGrey ? ", luminance sRGB-encoded as the"
-                            + " reference's decoder does" : "");
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "%-22s distance %d, quality %d (reference %d)%s%n",
+                    f[2],
+                    distance,
+                    actual.quality(),
+                    expectedQuality,
+                    linearGrey ? ", luminance sRGB-encoded as the" + " reference's decoder does" : "");
             distances.put(f[2], distance);
             qualityGaps.put(f[2], Math.abs(actual.quality() - expectedQuality));
         }
         System.out.println("PDQ vs reference: worst distance " + java.util.Collections.max(distances.values())
                 + " over " + lines.size() + " images");
-        assertThat(distances).as("Hamming distance to the reference per image").allSatisfy((file, distance) ->
-                assertThat(distance).as(file).isLessThanOrEqualTo(4));
-        assertThat(qualityGaps).as("quality difference from the reference per image").allSatisfy((file, gap) ->
-                assertThat(gap).as(file).isLessThanOrEqualTo(2));
+        assertThat(distances)
+                .as("Hamming distance to the reference per image")
+                .allSatisfy((file, distance) -> assertThat(distance).as(file).isLessThanOrEqualTo(4));
+        assertThat(qualityGaps)
+                .as("quality difference from the reference per image")
+                .allSatisfy((file, gap) -> assertThat(gap).as(file).isLessThanOrEqualTo(2));
     }
 
     @Test
     void greyAndCmykCopiesHashLikeTheColourOriginal() throws IOException, ImageRejectedException {
         Path folder = SharedPdqData.folder();
         PdqHash colour = PdqHash.parse(Files.readAllLines(folder.resolve("hashes.csv")).stream()
-                .filter(l -> l.endsWith(",RGB.jpg")).findFirst().orElseThrow().split(",")[0]);
+                .filter(l -> l.endsWith(",RGB.jpg"))
+                .findFirst()
+                .orElseThrow()
+                .split(",")[0]);
         for (String file : READ_AS_LINEAR_GREY_BY_THE_REFERENCE) {
-            PdqSignature ours = PdqHasher.hash(PREPROCESSOR.decodeLuma(Files.readAllBytes(
-                    folder.resolve("images").resolve(file))));
+            PdqSignature ours = PdqHasher.hash(PREPROCESSOR.decodeLuma(
+                    Files.readAllBytes(folder.resolve("images").resolve(file))));
             int distance = ours.hash().distance(colour);
             System.out.println(file + " as decoded here: distance " + distance + " to the reference hash of RGB.jpg");
             assertThat(distance).as(file).isLessThanOrEqualTo(4);
@@ -113,10 +124,12 @@ class PdqHasherTest {
         PdqDihedral dihedral = PdqHasher.dihedral(LumaSource.ofRgb(w, h, rgb));
         assertThat(dihedral.quality()).isGreaterThan(50);
         // Meta's rotate90 turns the image counter-clockwise, so a clockwise turn is its rotate270
-        PdqHash clockwise = PdqHasher.hash(LumaSource.ofRgb(h, w, rotateClockwise(rgb, w, h))).hash();
+        PdqHash clockwise = PdqHasher.hash(LumaSource.ofRgb(h, w, rotateClockwise(rgb, w, h)))
+                .hash();
         assertThat(clockwise.distance(dihedral.hashes().get(3))).isLessThanOrEqualTo(2);
         // and its flipY mirrors left to right
-        PdqHash mirrored = PdqHasher.hash(LumaSource.ofRgb(w, h, mirrorLeftRight(rgb, w, h))).hash();
+        PdqHash mirrored = PdqHasher.hash(LumaSource.ofRgb(w, h, mirrorLeftRight(rgb, w, h)))
+                .hash();
         assertThat(mirrored.distance(dihedral.hashes().get(5))).isLessThanOrEqualTo(2);
         assertThat(mirrored.distance(dihedral.hashes().get(0))).isGreaterThan(40);
     }
@@ -153,7 +166,9 @@ class PdqHasherTest {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 for (int c = 0; c < 3; c++) {
-                    double v = 128 + 60 * Math.sin(fx[c] * x + 0.07 * y * (c + 1)) + 40 * Math.cos(0.05 * x * y / 9.0)
+                    double v = 128
+                            + 60 * Math.sin(fx[c] * x + 0.07 * y * (c + 1))
+                            + 40 * Math.cos(0.05 * x * y / 9.0)
                             + (x < w / 3 && y < h / 2 ? 30 : 0);
                     rgb[(y * w + x) * 3 + c] = (byte) Math.max(0, Math.min(255, (int) v));
                 }

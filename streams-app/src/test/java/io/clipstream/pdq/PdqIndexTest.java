@@ -55,8 +55,9 @@ class PdqIndexTest {
                 Map<Integer, Integer> expected = new TreeMap<>();
                 PdqIndex.linearScan(hashes, query, maxDistance, expected::put);
                 Map<Integer, Integer> actual = new TreeMap<>();
-                index.search(query, maxDistance, (position, distance) ->
-                        assertThat(actual.put(position, distance)).as("reported once").isNull());
+                index.search(query, maxDistance, (position, distance) -> assertThat(actual.put(position, distance))
+                        .as("reported once")
+                        .isNull());
                 assertThat(actual).as("distance %d", maxDistance).isEqualTo(expected);
                 totalFound += expected.size();
             }

@@ -11,8 +11,7 @@ import java.nio.file.Path;
  */
 public final class SharedPdqData {
 
-    private SharedPdqData() {
-    }
+    private SharedPdqData() {}
 
     /** The {@code shared/pdq} folder, or a skipped test. */
     public static Path folder() {
@@ -22,7 +21,8 @@ public final class SharedPdqData {
         if (!Files.isRegularFile(pdq.resolve("hashes.csv"))) {
             pdq = Path.of("..", "..", "shared", "pdq");
         }
-        assumeTrue(Files.isRegularFile(pdq.resolve("hashes.csv")),
+        assumeTrue(
+                Files.isRegularFile(pdq.resolve("hashes.csv")),
                 "PDQ reference data not found at " + pdq.toAbsolutePath() + "; skipping");
         return pdq;
     }

@@ -28,7 +28,10 @@ class AvroWireFormatTest {
     }
 
     private static ImageEmbedding embedding() {
-        return ImageEmbedding.newBuilder().setEventId("e1").setModelId("m").setEmbedding(List.of(0.6f, 0.8f))
+        return ImageEmbedding.newBuilder()
+                .setEventId("e1")
+                .setModelId("m")
+                .setEmbedding(List.of(0.6f, 0.8f))
                 .build();
     }
 
@@ -44,19 +47,19 @@ class AvroWireFormatTest {
     @Test
     void bytesNotInTheWireFormatAreNotAvro() {
         assertThatThrownBy(() -> format.read("{\"json\": true}".getBytes()))
-                .isInstanceOfSatisfying(WireFormatException.class,
-                        e -> assertThat(e.reason()).isEqualTo(WireFormatException.Reason.NOT_AVRO))
+                .isInstanceOfSatisfying(WireFormatException.class, e -> assertThat(e.reason())
+                        .isEqualTo(WireFormatException.Reason.NOT_AVRO))
                 .hasMessage("NOT_AVRO: value is not in the Confluent Avro wire format (14 bytes)");
         assertThatThrownBy(() -> format.read(new byte[] {0, 0}))
-                .isInstanceOfSatisfying(WireFormatException.class,
-                        e -> assertThat(e.reason()).isEqualTo(WireFormatException.Reason.NOT_AVRO));
+                .isInstanceOfSatisfying(WireFormatException.class, e -> assertThat(e.reason())
+                        .isEqualTo(WireFormatException.Reason.NOT_AVRO));
     }
 
     @Test
     void anUnknownSchemaIdIsReported() {
         assertThatThrownBy(() -> format.read(new byte[] {0, 0, 0, 0x7f, 0x7f, 2, 'x'}))
-                .isInstanceOfSatisfying(WireFormatException.class,
-                        e -> assertThat(e.reason()).isEqualTo(WireFormatException.Reason.UNKNOWN_SCHEMA_ID))
+                .isInstanceOfSatisfying(WireFormatException.class, e -> assertThat(e.reason())
+                        .isEqualTo(WireFormatException.Reason.UNKNOWN_SCHEMA_ID))
                 .hasMessage("UNKNOWN_SCHEMA_ID: schema id 32639 is not in the registry");
     }
 
@@ -64,15 +67,25 @@ class AvroWireFormatTest {
     void aTruncatedBodyIsMalformed() {
         byte[] bytes = format.write("t-value", embedding());
         assertThatThrownBy(() -> format.read(Arrays.copyOf(bytes, bytes.length - 3)))
-                .isInstanceOfSatisfying(WireFormatException.class,
-                        e -> assertThat(e.reason()).isEqualTo(WireFormatException.Reason.MALFORMED_AVRO));
+                .isInstanceOfSatisfying(WireFormatException.class, e -> assertThat(e.reason())
+                        .isEqualTo(WireFormatException.Reason.MALFORMED_AVRO));
     }
 
     @Test
     void anOlderWriterSchemaIsResolvedAndAnUnrelatedOneRefused() throws Exception {
-        Schema older = SchemaBuilder.record("ImageEmbedding").namespace("io.clipstream.schema").fields()
-                .requiredString("eventId").requiredString("modelId").name("embedding").type().array().items()
-                .floatType().noDefault().requiredString("legacy").endRecord();
+        Schema older = SchemaBuilder.record("ImageEmbedding")
+                .namespace("io.clipstream.schema")
+                .fields()
+                .requiredString("eventId")
+                .requiredString("modelId")
+                .name("embedding")
+                .type()
+                .array()
+                .items()
+                .floatType()
+                .noDefault()
+                .requiredString("legacy")
+                .endRecord();
         GenericRecord record = new GenericData.Record(older);
         record.put("eventId", "e2");
         record.put("modelId", "m");
@@ -88,18 +101,20 @@ class AvroWireFormatTest {
         assertThat(read.getEventId()).isEqualTo("e2");
         assertThat(read.getEmbedding()).containsExactly(1f);
 
-        Schema unrelated = SchemaBuilder.record("Other").fields().requiredInt("n").endRecord();
+        Schema unrelated =
+                SchemaBuilder.record("Other").fields().requiredInt("n").endRecord();
         int otherId = registry.register("unrelated-value", unrelated);
         assertThatThrownBy(() -> format.read(new byte[] {0, 0, 0, 0, (byte) otherId, 2}))
-                .isInstanceOfSatisfying(WireFormatException.class,
-                        e -> assertThat(e.reason()).isEqualTo(WireFormatException.Reason.INCOMPATIBLE_SCHEMA));
+                .isInstanceOfSatisfying(WireFormatException.class, e -> assertThat(e.reason())
+                        .isEqualTo(WireFormatException.Reason.INCOMPATIBLE_SCHEMA));
     }
 
     @Test
     void serdesUseTheTopicNameSubject() {
         var serde = AvroSerdes.serde(ImageEmbedding.class, ImageEmbedding.getClassSchema(), registry, true, false);
         byte[] bytes = serde.serializer().serialize("image-embeddings", embedding());
-        assertThat(registry.lookup("image-embeddings-value", ImageEmbedding.getClassSchema())).isPositive();
+        assertThat(registry.lookup("image-embeddings-value", ImageEmbedding.getClassSchema()))
+                .isPositive();
         assertThat(serde.deserializer().deserialize("image-embeddings", bytes)).isEqualTo(embedding());
         assertThat(serde.serializer().serialize("image-embeddings", null)).isNull();
     }

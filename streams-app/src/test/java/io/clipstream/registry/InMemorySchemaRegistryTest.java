@@ -10,10 +10,18 @@ import org.junit.jupiter.api.Test;
 
 class InMemorySchemaRegistryTest {
 
-    private static final Schema V1 = SchemaBuilder.record("R").fields().requiredString("a").endRecord();
-    private static final Schema V2 = SchemaBuilder.record("R").fields().requiredString("a")
-            .name("b").type().stringType().stringDefault("x").endRecord();
-    private static final Schema BREAKING = SchemaBuilder.record("R").fields().requiredInt("c").endRecord();
+    private static final Schema V1 =
+            SchemaBuilder.record("R").fields().requiredString("a").endRecord();
+    private static final Schema V2 = SchemaBuilder.record("R")
+            .fields()
+            .requiredString("a")
+            .name("b")
+            .type()
+            .stringType()
+            .stringDefault("x")
+            .endRecord();
+    private static final Schema BREAKING =
+            SchemaBuilder.record("R").fields().requiredInt("c").endRecord();
 
     @AfterEach
     void drop() {
@@ -37,16 +45,26 @@ class InMemorySchemaRegistryTest {
         assertThat(r.isCompatible("s-value", V2)).isTrue();
         assertThat(r.isCompatible("s-value", BREAKING)).isFalse();
         assertThat(r.isCompatible("new-subject", BREAKING)).isTrue();
-        assertThatThrownBy(() -> r.register("s-value", BREAKING)).isInstanceOfSatisfying(
-                SchemaRegistryException.class, e -> assertThat(e.errorCode()).isEqualTo(409));
-        assertThatThrownBy(() -> r.lookup("missing", V1)).isInstanceOfSatisfying(SchemaRegistryException.class,
-                e -> assertThat(e.errorCode()).isEqualTo(40401));
+        assertThatThrownBy(() -> r.register("s-value", BREAKING))
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.errorCode())
+                        .isEqualTo(409));
+        assertThatThrownBy(() -> r.lookup("missing", V1))
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.errorCode())
+                        .isEqualTo(40401));
     }
 
     @Test
     void settingsNeverShowSecrets() {
-        RegistrySettings settings = new RegistrySettings(java.util.List.of(java.net.URI.create("https://r:8081")),
-                "user:hunter2", null, null, "storepass", null);
-        assertThat(settings.toString()).doesNotContain("hunter2").doesNotContain("storepass").contains("basic");
+        RegistrySettings settings = new RegistrySettings(
+                java.util.List.of(java.net.URI.create("https://r:8081")),
+                "user:hunter2",
+                null,
+                null,
+                "storepass",
+                null);
+        assertThat(settings.toString())
+                .doesNotContain("hunter2")
+                .doesNotContain("storepass")
+                .contains("basic");
     }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /** The REST client against a stub speaking the Confluent API, recording every request it gets. */
 class RestSchemaRegistryClientTest {
 
-    private static final Schema SCHEMA = SchemaBuilder.record("R").fields().requiredString("a").endRecord();
+    private static final Schema SCHEMA =
+            SchemaBuilder.record("R").fields().requiredString("a").endRecord();
 
     private HttpServer server;
     private final List<String> requests = new CopyOnWriteArrayList<>();
@@ -38,8 +39,8 @@ class RestSchemaRegistryClientTest {
             if (path.equals("/api/subjects/topic-value/versions")) {
                 reply = body.contains("\\\"a\\\"") ? "{\"id\": 7}" : "{}";
             } else if (path.equals("/api/schemas/ids/7")) {
-                reply = "{\"schema\": " + new com.fasterxml.jackson.databind.ObjectMapper()
-                        .writeValueAsString(SCHEMA.toString()) + "}";
+                reply = "{\"schema\": "
+                        + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(SCHEMA.toString()) + "}";
             } else if (path.startsWith("/api/compatibility/subjects/topic-value")) {
                 reply = "{\"is_compatible\": false}";
             } else if (path.startsWith("/api/compatibility/subjects/unknown-value")) {
@@ -65,8 +66,8 @@ class RestSchemaRegistryClientTest {
     private RestSchemaRegistryClient client(String userInfo, String token) {
         URI dead = URI.create("http://127.0.0.1:1/api");
         URI live = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/api/");
-        return new RestSchemaRegistryClient(new RegistrySettings(List.of(dead, live), userInfo, token, null, null,
-                java.time.Duration.ofSeconds(5)));
+        return new RestSchemaRegistryClient(new RegistrySettings(
+                List.of(dead, live), userInfo, token, null, null, java.time.Duration.ofSeconds(5)));
     }
 
     @Test
@@ -75,8 +76,9 @@ class RestSchemaRegistryClientTest {
         assertThat(client.register("topic-value", SCHEMA)).isEqualTo(7);
         assertThat(client.register("topic-value", SCHEMA)).isEqualTo(7);
         assertThat(client.getById(7)).isEqualTo(SCHEMA);
-        assertThat(requests).containsExactly("POST /api/subjects/topic-value/versions auth=Basic dXNlcjpzZWNyZXQ="
-                + " type=application/vnd.schemaregistry.v1+json");
+        assertThat(requests)
+                .containsExactly("POST /api/subjects/topic-value/versions auth=Basic dXNlcjpzZWNyZXQ="
+                        + " type=application/vnd.schemaregistry.v1+json");
     }
 
     @Test
@@ -90,10 +92,12 @@ class RestSchemaRegistryClientTest {
     @Test
     void errorsCarryStatusCodeAndMessage() {
         RestSchemaRegistryClient client = client(null, null);
-        assertThatThrownBy(() -> client.getById(99)).isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
-            assertThat(e.status()).isEqualTo(404);
-            assertThat(e.errorCode()).isEqualTo(40403);
-        }).hasMessage("schema registry GET /schemas/ids/99 failed with 404: Schema not found");
+        assertThatThrownBy(() -> client.getById(99))
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.errorCode()).isEqualTo(40403);
+                })
+                .hasMessage("schema registry GET /schemas/ids/99 failed with 404: Schema not found");
         assertThat(client.isCompatible("topic-value", SCHEMA)).isFalse();
         assertThat(client.isCompatible("unknown-value", SCHEMA)).isTrue();
         assertThatThrownBy(() -> client.isCompatible("elsewhere-value", SCHEMA))

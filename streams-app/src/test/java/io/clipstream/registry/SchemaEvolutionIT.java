@@ -59,7 +59,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SchemaEvolutionIT {
 
     /** Subjects of this run: the registry may be shared with other test classes. */
-    private static final String RUN = "evolution-" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String RUN =
+            "evolution-" + UUID.randomUUID().toString().substring(0, 8);
 
     private static ApicurioRegistry registry;
     private static RestSchemaRegistryClient client;
@@ -90,39 +91,92 @@ class SchemaEvolutionIT {
 
     static Stream<Arguments> topicRecords() {
         Instant at = Instant.ofEpochMilli(1_760_000_000_123L);
-        ImageEvent inline = ImageEvent.newBuilder().setEventId("e1").setOccurredAt(at).setSource("camera-7")
+        ImageEvent inline = ImageEvent.newBuilder()
+                .setEventId("e1")
+                .setOccurredAt(at)
+                .setSource("camera-7")
                 .setContentType("image/jpeg")
-                .setImage(InlineImage.newBuilder().setBytes(ByteBuffer.wrap(new byte[] {(byte) 0xff, (byte) 0xd8, 1}))
+                .setImage(InlineImage.newBuilder()
+                        .setBytes(ByteBuffer.wrap(new byte[] {(byte) 0xff, (byte) 0xd8, 1}))
                         .build())
-                .setAttributes(Map.of("tenant", "acme")).build();
-        ImageEvent byReference = ImageEvent.newBuilder().setEventId("e2").setOccurredAt(at).setSource("crawler")
-                .setImage(ImageReference.newBuilder().setUri("s3://bucket/cat.png").setSha256("ab".repeat(32)).build())
+                .setAttributes(Map.of("tenant", "acme"))
                 .build();
-        ImageTags tags = ImageTags.newBuilder().setEventId("e1").setModelId("clip-vit-b32").setLabelSetName("general")
-                .setLabelSetVersion("3").setTags(List.of(Tag.newBuilder().setLabelId("animals.cat")
-                        .setDisplayName("cat").setScore(0.93f).setRank(1).setGroup("animals").build()))
-                .setTimings(Timings.newBuilder().setQueuedMs(3).setInferenceMs(41).setEndToEndMs(57).build())
+        ImageEvent byReference = ImageEvent.newBuilder()
+                .setEventId("e2")
+                .setOccurredAt(at)
+                .setSource("crawler")
+                .setImage(ImageReference.newBuilder()
+                        .setUri("s3://bucket/cat.png")
+                        .setSha256("ab".repeat(32))
+                        .build())
                 .build();
-        PolicyFlag flag = PolicyFlag.newBuilder().setEventId("e1").setPolicyId("no-weapons")
-                .setAction(PolicyAction.BLOCK).setSeverity(Severity.HIGH)
-                .setMatched(List.of(MatchedLabel.newBuilder().setLabelId("weapons.firearm").setScore(0.31f)
-                        .setThreshold(0.27f).build()))
-                .setModelId("clip-vit-b32").setLabelSetName("moderation").setLabelSetVersion("1").setDecidedAt(at)
-                .build();
-        ImageEmbedding embedding = ImageEmbedding.newBuilder().setEventId("e1").setModelId("clip-vit-b32")
-                .setEmbedding(List.of(0.6f, 0.8f)).build();
-        LabelSet labelSet = LabelSet.newBuilder().setName("moderation").setVersion("1").setModelId("clip-vit-b32")
-                .setModelFingerprint("sha256:" + "0".repeat(64)).setDimension(2)
-                .setGroups(List.of(LabelGroup.newBuilder().setName("weapons").setScoring(GroupScoring.THRESHOLD)
+        ImageTags tags = ImageTags.newBuilder()
+                .setEventId("e1")
+                .setModelId("clip-vit-b32")
+                .setLabelSetName("general")
+                .setLabelSetVersion("3")
+                .setTags(List.of(Tag.newBuilder()
+                        .setLabelId("animals.cat")
+                        .setDisplayName("cat")
+                        .setScore(0.93f)
+                        .setRank(1)
+                        .setGroup("animals")
                         .build()))
-                .setLabels(List.of(CompiledLabel.newBuilder().setId("weapons.firearm").setDisplayName("firearm")
-                        .setGroup("weapons").setThreshold(0.27f).setEmbedding(List.of(1f, 0f))
-                        .setCounterEmbeddings(List.of(List.of(0f, 1f))).setPrompts(List.of("a photo of a gun"))
+                .setTimings(Timings.newBuilder()
+                        .setQueuedMs(3)
+                        .setInferenceMs(41)
+                        .setEndToEndMs(57)
+                        .build())
+                .build();
+        PolicyFlag flag = PolicyFlag.newBuilder()
+                .setEventId("e1")
+                .setPolicyId("no-weapons")
+                .setAction(PolicyAction.BLOCK)
+                .setSeverity(Severity.HIGH)
+                .setMatched(List.of(MatchedLabel.newBuilder()
+                        .setLabelId("weapons.firearm")
+                        .setScore(0.31f)
+                        .setThreshold(0.27f)
                         .build()))
-                .setPolicies(List.of(Policy.newBuilder().setId("no-weapons").setMatch(PolicyMatch.ANY)
-                        .setLabels(List.of("weapons")).setMinScore(null).setAction(PolicyAction.BLOCK)
-                        .setSeverity(Severity.HIGH).build()))
-                .setCompiledAt(at).build();
+                .setModelId("clip-vit-b32")
+                .setLabelSetName("moderation")
+                .setLabelSetVersion("1")
+                .setDecidedAt(at)
+                .build();
+        ImageEmbedding embedding = ImageEmbedding.newBuilder()
+                .setEventId("e1")
+                .setModelId("clip-vit-b32")
+                .setEmbedding(List.of(0.6f, 0.8f))
+                .build();
+        LabelSet labelSet = LabelSet.newBuilder()
+                .setName("moderation")
+                .setVersion("1")
+                .setModelId("clip-vit-b32")
+                .setModelFingerprint("sha256:" + "0".repeat(64))
+                .setDimension(2)
+                .setGroups(List.of(LabelGroup.newBuilder()
+                        .setName("weapons")
+                        .setScoring(GroupScoring.THRESHOLD)
+                        .build()))
+                .setLabels(List.of(CompiledLabel.newBuilder()
+                        .setId("weapons.firearm")
+                        .setDisplayName("firearm")
+                        .setGroup("weapons")
+                        .setThreshold(0.27f)
+                        .setEmbedding(List.of(1f, 0f))
+                        .setCounterEmbeddings(List.of(List.of(0f, 1f)))
+                        .setPrompts(List.of("a photo of a gun"))
+                        .build()))
+                .setPolicies(List.of(Policy.newBuilder()
+                        .setId("no-weapons")
+                        .setMatch(PolicyMatch.ANY)
+                        .setLabels(List.of("weapons"))
+                        .setMinScore(null)
+                        .setAction(PolicyAction.BLOCK)
+                        .setSeverity(Severity.HIGH)
+                        .build()))
+                .setCompiledAt(at)
+                .build();
         return Stream.of(
                 Arguments.of("ImageEvent-inline", ImageEvent.class, ImageEvent.getClassSchema(), inline),
                 Arguments.of("ImageEvent-reference", ImageEvent.class, ImageEvent.getClassSchema(), byReference),
@@ -134,8 +188,8 @@ class SchemaEvolutionIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("topicRecords")
-    <T extends SpecificRecord> void everyTopicSchemaRegistersAndRoundTrips(String name, Class<T> type, Schema schema,
-            T record) {
+    <T extends SpecificRecord> void everyTopicSchemaRegistersAndRoundTrips(
+            String name, Class<T> type, Schema schema, T record) {
         String subject = subject(name);
         byte[] bytes = new AvroWireFormat<>(type, schema, client, true).write(subject, record);
 
@@ -144,14 +198,18 @@ class SchemaEvolutionIT {
         try (RestSchemaRegistryClient other = freshClient()) {
             // what the serializer wrote is the id the registry hands out for the subject's schema...
             assertThat(other.lookup(subject, schema)).isEqualTo(id);
-            assertThat(other.register(subject, schema)).as("registering again is idempotent").isEqualTo(id);
+            assertThat(other.register(subject, schema))
+                    .as("registering again is idempotent")
+                    .isEqualTo(id);
             // ... and the one /schemas/ids/{id} serves (no client cache: a fresh client fetches it)
             assertThat(other.getById(id)).isEqualTo(schema);
-            assertThat(new AvroWireFormat<>(type, schema, other, false).read(bytes)).isEqualTo(record);
+            assertThat(new AvroWireFormat<>(type, schema, other, false).read(bytes))
+                    .isEqualTo(record);
         }
         try (RestSchemaRegistryClient other = freshClient()) {
             // a producer that only looks the schema up (autoRegister=false) writes the same bytes
-            assertThat(new AvroWireFormat<>(type, schema, other, false).write(subject, record)).isEqualTo(bytes);
+            assertThat(new AvroWireFormat<>(type, schema, other, false).write(subject, record))
+                    .isEqualTo(bytes);
         }
     }
 
@@ -168,8 +226,8 @@ class SchemaEvolutionIT {
     void anUnknownSubjectOrSchemaIsNotFound() {
         try (RestSchemaRegistryClient other = freshClient()) {
             assertThatThrownBy(() -> other.lookup(subject("never-registered"), ImageEmbedding.getClassSchema()))
-                    .isInstanceOfSatisfying(SchemaRegistryException.class,
-                            e -> assertThat(e.status()).isEqualTo(404));
+                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status())
+                            .isEqualTo(404));
             other.register(subject("lookup-miss"), ImageEmbedding.getClassSchema());
             assertThatThrownBy(() -> other.lookup(subject("lookup-miss"), ImageTags.getClassSchema()))
                     .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
@@ -177,19 +235,30 @@ class SchemaEvolutionIT {
                         assertThat(e.errorCode()).isEqualTo(40403);
                     });
             assertThatThrownBy(() -> other.getById(Integer.MAX_VALUE))
-                    .isInstanceOfSatisfying(SchemaRegistryException.class,
-                            e -> assertThat(e.status()).isEqualTo(404));
+                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status())
+                            .isEqualTo(404));
             assertThat(other.isCompatible(subject("never-registered"), ImageTags.getClassSchema()))
-                    .as("anything is compatible with a subject that does not exist yet").isTrue();
+                    .as("anything is compatible with a subject that does not exist yet")
+                    .isTrue();
         }
     }
 
     @Test
     void dataWrittenWithAnOlderSchemaIsReadThroughTheRegistry() throws IOException {
         String subject = subject("embedding-history");
-        Schema older = SchemaBuilder.record("ImageEmbedding").namespace("io.clipstream.schema").fields()
-                .requiredString("eventId").requiredString("modelId").name("embedding").type().array().items()
-                .floatType().noDefault().requiredString("legacy").endRecord();
+        Schema older = SchemaBuilder.record("ImageEmbedding")
+                .namespace("io.clipstream.schema")
+                .fields()
+                .requiredString("eventId")
+                .requiredString("modelId")
+                .name("embedding")
+                .type()
+                .array()
+                .items()
+                .floatType()
+                .noDefault()
+                .requiredString("legacy")
+                .endRecord();
         int olderId = client.register(subject, older);
         int currentId = client.register(subject, ImageEmbedding.getClassSchema());
         assertThat(currentId).isNotEqualTo(olderId);
@@ -207,10 +276,15 @@ class SchemaEvolutionIT {
         encoder.flush();
 
         try (RestSchemaRegistryClient other = freshClient()) {
-            ImageEmbedding read = new AvroWireFormat<>(ImageEmbedding.class, ImageEmbedding.getClassSchema(), other,
-                    false).read(out.toByteArray());
-            assertThat(read).isEqualTo(ImageEmbedding.newBuilder().setEventId("e9").setModelId("m")
-                    .setEmbedding(List.of(0.6f, 0.8f)).build());
+            ImageEmbedding read = new AvroWireFormat<>(
+                            ImageEmbedding.class, ImageEmbedding.getClassSchema(), other, false)
+                    .read(out.toByteArray());
+            assertThat(read)
+                    .isEqualTo(ImageEmbedding.newBuilder()
+                            .setEventId("e9")
+                            .setModelId("m")
+                            .setEmbedding(List.of(0.6f, 0.8f))
+                            .build());
         }
     }
 
@@ -286,8 +360,10 @@ class SchemaEvolutionIT {
         client.register(subject, parse(V1));
         Schema next = parse(v2);
         assertThat(client.isCompatible(subject, next)).as(change).isFalse();
-        assertThatThrownBy(() -> client.register(subject, next)).as(change)
-                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status()).isEqualTo(409));
+        assertThatThrownBy(() -> client.register(subject, next))
+                .as(change)
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status())
+                        .isEqualTo(409));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -298,12 +374,18 @@ class SchemaEvolutionIT {
         Path avro = schemasModule().resolve("src/main/avro");
         List<String> committed;
         try (Stream<Path> files = Files.list(avro)) {
-            committed = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".avsc")).sorted()
+            committed = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".avsc"))
+                    .sorted()
                     .toList();
         }
-        assertThat(released().keySet()).as("schemas/src/test/resources/released must hold the first release of"
-                + " every schema in %s: copy a new .avsc there when it is first released", avro)
-                .containsExactlyInAnyOrderElementsOf(committed.stream().map(n -> n.replace(".avsc", "")).toList());
+        assertThat(released().keySet())
+                .as(
+                        "schemas/src/test/resources/released must hold the first release of"
+                                + " every schema in %s: copy a new .avsc there when it is first released",
+                        avro)
+                .containsExactlyInAnyOrderElementsOf(
+                        committed.stream().map(n -> n.replace(".avsc", "")).toList());
     }
 
     static Stream<Arguments> releasedSchemas() throws IOException {
@@ -317,11 +399,16 @@ class SchemaEvolutionIT {
         String subject = subject("released-" + name);
         client.register(subject, released);
         assertThat(client.isCompatible(subject, current))
-                .as("schemas/src/main/avro/%s.avsc must stay backward compatible with its first release (consumers"
-                        + " on the new schema must read data written with the old one); Avro says: %s", name,
-                        SchemaCompatibility.checkReaderWriterCompatibility(current, released).getResult()
-                                .getIncompatibilities().stream().map(i -> i.getType() + " at " + i.getLocation()
-                                        + " (" + i.getMessage() + ")").toList())
+                .as(
+                        "schemas/src/main/avro/%s.avsc must stay backward compatible with its first release (consumers"
+                                + " on the new schema must read data written with the old one); Avro says: %s",
+                        name,
+                        SchemaCompatibility.checkReaderWriterCompatibility(current, released)
+                                .getResult()
+                                .getIncompatibilities()
+                                .stream()
+                                .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")")
+                                .toList())
                 .isTrue();
         client.register(subject, current);
     }
@@ -331,8 +418,10 @@ class SchemaEvolutionIT {
         try {
             return (Schema) Class.forName(fullName).getMethod("getClassSchema").invoke(null);
         } catch (ReflectiveOperationException e) {
-            throw new AssertionError("no generated class " + fullName + " for a released schema: a released schema"
-                    + " must never be deleted or renamed (data written with it still exists)", e);
+            throw new AssertionError(
+                    "no generated class " + fullName + " for a released schema: a released schema"
+                            + " must never be deleted or renamed (data written with it still exists)",
+                    e);
         }
     }
 
@@ -366,7 +455,8 @@ class SchemaEvolutionIT {
                 return candidate;
             }
         }
-        throw new IllegalStateException("no schemas/src/main/avro above " + Paths.get("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no schemas/src/main/avro above " + Paths.get("").toAbsolutePath());
     }
 
     private static Schema parse(String json) {

@@ -51,9 +51,15 @@ class EmbeddingDecoderTest {
     @Test
     void theCurrentSchemaIsReadDirectlyWithEveryField() {
         byte[] bytes = new AvroWireFormat<>(ImageEmbedding.class, ImageEmbedding.getClassSchema(), registry, true)
-                .write("image-embeddings-value", ImageEmbedding.newBuilder().setEventId("e1").setModelId("m")
-                        .setEmbedding(boxed()).setSource("uploads").setAttributes(Map.of("surface", "kids"))
-                        .build());
+                .write(
+                        "image-embeddings-value",
+                        ImageEmbedding.newBuilder()
+                                .setEventId("e1")
+                                .setModelId("m")
+                                .setEmbedding(boxed())
+                                .setSource("uploads")
+                                .setAttributes(Map.of("surface", "kids"))
+                                .build());
         StoredEmbedding e = new EmbeddingDecoder(registry).deserialize("image-embeddings", bytes);
         assertThat(e.eventId()).isEqualTo("e1");
         assertThat(e.modelId()).isEqualTo("m");
@@ -75,9 +81,18 @@ class EmbeddingDecoderTest {
 
     @Test
     void recordsWrittenBeforeSourcesWereKeptHaveNoneAndAnOtherLayoutIsResolvedByAvro() throws Exception {
-        Schema released = SchemaBuilder.record("ImageEmbedding").namespace("io.clipstream.schema").fields()
-                .requiredString("eventId").requiredString("modelId").name("embedding").type().array().items()
-                .floatType().noDefault().endRecord();
+        Schema released = SchemaBuilder.record("ImageEmbedding")
+                .namespace("io.clipstream.schema")
+                .fields()
+                .requiredString("eventId")
+                .requiredString("modelId")
+                .name("embedding")
+                .type()
+                .array()
+                .items()
+                .floatType()
+                .noDefault()
+                .endRecord();
         GenericRecord old = new GenericData.Record(released);
         old.put("eventId", "e0");
         old.put("modelId", "m");
@@ -88,9 +103,19 @@ class EmbeddingDecoderTest {
         assertThat(e.attributes()).isEmpty();
         assertThat(bits(e.embedding())).isEqualTo(bits(vector));
 
-        Schema reordered = SchemaBuilder.record("ImageEmbedding").namespace("io.clipstream.schema").fields()
-                .name("embedding").type().array().items().floatType().noDefault()
-                .requiredString("modelId").requiredString("eventId").optionalString("source").endRecord();
+        Schema reordered = SchemaBuilder.record("ImageEmbedding")
+                .namespace("io.clipstream.schema")
+                .fields()
+                .name("embedding")
+                .type()
+                .array()
+                .items()
+                .floatType()
+                .noDefault()
+                .requiredString("modelId")
+                .requiredString("eventId")
+                .optionalString("source")
+                .endRecord();
         GenericRecord other = new GenericData.Record(reordered);
         other.put("eventId", "e2");
         other.put("modelId", "m2");

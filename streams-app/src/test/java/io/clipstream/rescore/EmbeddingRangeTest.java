@@ -16,16 +16,17 @@ class EmbeddingRangeTest {
         assertThat(EmbeddingRange.parseSince("7d")).isEqualTo(Duration.ofDays(7));
         assertThat(EmbeddingRange.parseSince("30s")).isEqualTo(Duration.ofSeconds(30));
         assertThat(EmbeddingRange.parseSince("PT6H")).isEqualTo(Duration.ofHours(6));
-        assertThatThrownBy(() -> EmbeddingRange.parseSince("yesterday")).isInstanceOf(
-                IllegalArgumentException.class).hasMessage("--since yesterday: expected a duration such as 24h, 90m,"
-                        + " 7d or PT6H");
+        assertThatThrownBy(() -> EmbeddingRange.parseSince("yesterday"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--since yesterday: expected a duration such as 24h, 90m," + " 7d or PT6H");
     }
 
     @Test
     void offsetsArePartitionColonOffsetPairs() {
         assertThat(EmbeddingRange.parseOffsets("0:120, 1:97")).isEqualTo(Map.of(0, 120L, 1, 97L));
-        assertThatThrownBy(() -> EmbeddingRange.parseOffsets("0:120,1")).isInstanceOf(
-                IllegalArgumentException.class).hasMessage("--from-offsets: '1' is not PARTITION:OFFSET");
+        assertThatThrownBy(() -> EmbeddingRange.parseOffsets("0:120,1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--from-offsets: '1' is not PARTITION:OFFSET");
     }
 
     @Test

@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
 final class ConsoleClient {
 
     private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final String base;
     private String session;
     private String csrf;
@@ -28,8 +29,8 @@ final class ConsoleClient {
     ConsoleClient login(String user, String password) throws IOException, InterruptedException {
         HttpResponse<String> page = get("/login");
         String loginCookie = cookie(page, ReviewConsole.LOGIN_COOKIE);
-        HttpResponse<String> done = send("/login", loginCookie, Map.of("user", user, "password", password,
-                "csrf", token(page.body())));
+        HttpResponse<String> done =
+                send("/login", loginCookie, Map.of("user", user, "password", password, "csrf", token(page.body())));
         if (done.statusCode() != 303) {
             throw new IllegalStateException("login failed: " + done.statusCode());
         }
@@ -54,8 +55,10 @@ final class ConsoleClient {
 
     private HttpResponse<String> send(String path, String cookie, Map<String, String> form)
             throws IOException, InterruptedException {
-        String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+        String body = form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/x-www-form-urlencoded");
@@ -74,7 +77,10 @@ final class ConsoleClient {
     }
 
     private static String cookie(HttpResponse<?> response, String name) {
-        return response.headers().allValues("set-cookie").stream().filter(c -> c.startsWith(name + "="))
-                .map(c -> c.substring(0, c.indexOf(';'))).findFirst().orElseThrow();
+        return response.headers().allValues("set-cookie").stream()
+                .filter(c -> c.startsWith(name + "="))
+                .map(c -> c.substring(0, c.indexOf(';')))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -19,8 +19,9 @@ class DecisionReaderTest {
                 decision("e2", "p", ReviewVerdict.OVERTURNED, 0, "3", START, 0.2f),
                 decision("e2", "p", ReviewVerdict.UNDONE, 1, "3", START, 0.2f),
                 decision("e2", "p", ReviewVerdict.CONFIRMED, 2, "3", START, 0.2f)));
-        assertThat(standing).extracting(ReviewDecision::getEventId, ReviewDecision::getDecision,
-                ReviewDecision::getRevision).containsExactly(
+        assertThat(standing)
+                .extracting(ReviewDecision::getEventId, ReviewDecision::getDecision, ReviewDecision::getRevision)
+                .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("e1", ReviewVerdict.CONFIRMED, 0),
                         org.assertj.core.groups.Tuple.tuple("e2", ReviewVerdict.CONFIRMED, 2));
     }

@@ -54,7 +54,8 @@ class PrecisionTest {
         assertThat(v3.reviewed()).isEqualTo(4);
         assertThat(v3.escalated()).isEqualTo(1);
         assertThat(v3.precision()).isEqualTo(new Precision(2, 1));
-        assertThat(v3.days()).extracting(QualityReport.Day::date)
+        assertThat(v3.days())
+                .extracting(QualityReport.Day::date)
                 .containsExactly(LocalDate.of(2026, 12, 1), LocalDate.of(2026, 12, 2));
         assertThat(v3.days().get(0).thatDay()).isEqualTo(new Precision(1, 1));
         assertThat(v3.days().get(1).cumulative()).isEqualTo(new Precision(2, 1));

@@ -32,40 +32,79 @@ class ReviewConsoleHttpsTest {
     @Test
     void aKeyStoreTurnsOnHttpsAndSecureCookies() throws Exception {
         Path keyStore = dir.resolve("console.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "console", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-                "CN=localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
-                "-storepass", "changeit", "-keypass", "changeit", "-ext", "SAN=ip:127.0.0.1")
-                .redirectErrorStream(true).start();
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "console",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=localhost",
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        keyStore.toString(),
+                        "-storepass",
+                        "changeit",
+                        "-keypass",
+                        "changeit",
+                        "-ext",
+                        "SAN=ip:127.0.0.1")
+                .redirectErrorStream(true)
+                .start();
         assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        assertThat(keytool.exitValue())
+                .as(new String(keytool.getInputStream().readAllBytes()))
+                .isZero();
 
         InMemoryReviewState state = new InMemoryReviewState();
-        ConsoleUsers users = ConsoleUsers.parse(List.of("mia:moderator:"
-                + BCrypt.withDefaults().hashToString(4, "pw".toCharArray())));
-        try (ReviewConsole console = new ReviewConsole("127.0.0.1", 0, new ReviewConsole.Tls(keyStore, "changeit",
-                "PKCS12"), users, new ConsoleSessions(Duration.ofHours(1)), new LoginThrottle(5, 60_000), state,
-                new DecisionDesk(state, state, Duration.ZERO), null, Clock.fixed(START, ZoneOffset.UTC))) {
+        ConsoleUsers users = ConsoleUsers.parse(
+                List.of("mia:moderator:" + BCrypt.withDefaults().hashToString(4, "pw".toCharArray())));
+        try (ReviewConsole console = new ReviewConsole(
+                "127.0.0.1",
+                0,
+                new ReviewConsole.Tls(keyStore, "changeit", "PKCS12"),
+                users,
+                new ConsoleSessions(Duration.ofHours(1)),
+                new LoginThrottle(5, 60_000),
+                state,
+                new DecisionDesk(state, state, Duration.ZERO),
+                null,
+                Clock.fixed(START, ZoneOffset.UTC))) {
             assertThat(console.url()).startsWith("https://127.0.0.1:");
-            HttpClient https = HttpClient.newBuilder().sslContext(trusting(keyStore)).build();
-            HttpResponse<String> login = https.send(HttpRequest.newBuilder(URI.create(console.url() + "login"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpClient https =
+                    HttpClient.newBuilder().sslContext(trusting(keyStore)).build();
+            HttpResponse<String> login = https.send(
+                    HttpRequest.newBuilder(URI.create(console.url() + "login")).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(login.statusCode()).isEqualTo(200);
             assertThat(login.headers().allValues("set-cookie")).anySatisfy(c -> assertThat(c)
-                    .startsWith(ReviewConsole.LOGIN_COOKIE + "=").containsIgnoringCase("Secure")
-                    .containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict"));
+                    .startsWith(ReviewConsole.LOGIN_COOKIE + "=")
+                    .containsIgnoringCase("Secure")
+                    .containsIgnoringCase("HttpOnly")
+                    .containsIgnoringCase("SameSite=Strict"));
             assertThat(login.headers().firstValue("strict-transport-security")).isPresent();
             HttpClient plain = HttpClient.newHttpClient();
             URI http = URI.create("http://127.0.0.1:" + console.port() + "/login");
             HttpResponse<String> plainAnswer = null;
             try {
-                plainAnswer = plain.send(HttpRequest.newBuilder(http).timeout(Duration.ofSeconds(10)).build(),
+                plainAnswer = plain.send(
+                        HttpRequest.newBuilder(http)
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
             } catch (IOException expected) {
                 // refused at the TLS layer
             }
             assertThat(plainAnswer == null || plainAnswer.statusCode() == 400)
-                    .as("plain HTTP gets no page").isTrue();
+                    .as("plain HTTP gets no page")
+                    .isTrue();
         }
     }
 

@@ -39,9 +39,13 @@ class ReviewStateTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
         driver = new TopologyTestDriver(ReviewStateTopology.build(topics), props, START);
-        decisions = driver.createInputTopic(topics.reviewDecisions().name(), new StringSerializer(),
+        decisions = driver.createInputTopic(
+                topics.reviewDecisions().name(),
+                new StringSerializer(),
                 topics.reviewDecisions().valueSerde().serializer());
-        items = driver.createInputTopic(topics.reviewItems().name(), new StringSerializer(),
+        items = driver.createInputTopic(
+                topics.reviewItems().name(),
+                new StringSerializer(),
                 topics.reviewItems().valueSerde().serializer());
     }
 
@@ -73,7 +77,9 @@ class ReviewStateTopologyTest {
         send(decision("e1", "p", ReviewVerdict.UNDONE, 1, "3", START, 0.3f));
         assertThat(DecisionLedger.isDecided(store().get("e1/p"))).isFalse();
         send(decision("e1", "p", ReviewVerdict.UNDONE, 2, "3", START, 0.3f));
-        assertThat(store().get("e1/p").getRevision()).as("an undo with nothing to withdraw is ignored").isEqualTo(1);
+        assertThat(store().get("e1/p").getRevision())
+                .as("an undo with nothing to withdraw is ignored")
+                .isEqualTo(1);
         send(decision("e1", "p", ReviewVerdict.OVERTURNED, 2, "3", START, 0.3f));
         assertThat(store().get("e1/p").getDecision()).isEqualTo(ReviewVerdict.OVERTURNED);
         assertThat(store().get("e1/p").getRevision()).isEqualTo(2);
@@ -87,8 +93,8 @@ class ReviewStateTopologyTest {
 
     @Test
     void itemsAreKeptByEventId() {
-        items.pipeInput("e1", ReviewFixtures.item("e1", "uploads", START,
-                ReviewFixtures.flag("e1", "p", Severity.HIGH, 0.3f)));
+        items.pipeInput(
+                "e1", ReviewFixtures.item("e1", "uploads", START, ReviewFixtures.flag("e1", "p", Severity.HIGH, 0.3f)));
         KeyValueStore<String, ReviewItem> store = driver.getKeyValueStore(ReviewStateTopology.ITEMS_STORE);
         assertThat(store.get("e1").getSource()).isEqualTo("uploads");
         assertThat(store.approximateNumEntries()).isEqualTo(1);

@@ -88,8 +88,13 @@ final class LogCapture implements AutoCloseable {
         @Override
         protected synchronized void append(ILoggingEvent event) {
             count++;
-            text.append(event.getLevel()).append(' ').append(event.getLoggerName()).append(" [")
-                    .append(event.getThreadName()).append("] ").append(event.getFormattedMessage());
+            text.append(event.getLevel())
+                    .append(' ')
+                    .append(event.getLoggerName())
+                    .append(" [")
+                    .append(event.getThreadName())
+                    .append("] ")
+                    .append(event.getFormattedMessage());
             if (event.getArgumentArray() != null) {
                 for (Object argument : event.getArgumentArray()) {
                     text.append(" | arg: ").append(argument);
@@ -109,7 +114,10 @@ final class LogCapture implements AutoCloseable {
             if (proxy == null || depth > 20) {
                 return;
             }
-            text.append("  caused by ").append(proxy.getClassName()).append(": ").append(proxy.getMessage())
+            text.append("  caused by ")
+                    .append(proxy.getClassName())
+                    .append(": ")
+                    .append(proxy.getMessage())
                     .append('\n');
             for (IThrowableProxy suppressed : proxy.getSuppressed()) {
                 appendThrowable(suppressed, depth + 1);
@@ -161,8 +169,8 @@ final class LogCapture implements AutoCloseable {
             int at = text.indexOf(secret);
             if (at >= 0) {
                 int from = Math.max(0, at - 200);
-                found.add(where + " shows the " + name + ": ..." + text.substring(from, at).replace('\n', ' ')
-                        + "<<SECRET>>");
+                found.add(where + " shows the " + name + ": ..."
+                        + text.substring(from, at).replace('\n', ' ') + "<<SECRET>>");
             }
         });
         return found;

@@ -34,8 +34,8 @@ final class TestCertificates {
     private final Path trustStore;
     private final String trustStorePassword;
 
-    private TestCertificates(Path brokerKeyStore, String brokerKeyStorePassword, Path trustStore,
-            String trustStorePassword) {
+    private TestCertificates(
+            Path brokerKeyStore, String brokerKeyStorePassword, Path trustStore, String trustStorePassword) {
         this.brokerKeyStore = brokerKeyStore;
         this.brokerKeyStorePassword = brokerKeyStorePassword;
         this.trustStore = trustStore;
@@ -55,8 +55,8 @@ final class TestCertificates {
         String caPassword = randomSecret("ca-pass-");
         String brokerPassword = randomSecret("broker-ks-pass-");
         String trustPassword = randomSecret("truststore-pass-");
-        Map<String, String> env = Map.of("CA_PASS", caPassword, "BROKER_PASS", brokerPassword,
-                "TRUST_PASS", trustPassword);
+        Map<String, String> env =
+                Map.of("CA_PASS", caPassword, "BROKER_PASS", brokerPassword, "TRUST_PASS", trustPassword);
         Path ca = dir.resolve("ca.p12");
         Path caCert = dir.resolve("ca.crt");
         Path broker = dir.resolve("broker.p12");
@@ -65,30 +65,142 @@ final class TestCertificates {
         Path trust = dir.resolve("truststore.p12");
 
         // 1. the CA: a self-signed key pair allowed to sign certificates
-        keytool(dir, env, "-genkeypair", "-alias", "ca", "-dname", "CN=ClipStream Test CA", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-validity", "2", "-ext", "bc:c", "-ext", "KU=keyCertSign,cRLSign",
-                "-storetype", "PKCS12", "-keystore", ca.toString(), "-storepass:env", "CA_PASS");
-        keytool(dir, env, "-exportcert", "-rfc", "-alias", "ca", "-file", caCert.toString(),
-                "-keystore", ca.toString(), "-storepass:env", "CA_PASS");
+        keytool(
+                dir,
+                env,
+                "-genkeypair",
+                "-alias",
+                "ca",
+                "-dname",
+                "CN=ClipStream Test CA",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-validity",
+                "2",
+                "-ext",
+                "bc:c",
+                "-ext",
+                "KU=keyCertSign,cRLSign",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                ca.toString(),
+                "-storepass:env",
+                "CA_PASS");
+        keytool(
+                dir,
+                env,
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "ca",
+                "-file",
+                caCert.toString(),
+                "-keystore",
+                ca.toString(),
+                "-storepass:env",
+                "CA_PASS");
         // 2. the broker's key pair and a signing request
-        keytool(dir, env, "-genkeypair", "-alias", "broker", "-dname", "CN=localhost", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", broker.toString(), "-storepass:env", "BROKER_PASS");
-        keytool(dir, env, "-certreq", "-alias", "broker", "-file", csr.toString(),
-                "-keystore", broker.toString(), "-storepass:env", "BROKER_PASS");
+        keytool(
+                dir,
+                env,
+                "-genkeypair",
+                "-alias",
+                "broker",
+                "-dname",
+                "CN=localhost",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                broker.toString(),
+                "-storepass:env",
+                "BROKER_PASS");
+        keytool(
+                dir,
+                env,
+                "-certreq",
+                "-alias",
+                "broker",
+                "-file",
+                csr.toString(),
+                "-keystore",
+                broker.toString(),
+                "-storepass:env",
+                "BROKER_PASS");
         // 3. the CA signs it for the loopback address and name
-        keytool(dir, env, "-gencert", "-rfc", "-alias", "ca", "-infile", csr.toString(),
-                "-outfile", brokerCert.toString(), "-validity", "2", "-ext", SAN,
-                "-ext", "KU=digitalSignature,keyAgreement", "-ext", "EKU=serverAuth",
-                "-keystore", ca.toString(), "-storepass:env", "CA_PASS");
+        keytool(
+                dir,
+                env,
+                "-gencert",
+                "-rfc",
+                "-alias",
+                "ca",
+                "-infile",
+                csr.toString(),
+                "-outfile",
+                brokerCert.toString(),
+                "-validity",
+                "2",
+                "-ext",
+                SAN,
+                "-ext",
+                "KU=digitalSignature,keyAgreement",
+                "-ext",
+                "EKU=serverAuth",
+                "-keystore",
+                ca.toString(),
+                "-storepass:env",
+                "CA_PASS");
         // 4. the broker key store gets the CA, then the signed certificate (the chain is completed from the CA)
-        keytool(dir, env, "-importcert", "-noprompt", "-alias", "ca", "-file", caCert.toString(),
-                "-keystore", broker.toString(), "-storepass:env", "BROKER_PASS");
-        keytool(dir, env, "-importcert", "-alias", "broker", "-file", brokerCert.toString(),
-                "-keystore", broker.toString(), "-storepass:env", "BROKER_PASS");
+        keytool(
+                dir,
+                env,
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "ca",
+                "-file",
+                caCert.toString(),
+                "-keystore",
+                broker.toString(),
+                "-storepass:env",
+                "BROKER_PASS");
+        keytool(
+                dir,
+                env,
+                "-importcert",
+                "-alias",
+                "broker",
+                "-file",
+                brokerCert.toString(),
+                "-keystore",
+                broker.toString(),
+                "-storepass:env",
+                "BROKER_PASS");
         // 5. the clients' trust store: the CA only
-        keytool(dir, env, "-importcert", "-noprompt", "-alias", "ca", "-file", caCert.toString(),
-                "-storetype", "PKCS12", "-keystore", trust.toString(), "-storepass:env", "TRUST_PASS");
+        keytool(
+                dir,
+                env,
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "ca",
+                "-file",
+                caCert.toString(),
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                trust.toString(),
+                "-storepass:env",
+                "TRUST_PASS");
         return new TestCertificates(broker, brokerPassword, trust, trustPassword);
     }
 
@@ -98,7 +210,8 @@ final class TestCertificates {
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         command.add("-J-XX:TieredStopAtLevel=1");
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().putAll(env);
         Process process = builder.start();
         process.getOutputStream().close();

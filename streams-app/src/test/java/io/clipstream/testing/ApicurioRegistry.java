@@ -83,8 +83,10 @@ public final class ApicurioRegistry implements AutoCloseable {
     private static ApicurioRegistry start(boolean isShared) {
         Path appDir = appDir();
         Path runner = runnerJar(appDir);
-        Assumptions.assumeTrue(runner != null, () -> "Apicurio Registry is not unpacked in " + appDir.toAbsolutePath()
-                + " (run ./mvnw process-test-resources, without -DskipTests); skipping the test");
+        Assumptions.assumeTrue(
+                runner != null,
+                () -> "Apicurio Registry is not unpacked in " + appDir.toAbsolutePath()
+                        + " (run ./mvnw process-test-resources, without -DskipTests); skipping the test");
         Path logDir = appDir.toAbsolutePath().getParent().resolve("apicurio-logs");
         try {
             Files.createDirectories(logDir);
@@ -107,7 +109,10 @@ public final class ApicurioRegistry implements AutoCloseable {
     private static ApicurioRegistry launch(Path runner, int port, Path log, boolean isShared) {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        command.addAll(List.of(
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.http.port=" + port,
                 "-Dquarkus.log.console.color=false",
@@ -115,9 +120,12 @@ public final class ApicurioRegistry implements AutoCloseable {
                 "-Dregistry.ccompat.legacy-id-mode.enabled=false",
                 // Confluent-like lookup: POST /subjects/{s} matches a schema however its JSON is formatted
                 "-Dregistry.ccompat.use-canonical-hash=true",
-                "-jar", runner.toAbsolutePath().toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(runner.toAbsolutePath().getParent().toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+                "-jar",
+                runner.toAbsolutePath().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(runner.toAbsolutePath().getParent().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         long began = System.nanoTime();
         Process process;
         try {
@@ -134,8 +142,9 @@ public final class ApicurioRegistry implements AutoCloseable {
             throw e;
         }
         registry.startupTime = Duration.ofNanos(System.nanoTime() - began);
-        System.out.printf("Apicurio Registry up at %s in %d ms (log %s)%n", registry.ccompatUrl(),
-                registry.startupTime.toMillis(), log);
+        System.out.printf(
+                "Apicurio Registry up at %s in %d ms (log %s)%n",
+                registry.ccompatUrl(), registry.startupTime.toMillis(), log);
         return registry;
     }
 
@@ -187,9 +196,12 @@ public final class ApicurioRegistry implements AutoCloseable {
     }
 
     private void awaitReady(long began) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest probe = HttpRequest.newBuilder(URI.create(ccompatUrl() + "/subjects"))
-                .timeout(Duration.ofSeconds(5)).GET().build();
+                .timeout(Duration.ofSeconds(5))
+                .GET()
+                .build();
         long deadline = began + STARTUP_TIMEOUT.toNanos();
         String lastAnswer = "no answer";
         while (System.nanoTime() < deadline) {
@@ -225,15 +237,22 @@ public final class ApicurioRegistry implements AutoCloseable {
      * default is BACKWARD; set the global rule through the Confluent API and check it took.
      */
     private void requireBackwardCompatibility() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try {
-            HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(ccompatUrl() + "/config"))
-                    .timeout(Duration.ofSeconds(15))
-                    .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-                    .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}")).build(),
+            HttpResponse<String> put = http.send(
+                    HttpRequest.newBuilder(URI.create(ccompatUrl() + "/config"))
+                            .timeout(Duration.ofSeconds(15))
+                            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                            .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create(ccompatUrl() + "/config"))
-                    .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> get = http.send(
+                    HttpRequest.newBuilder(URI.create(ccompatUrl() + "/config"))
+                            .timeout(Duration.ofSeconds(15))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             boolean backward = get.body().replace(" ", "").contains("\"compatibilityLevel\":\"BACKWARD\"");
             if (put.statusCode() != 200 || !backward) {
                 throw new IllegalStateException("could not set Apicurio's global compatibility to BACKWARD: PUT /config"
@@ -265,7 +284,8 @@ public final class ApicurioRegistry implements AutoCloseable {
         Path fromModule = here.resolve("target/apicurio"); // Maven runs tests in the module folder
         Path fromRoot = here.resolve("streams-app/target/apicurio"); // an IDE may run them in the checkout root
         return Files.isDirectory(fromModule) || !Files.isDirectory(fromRoot) && here.endsWith("streams-app")
-                ? fromModule : fromRoot;
+                ? fromModule
+                : fromRoot;
     }
 
     /**
@@ -281,7 +301,9 @@ public final class ApicurioRegistry implements AutoCloseable {
             return fastJar;
         }
         try (Stream<Path> files = Files.list(appDir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst().orElse(null);
+            return files.filter(p -> p.getFileName().toString().endsWith("-runner.jar"))
+                    .findFirst()
+                    .orElse(null);
         } catch (IOException e) {
             return null;
         }

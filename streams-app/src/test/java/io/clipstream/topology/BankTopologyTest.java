@@ -68,27 +68,50 @@ class BankTopologyTest {
     private void start() {
         pipeline = new TestPipeline(dir, Map.of("batch.max.size", "1"));
         banks = new ActiveBanks(IMAGE_FINGERPRINT, 32);
-        PipelineResources resources = new PipelineResources(pipeline.encoder.preprocessor(), pipeline.decodePool,
-                pipeline.batcher, pipeline.labelSets, List.of(), "tiny-vit", pipeline.metrics, banks);
+        PipelineResources resources = new PipelineResources(
+                pipeline.encoder.preprocessor(),
+                pipeline.decodePool,
+                pipeline.batcher,
+                pipeline.labelSets,
+                List.of(),
+                "tiny-vit",
+                pipeline.metrics,
+                banks);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "clipstream-bank-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        driver = new TopologyTestDriver(ClipStreamTopology.buildTopology(pipeline.topics, pipeline.registry,
-                resources, BatchingSettings.of(pipeline.config)), props, START);
+        driver = new TopologyTestDriver(
+                ClipStreamTopology.buildTopology(
+                        pipeline.topics, pipeline.registry, resources, BatchingSettings.of(pipeline.config)),
+                props,
+                START);
         Topics t = pipeline.topics;
-        events = driver.createInputTopic(t.imageEvents().name(), new ByteArraySerializer(), new ByteArraySerializer(),
-                START, Duration.ofMillis(10));
-        labelSets = driver.createInputTopic(t.labelSets().name(), new StringSerializer(),
+        events = driver.createInputTopic(
+                t.imageEvents().name(),
+                new ByteArraySerializer(),
+                new ByteArraySerializer(),
+                START,
+                Duration.ofMillis(10));
+        labelSets = driver.createInputTopic(
+                t.labelSets().name(),
+                new StringSerializer(),
                 t.labelSets().valueSerde().serializer());
-        bankTopic = driver.createInputTopic(t.banks().name(), new StringSerializer(),
-                t.banks().valueSerde().serializer());
-        tags = driver.createOutputTopic(t.imageTags().name(), new StringDeserializer(),
+        bankTopic = driver.createInputTopic(
+                t.banks().name(), new StringSerializer(), t.banks().valueSerde().serializer());
+        tags = driver.createOutputTopic(
+                t.imageTags().name(),
+                new StringDeserializer(),
                 t.imageTags().valueSerde().deserializer());
-        flags = driver.createOutputTopic(t.policyFlags().name(), new StringDeserializer(),
+        flags = driver.createOutputTopic(
+                t.policyFlags().name(),
+                new StringDeserializer(),
                 t.policyFlags().valueSerde().deserializer());
-        matches = driver.createOutputTopic(t.bankMatches().name(), new StringDeserializer(),
+        matches = driver.createOutputTopic(
+                t.bankMatches().name(),
+                new StringDeserializer(),
                 t.bankMatches().valueSerde().deserializer());
-        deadLetters = driver.createOutputTopic(t.deadLetters().name(),
+        deadLetters = driver.createOutputTopic(
+                t.deadLetters().name(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer());
     }
@@ -105,28 +128,54 @@ class BankTopologyTest {
 
     /** Tags every image "any.thing"; policy flag-anything fires on every image. */
     private static LabelSet labelSet() {
-        return LabelSet.newBuilder().setName("demo").setVersion("1").setModelId("tiny-vit")
-                .setModelFingerprint(TestPipeline.FINGERPRINT).setDimension(32)
-                .setGroups(List.of(LabelGroup.newBuilder().setName("g").setScoring(GroupScoring.THRESHOLD).build()))
-                .setLabels(List.of(CompiledLabel.newBuilder().setId("any.thing").setDisplayName("anything")
-                        .setGroup("g").setThreshold(-1f).setEmbedding(TestPipeline.constant(32, 0.1767767f)).build()))
-                .setPolicies(List.of(Policy.newBuilder().setId("flag-anything").setMatch(PolicyMatch.ANY)
-                        .setLabels(List.of("any")).setAction(PolicyAction.REVIEW).setSeverity(Severity.LOW).build()))
-                .setCompiledAt(START).build();
+        return LabelSet.newBuilder()
+                .setName("demo")
+                .setVersion("1")
+                .setModelId("tiny-vit")
+                .setModelFingerprint(TestPipeline.FINGERPRINT)
+                .setDimension(32)
+                .setGroups(List.of(LabelGroup.newBuilder()
+                        .setName("g")
+                        .setScoring(GroupScoring.THRESHOLD)
+                        .build()))
+                .setLabels(List.of(CompiledLabel.newBuilder()
+                        .setId("any.thing")
+                        .setDisplayName("anything")
+                        .setGroup("g")
+                        .setThreshold(-1f)
+                        .setEmbedding(TestPipeline.constant(32, 0.1767767f))
+                        .build()))
+                .setPolicies(List.of(Policy.newBuilder()
+                        .setId("flag-anything")
+                        .setMatch(PolicyMatch.ANY)
+                        .setLabels(List.of("any"))
+                        .setAction(PolicyAction.REVIEW)
+                        .setSeverity(Severity.LOW)
+                        .build()))
+                .setCompiledAt(START)
+                .build();
     }
 
     private void send(String id, byte[] image) {
-        events.pipeInput(id.getBytes(), pipeline.topics.eventFormat().write(pipeline.topics.imageEvents().name()
-                + "-value", ImageEvent.newBuilder().setEventId(id).setOccurredAt(START).setSource("test")
-                        .setImage(new InlineImage(ByteBuffer.wrap(image))).build()));
+        events.pipeInput(
+                id.getBytes(),
+                pipeline.topics
+                        .eventFormat()
+                        .write(
+                                pipeline.topics.imageEvents().name() + "-value",
+                                ImageEvent.newBuilder()
+                                        .setEventId(id)
+                                        .setOccurredAt(START)
+                                        .setSource("test")
+                                        .setImage(new InlineImage(ByteBuffer.wrap(image)))
+                                        .build()));
         // one punctuation arms the due batch (its attempt is committed first), the next runs it
         driver.advanceWallClockTime(Duration.ofMillis(10));
         driver.advanceWallClockTime(Duration.ofMillis(10));
     }
 
     private void bank(BankEntry entry) {
-        String key = entry.getBody() instanceof BankItem item ? entry.getBank() + "/" + item.getId()
-                : entry.getBank();
+        String key = entry.getBody() instanceof BankItem item ? entry.getBank() + "/" + item.getId() : entry.getBank();
         bankTopic.pipeInput(key, entry);
     }
 
@@ -152,15 +201,20 @@ class BankTopologyTest {
         assertThat(m.getSignal()).isEqualTo(BankSignal.PDQ);
         assertThat(m.getPdqDistance()).isZero();
         assertThat(m.getPdqVariant()).isEqualTo("original");
-        assertThat(m.getQuality()).isEqualTo(BankFixtures.pdq(image("astronaut.jpg")).quality());
+        assertThat(m.getQuality())
+                .isEqualTo(BankFixtures.pdq(image("astronaut.jpg")).quality());
         assertThat(m.getClipSimilarity()).isNull();
         assertThat(m.getSuppressedBy()).isEmpty();
-        assertThat(m.getDecidedAt()).as("decided when the batch ran, two punctuations in").isEqualTo(START.plusMillis(20));
+        assertThat(m.getDecidedAt())
+                .as("decided when the batch ran, two punctuations in")
+                .isEqualTo(START.plusMillis(20));
         List<PolicyFlag> flagged = flags.readValuesToList();
-        assertThat(flagged).extracting(PolicyFlag::getEventId, PolicyFlag::getPolicyId).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("e1", "bank:known"),
-                org.assertj.core.groups.Tuple.tuple("e1", "flag-anything"),
-                org.assertj.core.groups.Tuple.tuple("e2", "flag-anything"));
+        assertThat(flagged)
+                .extracting(PolicyFlag::getEventId, PolicyFlag::getPolicyId)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("e1", "bank:known"),
+                        org.assertj.core.groups.Tuple.tuple("e1", "flag-anything"),
+                        org.assertj.core.groups.Tuple.tuple("e2", "flag-anything"));
         PolicyFlag bankFlag = flagged.get(0);
         assertThat(bankFlag.getAction()).isEqualTo(PolicyAction.BLOCK);
         assertThat(bankFlag.getSeverity()).isEqualTo(Severity.HIGH);
@@ -180,14 +234,21 @@ class BankTopologyTest {
         assertThat(m.getPdqVariant()).isEqualTo("flipY");
         // not 0: the 64 decimation points and even box windows are not mirror-symmetric (10 bits measured here)
         assertThat(m.getPdqDistance()).isLessThanOrEqualTo(16);
-        assertThat(flags.isEmpty()).as("a bank without an action records matches only").isTrue();
-        assertThat(deadLetters.isEmpty()).as("banks alone are enough to process an event").isTrue();
+        assertThat(flags.isEmpty())
+                .as("a bank without an action records matches only")
+                .isTrue();
+        assertThat(deadLetters.isEmpty())
+                .as("banks alone are enough to process an event")
+                .isTrue();
 
-        bank(new BankEntry("known", BankSettings.newBuilder().setPdqDihedral(false).build()));
+        bank(new BankEntry(
+                "known", BankSettings.newBuilder().setPdqDihedral(false).build()));
         send("m2", BankFixtures.mirrored(image("astronaut.jpg")));
         send("o2", image("astronaut.jpg"));
-        assertThat(matches.readValuesToList()).as("without dihedral matching only the unmirrored copy matches")
-                .extracting(BankMatch::getEventId).containsExactly("o2");
+        assertThat(matches.readValuesToList())
+                .as("without dihedral matching only the unmirrored copy matches")
+                .extracting(BankMatch::getEventId)
+                .containsExactly("o2");
     }
 
     @Test
@@ -200,7 +261,8 @@ class BankTopologyTest {
         send("added", image("astronaut.jpg"));
         bankTopic.pipeInput("known/astro-1", null);
         send("removed", image("astronaut.jpg"));
-        assertThat(matches.readValuesToList()).extracting(BankMatch::getEventId, BankMatch::getItemId)
+        assertThat(matches.readValuesToList())
+                .extracting(BankMatch::getEventId, BankMatch::getItemId)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("added", "astro-1"));
         assertThat(banks.size("known")).isEqualTo(1);
     }
@@ -217,21 +279,37 @@ class BankTopologyTest {
         send("e1", image("astronaut.jpg"));
         send("e2", image("chelsea.png"));
         List<BankMatch> found = matches.readValuesToList();
-        assertThat(found).extracting(BankMatch::getEventId, BankMatch::getBank, BankMatch::getItemId)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("e1", "known", "astro-1"),
+        assertThat(found)
+                .extracting(BankMatch::getEventId, BankMatch::getBank, BankMatch::getItemId)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("e1", "known", "astro-1"),
                         org.assertj.core.groups.Tuple.tuple("e2", "false-positives", "cat-ok"),
                         org.assertj.core.groups.Tuple.tuple("e2", "known", "cat-1"));
         assertThat(found.get(1).getBankKind()).isEqualTo(BankKind.NEGATIVE);
         assertThat(found.get(2).getSuppressedBy()).containsExactly("false-positives/cat-ok");
-        assertThat(pipeline.metrics.registry().find("clipstream.bank.matches").tags("bank", "known", "suppressed",
-                "true").counter().count()).isEqualTo(1.0);
-        assertThat(pipeline.metrics.registry().find("clipstream.bank.matches").tags("bank", "known", "suppressed",
-                "false").counter().count()).isEqualTo(1.0);
+        assertThat(pipeline.metrics
+                        .registry()
+                        .find("clipstream.bank.matches")
+                        .tags("bank", "known", "suppressed", "true")
+                        .counter()
+                        .count())
+                .isEqualTo(1.0);
+        assertThat(pipeline.metrics
+                        .registry()
+                        .find("clipstream.bank.matches")
+                        .tags("bank", "known", "suppressed", "false")
+                        .counter()
+                        .count())
+                .isEqualTo(1.0);
         assertThat(found.get(0).getSuppressedBy()).isEmpty();
-        assertThat(flags.readValuesToList()).extracting(PolicyFlag::getEventId, PolicyFlag::getPolicyId)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("e1", "bank:known"),
+        assertThat(flags.readValuesToList())
+                .extracting(PolicyFlag::getEventId, PolicyFlag::getPolicyId)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("e1", "bank:known"),
                         org.assertj.core.groups.Tuple.tuple("e1", "flag-anything"));
-        assertThat(tags.readRecordsToList().stream().map(r -> r.key()).toList()).as("tags are not flags: still emitted").containsExactly("e1", "e2");
+        assertThat(tags.readRecordsToList().stream().map(r -> r.key()).toList())
+                .as("tags are not flags: still emitted")
+                .containsExactly("e1", "e2");
     }
 
     @Test
@@ -248,13 +326,27 @@ class BankTopologyTest {
         for (float v : embedding) {
             boxed.add(v);
         }
-        bank(new BankEntry("semantic", BankSettings.newBuilder().setClipMinSimilarity(0.999f)
-                .setAction(PolicyAction.REVIEW).build()));
-        bank(new BankEntry("semantic", BankItem.newBuilder().setId("other-model").setEmbedding(boxed)
-                .setModelFingerprint("sha256:another-model").build()));
+        bank(new BankEntry(
+                "semantic",
+                BankSettings.newBuilder()
+                        .setClipMinSimilarity(0.999f)
+                        .setAction(PolicyAction.REVIEW)
+                        .build()));
+        bank(new BankEntry(
+                "semantic",
+                BankItem.newBuilder()
+                        .setId("other-model")
+                        .setEmbedding(boxed)
+                        .setModelFingerprint("sha256:another-model")
+                        .build()));
         send("before", image("astronaut.jpg"));
-        bank(new BankEntry("semantic", BankItem.newBuilder().setId("astro-clip").setEmbedding(boxed)
-                .setModelFingerprint(IMAGE_FINGERPRINT).build()));
+        bank(new BankEntry(
+                "semantic",
+                BankItem.newBuilder()
+                        .setId("astro-clip")
+                        .setEmbedding(boxed)
+                        .setModelFingerprint(IMAGE_FINGERPRINT)
+                        .build()));
         send("after", image("astronaut.jpg"));
         List<BankMatch> found = matches.readValuesToList();
         assertThat(found).extracting(BankMatch::getEventId).containsExactly("after");

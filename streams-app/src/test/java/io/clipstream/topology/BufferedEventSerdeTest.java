@@ -21,10 +21,19 @@ class BufferedEventSerdeTest {
 
     @Test
     void theAttemptCountAndLastFailureSurviveTheChangelog() {
-        BufferedEvent event = BufferedEvent.newBuilder().setKey(ByteBuffer.wrap(new byte[] {1})).setValue(
-                ByteBuffer.wrap(new byte[] {2, 3})).setTopic("t").setPartition(3).setOffset(42).setTimestamp(7)
-                .setArrivedAt(8).setAttempts(2).setFailureStage("PREPROCESS").setFailureReason("RESOURCE_EXHAUSTED")
-                .setFailureMessage("OutOfMemoryError: Java heap space").build();
+        BufferedEvent event = BufferedEvent.newBuilder()
+                .setKey(ByteBuffer.wrap(new byte[] {1}))
+                .setValue(ByteBuffer.wrap(new byte[] {2, 3}))
+                .setTopic("t")
+                .setPartition(3)
+                .setOffset(42)
+                .setTimestamp(7)
+                .setArrivedAt(8)
+                .setAttempts(2)
+                .setFailureStage("PREPROCESS")
+                .setFailureReason("RESOURCE_EXHAUSTED")
+                .setFailureMessage("OutOfMemoryError: Java heap space")
+                .build();
         byte[] bytes = serde.serializer().serialize("changelog", event);
         assertThat(bytes[0]).isEqualTo((byte) 2);
         BufferedEvent read = serde.deserializer().deserialize("changelog", bytes);
@@ -34,8 +43,9 @@ class BufferedEventSerdeTest {
 
     @Test
     void aChangelogRecordOfTheReleasedVersionReadsWithNoAttemptsYet() throws Exception {
-        Schema released = new Schema.Parser().parse(Path.of("..", "schemas", "src", "test", "resources", "released",
-                "BufferedEvent.avsc").toFile());
+        Schema released = new Schema.Parser()
+                .parse(Path.of("..", "schemas", "src", "test", "resources", "released", "BufferedEvent.avsc")
+                        .toFile());
         GenericRecord old = new GenericData.Record(released);
         old.put("key", null);
         old.put("value", ByteBuffer.wrap(new byte[] {9, 9}));

@@ -65,17 +65,30 @@ class ClipStreamTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         driver = new TopologyTestDriver(pipeline.topology(), props, START);
         Topics t = pipeline.topics;
-        events = driver.createInputTopic(t.imageEvents().name(), new ByteArraySerializer(), new ByteArraySerializer(),
-                START, Duration.ofMillis(10));
-        labelSets = driver.createInputTopic(t.labelSets().name(), new StringSerializer(),
+        events = driver.createInputTopic(
+                t.imageEvents().name(),
+                new ByteArraySerializer(),
+                new ByteArraySerializer(),
+                START,
+                Duration.ofMillis(10));
+        labelSets = driver.createInputTopic(
+                t.labelSets().name(),
+                new StringSerializer(),
                 t.labelSets().valueSerde().serializer());
-        tags = driver.createOutputTopic(t.imageTags().name(), new StringDeserializer(),
+        tags = driver.createOutputTopic(
+                t.imageTags().name(),
+                new StringDeserializer(),
                 t.imageTags().valueSerde().deserializer());
-        flags = driver.createOutputTopic(t.policyFlags().name(), new StringDeserializer(),
+        flags = driver.createOutputTopic(
+                t.policyFlags().name(),
+                new StringDeserializer(),
                 t.policyFlags().valueSerde().deserializer());
-        embeddings = driver.createOutputTopic(t.imageEmbeddings().name(), new StringDeserializer(),
+        embeddings = driver.createOutputTopic(
+                t.imageEmbeddings().name(),
+                new StringDeserializer(),
                 t.imageEmbeddings().valueSerde().deserializer());
-        deadLetters = driver.createOutputTopic(t.deadLetters().name(),
+        deadLetters = driver.createOutputTopic(
+                t.deadLetters().name(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer());
     }
@@ -108,28 +121,62 @@ class ClipStreamTopologyTest {
 
     /** A 32-d set: "any.thing" tags every image (threshold -1), "never.this" none (threshold 1). */
     static LabelSet labelSet(String version, String fingerprint) {
-        return LabelSet.newBuilder().setName("demo").setVersion(version).setDescription("").setModelId("tiny-vit")
-                .setModelFingerprint(fingerprint).setDimension(32)
-                .setGroups(List.of(LabelGroup.newBuilder().setName("g").setScoring(GroupScoring.THRESHOLD).build()))
+        return LabelSet.newBuilder()
+                .setName("demo")
+                .setVersion(version)
+                .setDescription("")
+                .setModelId("tiny-vit")
+                .setModelFingerprint(fingerprint)
+                .setDimension(32)
+                .setGroups(List.of(LabelGroup.newBuilder()
+                        .setName("g")
+                        .setScoring(GroupScoring.THRESHOLD)
+                        .build()))
                 .setLabels(List.of(
-                        CompiledLabel.newBuilder().setId("any.thing").setDisplayName("anything").setGroup("g")
-                                .setThreshold(-1f).setEmbedding(TestPipeline.constant(32, 0.1767767f)).build(),
-                        CompiledLabel.newBuilder().setId("never.this").setDisplayName("never").setGroup("g")
-                                .setThreshold(1f).setEmbedding(TestPipeline.constant(32, -0.1767767f)).build()))
+                        CompiledLabel.newBuilder()
+                                .setId("any.thing")
+                                .setDisplayName("anything")
+                                .setGroup("g")
+                                .setThreshold(-1f)
+                                .setEmbedding(TestPipeline.constant(32, 0.1767767f))
+                                .build(),
+                        CompiledLabel.newBuilder()
+                                .setId("never.this")
+                                .setDisplayName("never")
+                                .setGroup("g")
+                                .setThreshold(1f)
+                                .setEmbedding(TestPipeline.constant(32, -0.1767767f))
+                                .build()))
                 .setPolicies(List.of(
-                        Policy.newBuilder().setId("flag-anything").setMatch(PolicyMatch.ANY)
-                                .setLabels(List.of("any")).setAction(PolicyAction.REVIEW)
-                                .setSeverity(Severity.LOW).build(),
-                        Policy.newBuilder().setId("flag-never").setMatch(PolicyMatch.ANY)
-                                .setLabels(List.of("never.this")).setAction(PolicyAction.BLOCK)
-                                .setSeverity(Severity.HIGH).build()))
-                .setCompiledAt(START).build();
+                        Policy.newBuilder()
+                                .setId("flag-anything")
+                                .setMatch(PolicyMatch.ANY)
+                                .setLabels(List.of("any"))
+                                .setAction(PolicyAction.REVIEW)
+                                .setSeverity(Severity.LOW)
+                                .build(),
+                        Policy.newBuilder()
+                                .setId("flag-never")
+                                .setMatch(PolicyMatch.ANY)
+                                .setLabels(List.of("never.this"))
+                                .setAction(PolicyAction.BLOCK)
+                                .setSeverity(Severity.HIGH)
+                                .build()))
+                .setCompiledAt(START)
+                .build();
     }
 
     private byte[] event(String id, byte[] image) {
-        return pipeline.topics.eventFormat().write(pipeline.topics.imageEvents().name() + "-value",
-                ImageEvent.newBuilder().setEventId(id).setOccurredAt(START).setSource("test")
-                        .setImage(new InlineImage(ByteBuffer.wrap(image))).build());
+        return pipeline.topics
+                .eventFormat()
+                .write(
+                        pipeline.topics.imageEvents().name() + "-value",
+                        ImageEvent.newBuilder()
+                                .setEventId(id)
+                                .setOccurredAt(START)
+                                .setSource("test")
+                                .setImage(new InlineImage(ByteBuffer.wrap(image)))
+                                .build());
     }
 
     private static byte[] image(String name) throws IOException {
@@ -185,10 +232,13 @@ class ClipStreamTopologyTest {
         driver.advanceWallClockTime(Duration.ofMillis(150));
         assertThat(tags.isEmpty()).isTrue();
         driver.advanceWallClockTime(Duration.ofMillis(30));
-        assertThat(tags.isEmpty()).as("armed at 200 ms, runs at the next punctuation").isTrue();
+        assertThat(tags.isEmpty())
+                .as("armed at 200 ms, runs at the next punctuation")
+                .isTrue();
         driver.advanceWallClockTime(Duration.ofMillis(10));
         assertThat(tags.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("e1");
-        assertThat(driver.getKeyValueStore(ClipStreamTopology.BUFFER_STORE).approximateNumEntries()).isZero();
+        assertThat(driver.getKeyValueStore(ClipStreamTopology.BUFFER_STORE).approximateNumEntries())
+                .isZero();
     }
 
     @Test
@@ -221,7 +271,9 @@ class ClipStreamTopologyTest {
         pipe(event("e1", image("astronaut.jpg")));
         labelSets.pipeInput("demo", labelSet("2", TestPipeline.FINGERPRINT));
         pipe(event("e2", image("astronaut.jpg")));
-        assertThat(tags.readValuesToList()).extracting(ImageTags::getLabelSetVersion).containsExactly("1", "2");
+        assertThat(tags.readValuesToList())
+                .extracting(ImageTags::getLabelSetVersion)
+                .containsExactly("1", "2");
     }
 
     @Test
@@ -234,19 +286,23 @@ class ClipStreamTopologyTest {
         assertThat(pipeline.metrics.count("clipstream.label.sets.refused")).isEqualTo(1);
     }
 
-    private record Dead(String reason, String stage, byte[] value) {
-    }
+    private record Dead(String reason, String stage, byte[] value) {}
 
     private Dead readDead() {
         TestRecord<byte[], byte[]> record = deadLetters.readRecord();
         var headers = record.headers();
         assertThat(DeadLetterRecords.header(headers, DeadLetterRecords.HEADER_TOPIC))
                 .isEqualTo(pipeline.topics.imageEvents().name());
-        assertThat(DeadLetterRecords.header(headers, DeadLetterRecords.HEADER_PARTITION)).isEqualTo("0");
-        assertThat(DeadLetterRecords.header(headers, DeadLetterRecords.HEADER_OFFSET)).isNotNull();
-        assertThat(DeadLetterRecords.header(headers, DeadLetterRecords.HEADER_MESSAGE)).isNotBlank();
-        return new Dead(DeadLetterRecords.header(headers, DeadLetterRecords.HEADER_REASON),
-                DeadLetterRecords.header(headers, DeadLetterRecords.HEADER_STAGE), record.value());
+        assertThat(DeadLetterRecords.header(headers, DeadLetterRecords.HEADER_PARTITION))
+                .isEqualTo("0");
+        assertThat(DeadLetterRecords.header(headers, DeadLetterRecords.HEADER_OFFSET))
+                .isNotNull();
+        assertThat(DeadLetterRecords.header(headers, DeadLetterRecords.HEADER_MESSAGE))
+                .isNotBlank();
+        return new Dead(
+                DeadLetterRecords.header(headers, DeadLetterRecords.HEADER_REASON),
+                DeadLetterRecords.header(headers, DeadLetterRecords.HEADER_STAGE),
+                record.value());
     }
 
     @Test
@@ -277,9 +333,16 @@ class ClipStreamTopologyTest {
         assertThat(tooLarge.reason()).isEqualTo("TOO_LARGE");
         assertThat(tooLarge.value()).isEqualTo(big);
 
-        byte[] reference = pipeline.topics.eventFormat().write(pipeline.topics.imageEvents().name() + "-value",
-                ImageEvent.newBuilder().setEventId("ref").setOccurredAt(START).setSource("t")
-                        .setImage(new ImageReference("https://example.com/a.jpg", null)).build());
+        byte[] reference = pipeline.topics
+                .eventFormat()
+                .write(
+                        pipeline.topics.imageEvents().name() + "-value",
+                        ImageEvent.newBuilder()
+                                .setEventId("ref")
+                                .setOccurredAt(START)
+                                .setSource("t")
+                                .setImage(new ImageReference("https://example.com/a.jpg", null))
+                                .build());
         pipe(reference);
         assertThat(readDead().reason()).isEqualTo("REFERENCE_NOT_ALLOWED");
 
@@ -298,19 +361,32 @@ class ClipStreamTopologyTest {
         pipe(event("ok", jpeg));
         assertThat(tags.readValue().getEventId()).isEqualTo("ok");
         assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(pipeline.metrics.count("clipstream.dead.letters", "reason", "NOT_AVRO")).isEqualTo(1);
+        assertThat(pipeline.metrics.count("clipstream.dead.letters", "reason", "NOT_AVRO"))
+                .isEqualTo(1);
     }
 
     private byte[] reference(String id, String uri) {
-        return pipeline.topics.eventFormat().write(pipeline.topics.imageEvents().name() + "-value",
-                ImageEvent.newBuilder().setEventId(id).setOccurredAt(START).setSource("t")
-                        .setImage(new ImageReference(uri, null)).build());
+        return pipeline.topics
+                .eventFormat()
+                .write(
+                        pipeline.topics.imageEvents().name() + "-value",
+                        ImageEvent.newBuilder()
+                                .setEventId(id)
+                                .setOccurredAt(START)
+                                .setSource("t")
+                                .setImage(new ImageReference(uri, null))
+                                .build());
     }
 
     @Test
     void enabledReferencesAreFetchedOnlyFromAllowedHttpsHosts() {
-        start(Map.of("batch.max.size", "1", "image.references.enabled", "true",
-                "image.references.allowed.hosts", "images.example.com"));
+        start(Map.of(
+                "batch.max.size",
+                "1",
+                "image.references.enabled",
+                "true",
+                "image.references.allowed.hosts",
+                "images.example.com"));
         labelSets.pipeInput("demo", labelSet("1", TestPipeline.FINGERPRINT));
         pipe(reference("plain-http", "http://images.example.com/a.jpg"));
         Dead scheme = readDead();
@@ -326,7 +402,7 @@ class ClipStreamTopologyTest {
     @Test
     void enablingReferencesWithoutAnAllowListIsAConfigurationError() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> BatchingSettings.of(
-                io.clipstream.config.ClipStreamConfig.of(Map.of("image.references.enabled", "true"))))
+                        io.clipstream.config.ClipStreamConfig.of(Map.of("image.references.enabled", "true"))))
                 .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
                 .hasMessageContaining("image.references.allowed.hosts")
                 .hasMessageContaining("image references are enabled but no host is allowed");

@@ -62,14 +62,15 @@ class DeadLetterReasonTest {
             assertThat(DeadLetterReason.of(r).stage()).isEqualTo(Stage.VALIDATE);
         }
         assertThat(Arrays.stream(DeadLetterReason.values()).map(DeadLetterReason::stage))
-                .as("every stage has a reason").containsAll(List.of(Stage.values()));
+                .as("every stage has a reason")
+                .containsAll(List.of(Stage.values()));
     }
 
     @Test
     void aDeadLetterRefusesAStageItsReasonDoesNotHappenAt() {
         DeadLetter.Source source = new DeadLetter.Source(null, null, 0, "images", 0, 0);
-        assertThatThrownBy(() -> new DeadLetter(source, Stage.SCORE,
-                DeadLetterReason.NULL_VALUE, "x", null)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new DeadLetter(source, Stage.SCORE, DeadLetterReason.NULL_VALUE, "x", null))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("NULL_VALUE");
         assertThat(new DeadLetter(source, Stage.EMBED, DeadLetterReason.RESOURCE_EXHAUSTED, "oom", null).stage())
                 .isEqualTo(Stage.EMBED);

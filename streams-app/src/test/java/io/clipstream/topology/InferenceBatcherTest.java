@@ -24,8 +24,8 @@ class InferenceBatcherTest {
     }
 
     /** Embeds each image as {marker}; throws {@code error} for an image whose marker is 13. */
-    private static Function<List<RgbImage>, float[][]> modelFailingOn13(RuntimeException exception, Error error,
-            AtomicInteger runs) {
+    private static Function<List<RgbImage>, float[][]> modelFailingOn13(
+            RuntimeException exception, Error error, AtomicInteger runs) {
         return images -> {
             runs.incrementAndGet();
             float[][] out = new float[images.size()][];
@@ -45,13 +45,19 @@ class InferenceBatcherTest {
     @Test
     void anOutOfMemoryErrorInTheModelFailsOnlyItsImageAndTheDispatcherLivesOn() throws Exception {
         AtomicInteger runs = new AtomicInteger();
-        try (InferenceBatcher batcher = new InferenceBatcher(modelFailingOn13(null,
-                new OutOfMemoryError("Java heap space"), runs), 8, Duration.ofMillis(20), (n, t) -> { })) {
-            InferenceBatcher.Outcomes outcomes = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        try (InferenceBatcher batcher = new InferenceBatcher(
+                modelFailingOn13(null, new OutOfMemoryError("Java heap space"), runs),
+                8,
+                Duration.ofMillis(20),
+                (n, t) -> {})) {
+            InferenceBatcher.Outcomes outcomes = assertTimeoutPreemptively(
+                    Duration.ofSeconds(10),
                     () -> batcher.embedEach(List.of(image(1), image(13), image(3), image(4)), Duration.ofSeconds(5)));
             assertThat(outcomes.embeddings()[0]).containsExactly(1f);
             assertThat(outcomes.embeddings()[1]).isNull();
-            assertThat(outcomes.failures()[1]).isInstanceOf(OutOfMemoryError.class).hasMessage("Java heap space");
+            assertThat(outcomes.failures()[1])
+                    .isInstanceOf(OutOfMemoryError.class)
+                    .hasMessage("Java heap space");
             assertThat(outcomes.embeddings()[2]).containsExactly(3f);
             assertThat(outcomes.embeddings()[3]).containsExactly(4f);
             assertThat(runs.get()).as("[1,13,3,4] [1,13] [1] [13] [3,4]").isEqualTo(5);
@@ -62,9 +68,13 @@ class InferenceBatcherTest {
 
     @Test
     void aModelThatFailsOnEverythingIsUnavailableNotAPerImageFailure() {
-        try (InferenceBatcher batcher = new InferenceBatcher(images -> {
-            throw new IllegalStateException("model file gone");
-        }, 8, Duration.ofMillis(1), (n, t) -> { })) {
+        try (InferenceBatcher batcher = new InferenceBatcher(
+                images -> {
+                    throw new IllegalStateException("model file gone");
+                },
+                8,
+                Duration.ofMillis(1),
+                (n, t) -> {})) {
             assertThatThrownBy(() -> batcher.embedEach(List.of(image(1), image(2)), Duration.ofSeconds(5)))
                     .isInstanceOf(InferenceBatcher.ModelUnavailableException.class)
                     .hasMessageContaining("the model fails on every image, even a blank one")
@@ -75,14 +85,18 @@ class InferenceBatcherTest {
     @Test
     void aCallerWaitsNoLongerThanItsTimeout() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (InferenceBatcher batcher = new InferenceBatcher(images -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return new float[images.size()][1];
-        }, 8, Duration.ofMillis(1), (n, t) -> { })) {
+        try (InferenceBatcher batcher = new InferenceBatcher(
+                images -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return new float[images.size()][1];
+                },
+                8,
+                Duration.ofMillis(1),
+                (n, t) -> {})) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> batcher.embedEach(List.of(image(1)), Duration.ofMillis(300)))
                     .isInstanceOf(TimeoutException.class);
@@ -95,8 +109,8 @@ class InferenceBatcherTest {
     void closeRacingCallersNeverLeavesOneWaiting() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             for (int round = 0; round < 200; round++) {
-                InferenceBatcher batcher = new InferenceBatcher(images -> new float[images.size()][1], 4,
-                        Duration.ofMillis(1), (n, t) -> { });
+                InferenceBatcher batcher = new InferenceBatcher(
+                        images -> new float[images.size()][1], 4, Duration.ofMillis(1), (n, t) -> {});
                 List<Thread> callers = new ArrayList<>();
                 AtomicInteger ended = new AtomicInteger();
                 for (int c = 0; c < 4; c++) {

@@ -60,20 +60,34 @@ class LabelSetRoutingTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         driver = new TopologyTestDriver(pipeline.topology(), props, START);
         Topics t = pipeline.topics;
-        events = driver.createInputTopic(t.imageEvents().name(), new ByteArraySerializer(), new ByteArraySerializer(),
-                START, Duration.ofMillis(10));
-        labelSets = driver.createInputTopic(t.labelSets().name(), new StringSerializer(),
+        events = driver.createInputTopic(
+                t.imageEvents().name(),
+                new ByteArraySerializer(),
+                new ByteArraySerializer(),
+                START,
+                Duration.ofMillis(10));
+        labelSets = driver.createInputTopic(
+                t.labelSets().name(),
+                new StringSerializer(),
                 t.labelSets().valueSerde().serializer());
-        tags = driver.createOutputTopic(t.imageTags().name(), new StringDeserializer(),
+        tags = driver.createOutputTopic(
+                t.imageTags().name(),
+                new StringDeserializer(),
                 t.imageTags().valueSerde().deserializer());
-        flags = driver.createOutputTopic(t.policyFlags().name(), new StringDeserializer(),
+        flags = driver.createOutputTopic(
+                t.policyFlags().name(),
+                new StringDeserializer(),
                 t.policyFlags().valueSerde().deserializer());
-        shadowTags = driver.createOutputTopic(t.imageTagsShadow().name(), new StringDeserializer(),
+        shadowTags = driver.createOutputTopic(
+                t.imageTagsShadow().name(),
+                new StringDeserializer(),
                 t.imageTagsShadow().valueSerde().deserializer());
-        shadowFlags = driver.createOutputTopic(t.policyFlagsShadow().name(), new StringDeserializer(),
+        shadowFlags = driver.createOutputTopic(
+                t.policyFlagsShadow().name(),
+                new StringDeserializer(),
                 t.policyFlagsShadow().valueSerde().deserializer());
-        deadLetters = driver.createOutputTopic(t.deadLetters().name(), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
+        deadLetters = driver.createOutputTopic(
+                t.deadLetters().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -108,19 +122,32 @@ class LabelSetRoutingTopologyTest {
     }
 
     private byte[] event(String id, String source, Map<String, String> attributes) throws IOException {
-        byte[] image = Files.readAllBytes(TestModels.committed("reference-images").resolve("astronaut.jpg"));
-        return pipeline.topics.eventFormat().write(pipeline.topics.imageEvents().name() + "-value",
-                ImageEvent.newBuilder().setEventId(id).setOccurredAt(START).setSource(source)
-                        .setAttributes(Map.copyOf(attributes)).setImage(new InlineImage(ByteBuffer.wrap(image)))
-                        .build());
+        byte[] image =
+                Files.readAllBytes(TestModels.committed("reference-images").resolve("astronaut.jpg"));
+        return pipeline.topics
+                .eventFormat()
+                .write(
+                        pipeline.topics.imageEvents().name() + "-value",
+                        ImageEvent.newBuilder()
+                                .setEventId(id)
+                                .setOccurredAt(START)
+                                .setSource(source)
+                                .setAttributes(Map.copyOf(attributes))
+                                .setImage(new InlineImage(ByteBuffer.wrap(image)))
+                                .build());
     }
 
     @Test
     void eventsAreScoredOnlyWithTheSetsThatApplyAndAnEventNoSetAppliesToSaysSo() throws IOException {
         start(Map.of("batch.max.size", "4", "batch.max.delay.ms", "60000"));
-        AppliesTo kids = AppliesTo.newBuilder().setSources(List.of("uploads", "avatars"))
-                .setAttributes(Map.of("surface", "kids")).build();
-        AppliesTo uploads = AppliesTo.newBuilder().setSources(List.of("uploads")).setAttributes(Map.of()).build();
+        AppliesTo kids = AppliesTo.newBuilder()
+                .setSources(List.of("uploads", "avatars"))
+                .setAttributes(Map.of("surface", "kids"))
+                .build();
+        AppliesTo uploads = AppliesTo.newBuilder()
+                .setSources(List.of("uploads"))
+                .setAttributes(Map.of())
+                .build();
         labelSets.pipeInput("kids", set("kids", "1", kids, LabelSetMode.LIVE));
         labelSets.pipeInput("uploads", set("uploads", "1", uploads, LabelSetMode.LIVE));
         events.pipeInput(event("kid-upload", "uploads", Map.of("surface", "kids")));
@@ -129,39 +156,57 @@ class LabelSetRoutingTopologyTest {
         events.pipeInput(event("chat", "chat", Map.of("surface", "kids")));
         punctuateTwice();
 
-        List<String> scored = tags.readValuesToList().stream().map(t -> t.getEventId() + ":" + t.getLabelSetName()
-                + ":" + t.getNoLabelSetApplies()).toList();
-        assertThat(scored).containsExactly("kid-upload:kids:false", "kid-avatar:kids:false",
-                "kid-upload:uploads:false", "adult-upload:uploads:false", "chat::true");
-        assertThat(flags.readValuesToList()).extracting(f -> f.getEventId() + ":" + f.getLabelSetName())
+        List<String> scored = tags.readValuesToList().stream()
+                .map(t -> t.getEventId() + ":" + t.getLabelSetName() + ":" + t.getNoLabelSetApplies())
+                .toList();
+        assertThat(scored)
+                .containsExactly(
+                        "kid-upload:kids:false",
+                        "kid-avatar:kids:false",
+                        "kid-upload:uploads:false",
+                        "adult-upload:uploads:false",
+                        "chat::true");
+        assertThat(flags.readValuesToList())
+                .extracting(f -> f.getEventId() + ":" + f.getLabelSetName())
                 .containsExactly("kid-upload:kids", "kid-avatar:kids", "kid-upload:uploads", "adult-upload:uploads");
         assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(pipeline.metrics.count("clipstream.label.set.scored", "label_set", "kids")).isEqualTo(2);
-        assertThat(pipeline.metrics.count("clipstream.label.set.scored", "label_set", "uploads")).isEqualTo(2);
+        assertThat(pipeline.metrics.count("clipstream.label.set.scored", "label_set", "kids"))
+                .isEqualTo(2);
+        assertThat(pipeline.metrics.count("clipstream.label.set.scored", "label_set", "uploads"))
+                .isEqualTo(2);
     }
 
     @Test
     void routingInTheProcessorConfigurationReplacesTheSetsOwn() throws IOException {
-        start(Map.of("batch.max.size", "3", "batch.max.delay.ms", "60000",
-                "labels.applies.to", "uploads:source=avatars|chat&surface=kids"));
+        start(Map.of(
+                "batch.max.size",
+                "3",
+                "batch.max.delay.ms",
+                "60000",
+                "labels.applies.to",
+                "uploads:source=avatars|chat&surface=kids"));
         pipeline.labelSets.routedBy(pipeline.config.labelRouting());
-        AppliesTo uploads = AppliesTo.newBuilder().setSources(List.of("uploads")).setAttributes(Map.of()).build();
+        AppliesTo uploads = AppliesTo.newBuilder()
+                .setSources(List.of("uploads"))
+                .setAttributes(Map.of())
+                .build();
         labelSets.pipeInput("uploads", set("uploads", "1", uploads, LabelSetMode.LIVE));
         events.pipeInput(event("upload", "uploads", Map.of("surface", "kids")));
         events.pipeInput(event("avatar", "avatars", Map.of("surface", "kids")));
         events.pipeInput(event("chat", "chat", Map.of("surface", "adults")));
         punctuateTwice();
-        assertThat(tags.readValuesToList()).extracting(t -> t.getEventId() + ":" + t.getLabelSetName())
+        assertThat(tags.readValuesToList())
+                .extracting(t -> t.getEventId() + ":" + t.getLabelSetName())
                 .containsExactly("avatar:uploads", "upload:", "chat:");
     }
 
     @Test
     void malformedConfiguredRoutingFailsAtStartUpNamingTheKey() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.clipstream.config.ClipStreamConfig.of(Map.of(
-                "labels.applies.to", "kids:surface")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> io.clipstream.config.ClipStreamConfig.of(Map.of("labels.applies.to", "kids:surface")))
                 .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
-                .hasMessageContaining("labels.applies.to").hasMessageContaining("'kids:surface': condition"
-                        + " 'surface' is not KEY=VALUE");
+                .hasMessageContaining("labels.applies.to")
+                .hasMessageContaining("'kids:surface': condition" + " 'surface' is not KEY=VALUE");
     }
 
     @Test
@@ -174,20 +219,30 @@ class LabelSetRoutingTopologyTest {
         events.pipeInput(event("e3", "avatars", Map.of()));
         punctuateTwice();
 
-        assertThat(tags.readValuesToList()).extracting(t -> t.getEventId() + ":" + t.getLabelSetVersion())
+        assertThat(tags.readValuesToList())
+                .extracting(t -> t.getEventId() + ":" + t.getLabelSetVersion())
                 .containsExactly("e1:1", "e2:1", "e3:1");
-        assertThat(flags.isEmpty()).as("the live version fires nothing; the shadow's flags stay in shadow").isTrue();
-        assertThat(shadowTags.readValuesToList()).extracting(t -> t.getEventId() + ":" + t.getLabelSetVersion())
+        assertThat(flags.isEmpty())
+                .as("the live version fires nothing; the shadow's flags stay in shadow")
+                .isTrue();
+        assertThat(shadowTags.readValuesToList())
+                .extracting(t -> t.getEventId() + ":" + t.getLabelSetVersion())
                 .containsExactly("e1:2", "e2:2", "e3:2");
-        assertThat(shadowFlags.readValuesToList()).extracting(f -> f.getEventId() + ":" + f.getPolicyId() + ":"
-                + f.getLabelSetVersion()).containsExactly("e1:flag-anything:2", "e2:flag-anything:2",
-                        "e3:flag-anything:2");
+        assertThat(shadowFlags.readValuesToList())
+                .extracting(f -> f.getEventId() + ":" + f.getPolicyId() + ":" + f.getLabelSetVersion())
+                .containsExactly("e1:flag-anything:2", "e2:flag-anything:2", "e3:flag-anything:2");
         assertThat(pipeline.metrics.flagRate("demo", "shadow", "flag-anything")).isEqualTo(1.0);
         assertThat(pipeline.metrics.flagRate("demo", "live", "flag-anything")).isEqualTo(0.0);
         assertThat(pipeline.metrics.count("clipstream.flags.out")).isZero();
         assertThat(pipeline.metrics.count("clipstream.tags.out")).isEqualTo(3);
-        assertThat(pipeline.metrics.registry().find("clipstream.label.set.version").tag("label_set", "demo").gauge()
-                .value()).as("the active-version gauge names the live version, not the shadow").isEqualTo(1.0);
+        assertThat(pipeline.metrics
+                        .registry()
+                        .find("clipstream.label.set.version")
+                        .tag("label_set", "demo")
+                        .gauge()
+                        .value())
+                .as("the active-version gauge names the live version, not the shadow")
+                .isEqualTo(1.0);
 
         // promote: version 2 published live, the shadow key tombstoned
         labelSets.pipeInput("demo", set("demo", "2", null, LabelSetMode.LIVE));
@@ -196,7 +251,8 @@ class LabelSetRoutingTopologyTest {
         events.pipeInput(event("e5", "uploads", Map.of()));
         events.pipeInput(event("e6", "uploads", Map.of()));
         punctuateTwice();
-        assertThat(flags.readValuesToList()).extracting(f -> f.getEventId() + ":" + f.getLabelSetVersion())
+        assertThat(flags.readValuesToList())
+                .extracting(f -> f.getEventId() + ":" + f.getLabelSetVersion())
                 .containsExactly("e4:2", "e5:2", "e6:2");
         assertThat(shadowTags.isEmpty()).isTrue();
         assertThat(shadowFlags.isEmpty()).isTrue();
@@ -214,9 +270,11 @@ class LabelSetRoutingTopologyTest {
         labelSets.pipeInput("demo", set("demo", "2", null, LabelSetMode.LIVE));
         driver.advanceWallClockTime(Duration.ofMillis(10));
 
-        assertThat(tags.readValuesToList()).extracting(t -> t.getEventId() + ":" + t.getLabelSetVersion())
+        assertThat(tags.readValuesToList())
+                .extracting(t -> t.getEventId() + ":" + t.getLabelSetVersion())
                 .containsExactly("e1:2", "e2:2", "e3:2");
-        assertThat(flags.readValuesToList()).extracting(f -> f.getEventId() + ":" + f.getLabelSetVersion())
+        assertThat(flags.readValuesToList())
+                .extracting(f -> f.getEventId() + ":" + f.getLabelSetVersion())
                 .containsExactly("e1:2", "e2:2", "e3:2");
     }
 }

@@ -51,16 +51,25 @@ class ReviewItemTopologyTest {
     private TopologyTestDriver driver;
 
     private void start(boolean enabled) {
-        pipeline = new TestPipeline(dir, Map.of("batch.max.size", "1", "review.items.enabled",
-                Boolean.toString(enabled)));
-        PipelineResources resources = new PipelineResources(pipeline.encoder.preprocessor(), pipeline.decodePool,
-                pipeline.batcher, pipeline.labelSets, List.of(), "tiny-vit", pipeline.metrics,
+        pipeline =
+                new TestPipeline(dir, Map.of("batch.max.size", "1", "review.items.enabled", Boolean.toString(enabled)));
+        PipelineResources resources = new PipelineResources(
+                pipeline.encoder.preprocessor(),
+                pipeline.decodePool,
+                pipeline.batcher,
+                pipeline.labelSets,
+                List.of(),
+                "tiny-vit",
+                pipeline.metrics,
                 new ActiveBanks("sha256:test-image-tower", 32));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "clipstream-review-item-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        driver = new TopologyTestDriver(ClipStreamTopology.buildTopology(pipeline.topics, pipeline.registry,
-                resources, BatchingSettings.of(pipeline.config)), props, START);
+        driver = new TopologyTestDriver(
+                ClipStreamTopology.buildTopology(
+                        pipeline.topics, pipeline.registry, resources, BatchingSettings.of(pipeline.config)),
+                props,
+                START);
     }
 
     @AfterEach
@@ -75,33 +84,74 @@ class ReviewItemTopologyTest {
 
     /** Policy "flag-anything" fires on every image (threshold -1); "never" never does. */
     private static LabelSet labelSet() {
-        return LabelSet.newBuilder().setName("demo").setVersion("7").setModelId("tiny-vit")
-                .setModelFingerprint(TestPipeline.FINGERPRINT).setDimension(32)
-                .setGroups(List.of(LabelGroup.newBuilder().setName("g").setScoring(GroupScoring.THRESHOLD).build()))
-                .setLabels(List.of(CompiledLabel.newBuilder().setId("any.thing").setDisplayName("anything")
-                        .setGroup("g").setThreshold(-1f).setEmbedding(TestPipeline.constant(32, 0.1767767f)).build(),
-                        CompiledLabel.newBuilder().setId("no.thing").setDisplayName("nothing")
-                        .setGroup("g").setThreshold(2f).setEmbedding(TestPipeline.constant(32, 0.1767767f)).build()))
-                .setPolicies(List.of(Policy.newBuilder().setId("flag-anything").setMatch(PolicyMatch.ANY)
-                        .setLabels(List.of("any")).setAction(PolicyAction.REVIEW).setSeverity(Severity.HIGH).build()))
-                .setCompiledAt(START).build();
+        return LabelSet.newBuilder()
+                .setName("demo")
+                .setVersion("7")
+                .setModelId("tiny-vit")
+                .setModelFingerprint(TestPipeline.FINGERPRINT)
+                .setDimension(32)
+                .setGroups(List.of(LabelGroup.newBuilder()
+                        .setName("g")
+                        .setScoring(GroupScoring.THRESHOLD)
+                        .build()))
+                .setLabels(List.of(
+                        CompiledLabel.newBuilder()
+                                .setId("any.thing")
+                                .setDisplayName("anything")
+                                .setGroup("g")
+                                .setThreshold(-1f)
+                                .setEmbedding(TestPipeline.constant(32, 0.1767767f))
+                                .build(),
+                        CompiledLabel.newBuilder()
+                                .setId("no.thing")
+                                .setDisplayName("nothing")
+                                .setGroup("g")
+                                .setThreshold(2f)
+                                .setEmbedding(TestPipeline.constant(32, 0.1767767f))
+                                .build()))
+                .setPolicies(List.of(Policy.newBuilder()
+                        .setId("flag-anything")
+                        .setMatch(PolicyMatch.ANY)
+                        .setLabels(List.of("any"))
+                        .setAction(PolicyAction.REVIEW)
+                        .setSeverity(Severity.HIGH)
+                        .build()))
+                .setCompiledAt(START)
+                .build();
     }
 
     private void send(String id) throws IOException {
-        TestInputTopic<byte[], byte[]> events = driver.createInputTopic(pipeline.topics.imageEvents().name(),
-                new ByteArraySerializer(), new ByteArraySerializer(), START, Duration.ofMillis(10));
-        byte[] image = Files.readAllBytes(TestModels.committed("reference-images").resolve("astronaut.jpg"));
-        events.pipeInput(id.getBytes(), pipeline.topics.eventFormat().write(pipeline.topics.imageEvents().name()
-                + "-value", ImageEvent.newBuilder().setEventId(id).setOccurredAt(START).setSource("uploads")
-                        .setAttributes(Map.of("user", "u-17")).setImage(new InlineImage(ByteBuffer.wrap(image)))
-                        .build()));
+        TestInputTopic<byte[], byte[]> events = driver.createInputTopic(
+                pipeline.topics.imageEvents().name(),
+                new ByteArraySerializer(),
+                new ByteArraySerializer(),
+                START,
+                Duration.ofMillis(10));
+        byte[] image =
+                Files.readAllBytes(TestModels.committed("reference-images").resolve("astronaut.jpg"));
+        events.pipeInput(
+                id.getBytes(),
+                pipeline.topics
+                        .eventFormat()
+                        .write(
+                                pipeline.topics.imageEvents().name() + "-value",
+                                ImageEvent.newBuilder()
+                                        .setEventId(id)
+                                        .setOccurredAt(START)
+                                        .setSource("uploads")
+                                        .setAttributes(Map.of("user", "u-17"))
+                                        .setImage(new InlineImage(ByteBuffer.wrap(image)))
+                                        .build()));
         driver.advanceWallClockTime(Duration.ofMillis(20));
         driver.advanceWallClockTime(Duration.ofMillis(20));
     }
 
     private void publishLabelSet() {
-        driver.createInputTopic(pipeline.topics.labelSets().name(), new StringSerializer(),
-                pipeline.topics.labelSets().valueSerde().serializer()).pipeInput("demo", labelSet());
+        driver.createInputTopic(
+                        pipeline.topics.labelSets().name(),
+                        new StringSerializer(),
+                        pipeline.topics.labelSets().valueSerde().serializer())
+                .pipeInput("demo", labelSet());
     }
 
     @Test
@@ -109,10 +159,14 @@ class ReviewItemTopologyTest {
         start(true);
         publishLabelSet();
         send("e1");
-        TestOutputTopic<String, ReviewItem> items = driver.createOutputTopic(pipeline.topics.reviewItems().name(),
-                new StringDeserializer(), pipeline.topics.reviewItems().valueSerde().deserializer());
-        TestOutputTopic<String, PolicyFlag> flags = driver.createOutputTopic(pipeline.topics.policyFlags().name(),
-                new StringDeserializer(), pipeline.topics.policyFlags().valueSerde().deserializer());
+        TestOutputTopic<String, ReviewItem> items = driver.createOutputTopic(
+                pipeline.topics.reviewItems().name(),
+                new StringDeserializer(),
+                pipeline.topics.reviewItems().valueSerde().deserializer());
+        TestOutputTopic<String, PolicyFlag> flags = driver.createOutputTopic(
+                pipeline.topics.policyFlags().name(),
+                new StringDeserializer(),
+                pipeline.topics.policyFlags().valueSerde().deserializer());
         List<org.apache.kafka.streams.test.TestRecord<String, ReviewItem>> records = items.readRecordsToList();
         assertThat(records).hasSize(1);
         ReviewItem item = records.get(0).value();
@@ -142,7 +196,9 @@ class ReviewItemTopologyTest {
         start(false);
         publishLabelSet();
         send("e1");
-        assertThat(driver.producedTopicNames()).doesNotContain(pipeline.topics.reviewItems().name());
-        assertThat(driver.producedTopicNames()).contains(pipeline.topics.policyFlags().name());
+        assertThat(driver.producedTopicNames())
+                .doesNotContain(pipeline.topics.reviewItems().name());
+        assertThat(driver.producedTopicNames())
+                .contains(pipeline.topics.policyFlags().name());
     }
 }

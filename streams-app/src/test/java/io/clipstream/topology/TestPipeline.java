@@ -7,8 +7,8 @@ import io.clipstream.clip.TestModels;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.image.RgbImage;
 import io.clipstream.labels.ActiveLabelSets;
-import io.clipstream.observe.ProgressMonitor;
 import io.clipstream.observe.PipelineMetrics;
+import io.clipstream.observe.ProgressMonitor;
 import io.clipstream.registry.InMemorySchemaRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -46,24 +46,36 @@ final class TestPipeline implements AutoCloseable {
     /**
      * With the model and the decoder wrapped (to inject failures) and a progress monitor of the test's own.
      */
-    TestPipeline(Path dir, Map<String, String> overrides,
-            UnaryOperator<Function<List<RgbImage>, float[][]>> modelWrapper, UnaryOperator<PixelDecoder> decoderWrapper,
+    TestPipeline(
+            Path dir,
+            Map<String, String> overrides,
+            UnaryOperator<Function<List<RgbImage>, float[][]>> modelWrapper,
+            UnaryOperator<PixelDecoder> decoderWrapper,
             ProgressMonitor progress) {
         scope = "topology-test-" + System.nanoTime();
-        Map<String, String> settings = new java.util.HashMap<>(Map.of("schema.registry.url", "mock://" + scope,
-                "batch.max.size", "2", "batch.max.delay.ms", "100"));
+        Map<String, String> settings = new java.util.HashMap<>(
+                Map.of("schema.registry.url", "mock://" + scope, "batch.max.size", "2", "batch.max.delay.ms", "100"));
         settings.putAll(overrides);
         config = ClipStreamConfig.of(settings);
         registry = InMemorySchemaRegistry.scope(scope);
         topics = Topics.of(config, registry);
-        encoder = ImageEncoder.open(ModelFolder.open(TestModels.copy("tiny-vit-openclip", dir)),
+        encoder = ImageEncoder.open(
+                ModelFolder.open(TestModels.copy("tiny-vit-openclip", dir)),
                 InferenceOptions.defaults().withIntraOpThreads(1));
-        batcher = new InferenceBatcher(modelWrapper.apply(encoder::embed), 8, Duration.ofMillis(1),
-                metrics::inferenceRun);
-        PipelineResources defaults = new PipelineResources(encoder.preprocessor(), decodePool, batcher, labelSets,
-                config.labelSets(), "tiny-vit", metrics);
-        resources = new PipelineResources(encoder.preprocessor(), decodePool, batcher, labelSets,
-                config.labelSets(), "tiny-vit", metrics, decoderWrapper.apply(defaults.decoder()), progress);
+        batcher = new InferenceBatcher(
+                modelWrapper.apply(encoder::embed), 8, Duration.ofMillis(1), metrics::inferenceRun);
+        PipelineResources defaults = new PipelineResources(
+                encoder.preprocessor(), decodePool, batcher, labelSets, config.labelSets(), "tiny-vit", metrics);
+        resources = new PipelineResources(
+                encoder.preprocessor(),
+                decodePool,
+                batcher,
+                labelSets,
+                config.labelSets(),
+                "tiny-vit",
+                metrics,
+                decoderWrapper.apply(defaults.decoder()),
+                progress);
     }
 
     org.apache.kafka.streams.Topology topology() {

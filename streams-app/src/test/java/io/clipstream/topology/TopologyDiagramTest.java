@@ -26,8 +26,43 @@ class TopologyDiagramTest {
 
     @Test
     void aPictureWithoutItsSourceOrWithAnotherOneIsCaught() {
-        byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 3, 't', 'E', 'X', 't', 'k', 0,
-            'x', 0, 0, 0, 0, 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0, 0, 0, 0};
+        byte[] png = {
+            (byte) 0x89,
+            'P',
+            'N',
+            'G',
+            '\r',
+            '\n',
+            0x1a,
+            '\n',
+            0,
+            0,
+            0,
+            3,
+            't',
+            'E',
+            'X',
+            't',
+            'k',
+            0,
+            'x',
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            'I',
+            'E',
+            'N',
+            'D',
+            0,
+            0,
+            0,
+            0
+        };
         assertThat(pngText(png, "k")).isEqualTo("x");
         assertThat(pngText(png, "clipstream-dot")).isNull();
     }
@@ -55,7 +90,8 @@ class TopologyDiagramTest {
     @Test
     void theTopologyReadsEventsAndLabelSetsAndWritesEveryOutput() {
         String dot = TopologyDiagram.dot(TopologyDiagram.describeDefault());
-        assertThat(dot).contains("\"topic:image-events\" -> \"node:image-events-source\"")
+        assertThat(dot)
+                .contains("\"topic:image-events\" -> \"node:image-events-source\"")
                 .contains("\"node:image-batcher\" -> \"store:event-buffer\"")
                 .contains("\"node:image-tags-sink\" -> \"topic:image-tags\"")
                 .contains("\"node:policy-flags-sink\" -> \"topic:policy-flags\"")
