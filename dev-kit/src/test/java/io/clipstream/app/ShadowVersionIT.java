@@ -4,26 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clipstream.embedded.EmbeddedKafkaBroker;
 import io.clipstream.labels.LabelSetPublisher;
+import io.clipstream.labels.TestLabelSets;
 import io.clipstream.registry.AvroSerdes;
 import io.clipstream.registry.RegistrySettings;
 import io.clipstream.registry.SchemaRegistryClient;
 import io.clipstream.registry.SchemaRegistryClients;
-import io.clipstream.schema.CompiledLabel;
-import io.clipstream.schema.GroupScoring;
-import io.clipstream.schema.LabelGroup;
 import io.clipstream.schema.LabelSet;
 import io.clipstream.schema.LabelSetMode;
-import io.clipstream.schema.Policy;
 import io.clipstream.schema.PolicyAction;
 import io.clipstream.schema.PolicyFlag;
-import io.clipstream.schema.PolicyMatch;
 import io.clipstream.schema.Severity;
 import io.clipstream.testing.ApicurioRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -62,31 +57,8 @@ class ShadowVersionIT {
 
     /** Version 2 in shadow: fires "shadow-only" on every image (the live version 1 fires "always"). */
     private static LabelSet shadow() {
-        return LabelSet.newBuilder()
-                .setName("it")
-                .setVersion("2")
-                .setDescription("")
-                .setModelId("tiny-vit")
-                .setModelFingerprint("sha256:integration-test")
-                .setDimension(32)
-                .setGroups(List.of(LabelGroup.newBuilder()
-                        .setName("g")
-                        .setScoring(GroupScoring.THRESHOLD)
-                        .build()))
-                .setLabels(List.of(CompiledLabel.newBuilder()
-                        .setId("any.thing")
-                        .setDisplayName("anything")
-                        .setGroup("g")
-                        .setThreshold(-1f)
-                        .setEmbedding(Collections.nCopies(32, 0.1767767f))
-                        .build()))
-                .setPolicies(List.of(Policy.newBuilder()
-                        .setId("shadow-only")
-                        .setMatch(PolicyMatch.ANY)
-                        .setLabels(List.of("any"))
-                        .setAction(PolicyAction.BLOCK)
-                        .setSeverity(Severity.HIGH)
-                        .build()))
+        return TestLabelSets.alwaysFiring(
+                        "it", "2", "sha256:integration-test", "shadow-only", PolicyAction.BLOCK, Severity.HIGH)
                 .setCompiledAt(Instant.now())
                 .setMode(LabelSetMode.SHADOW)
                 .build();

@@ -9,6 +9,7 @@ import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.embedded.EmbeddedKafkaBroker;
 import io.clipstream.embedded.EmbeddedRunSettings;
 import io.clipstream.labels.LabelSetPublisher;
+import io.clipstream.labels.TestLabelSets;
 import io.clipstream.pdq.PdqHash;
 import io.clipstream.registry.AvroSerdes;
 import io.clipstream.registry.AvroWireFormat;
@@ -18,17 +19,12 @@ import io.clipstream.registry.SchemaRegistryClient;
 import io.clipstream.registry.SchemaRegistryClients;
 import io.clipstream.schema.BankEntry;
 import io.clipstream.schema.BankMatch;
-import io.clipstream.schema.CompiledLabel;
-import io.clipstream.schema.GroupScoring;
 import io.clipstream.schema.ImageEvent;
 import io.clipstream.schema.ImageTags;
 import io.clipstream.schema.InlineImage;
-import io.clipstream.schema.LabelGroup;
 import io.clipstream.schema.LabelSet;
-import io.clipstream.schema.Policy;
 import io.clipstream.schema.PolicyAction;
 import io.clipstream.schema.PolicyFlag;
-import io.clipstream.schema.PolicyMatch;
 import io.clipstream.schema.Severity;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -36,7 +32,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -260,30 +255,7 @@ class BankMatchingIT {
     }
 
     private static LabelSet labelSet() {
-        return LabelSet.newBuilder()
-                .setName("it")
-                .setVersion("1")
-                .setModelId("tiny-vit")
-                .setModelFingerprint(FINGERPRINT)
-                .setDimension(32)
-                .setGroups(List.of(LabelGroup.newBuilder()
-                        .setName("g")
-                        .setScoring(GroupScoring.THRESHOLD)
-                        .build()))
-                .setLabels(List.of(CompiledLabel.newBuilder()
-                        .setId("any.thing")
-                        .setDisplayName("anything")
-                        .setGroup("g")
-                        .setThreshold(-1f)
-                        .setEmbedding(Collections.nCopies(32, 0.1767767f))
-                        .build()))
-                .setPolicies(List.of(Policy.newBuilder()
-                        .setId("always")
-                        .setMatch(PolicyMatch.ANY)
-                        .setLabels(List.of("any"))
-                        .setAction(PolicyAction.REVIEW)
-                        .setSeverity(Severity.LOW)
-                        .build()))
+        return TestLabelSets.alwaysFiring("it", "1", FINGERPRINT, "always", PolicyAction.REVIEW, Severity.LOW)
                 .setCompiledAt(Instant.now())
                 .build();
     }

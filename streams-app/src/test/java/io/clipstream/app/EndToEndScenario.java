@@ -5,22 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clipstream.clip.TestModels;
 import io.clipstream.config.ClipStreamConfig;
 import io.clipstream.labels.LabelSetPublisher;
+import io.clipstream.labels.TestLabelSets;
 import io.clipstream.registry.AvroSerdes;
 import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.RegistrySettings;
 import io.clipstream.registry.SchemaRegistryClient;
 import io.clipstream.registry.SchemaRegistryClients;
-import io.clipstream.schema.CompiledLabel;
-import io.clipstream.schema.GroupScoring;
 import io.clipstream.schema.ImageEvent;
 import io.clipstream.schema.ImageTags;
 import io.clipstream.schema.InlineImage;
-import io.clipstream.schema.LabelGroup;
 import io.clipstream.schema.LabelSet;
-import io.clipstream.schema.Policy;
 import io.clipstream.schema.PolicyAction;
 import io.clipstream.schema.PolicyFlag;
-import io.clipstream.schema.PolicyMatch;
 import io.clipstream.schema.Severity;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -103,31 +99,7 @@ public final class EndToEndScenario {
             double maxBatch) {}
 
     private static LabelSet labelSet(String version) {
-        return LabelSet.newBuilder()
-                .setName("it")
-                .setVersion(version)
-                .setDescription("")
-                .setModelId("tiny-vit")
-                .setModelFingerprint(FINGERPRINT)
-                .setDimension(32)
-                .setGroups(List.of(LabelGroup.newBuilder()
-                        .setName("g")
-                        .setScoring(GroupScoring.THRESHOLD)
-                        .build()))
-                .setLabels(List.of(CompiledLabel.newBuilder()
-                        .setId("any.thing")
-                        .setDisplayName("anything")
-                        .setGroup("g")
-                        .setThreshold(-1f)
-                        .setEmbedding(Collections.nCopies(32, 0.1767767f))
-                        .build()))
-                .setPolicies(List.of(Policy.newBuilder()
-                        .setId("always")
-                        .setMatch(PolicyMatch.ANY)
-                        .setLabels(List.of("any"))
-                        .setAction(PolicyAction.REVIEW)
-                        .setSeverity(Severity.LOW)
-                        .build()))
+        return TestLabelSets.alwaysFiring("it", version, FINGERPRINT, "always", PolicyAction.REVIEW, Severity.LOW)
                 .setCompiledAt(Instant.now())
                 .build();
     }

@@ -6,23 +6,19 @@ import io.clipstream.banks.ActiveBanks;
 import io.clipstream.banks.BankFixtures;
 import io.clipstream.clip.TestModels;
 import io.clipstream.image.RgbImage;
+import io.clipstream.labels.TestLabelSets;
 import io.clipstream.schema.BankEntry;
 import io.clipstream.schema.BankItem;
 import io.clipstream.schema.BankKind;
 import io.clipstream.schema.BankMatch;
 import io.clipstream.schema.BankSettings;
 import io.clipstream.schema.BankSignal;
-import io.clipstream.schema.CompiledLabel;
-import io.clipstream.schema.GroupScoring;
 import io.clipstream.schema.ImageEvent;
 import io.clipstream.schema.ImageTags;
 import io.clipstream.schema.InlineImage;
-import io.clipstream.schema.LabelGroup;
 import io.clipstream.schema.LabelSet;
-import io.clipstream.schema.Policy;
 import io.clipstream.schema.PolicyAction;
 import io.clipstream.schema.PolicyFlag;
-import io.clipstream.schema.PolicyMatch;
 import io.clipstream.schema.Severity;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -128,30 +124,8 @@ class BankTopologyTest {
 
     /** Tags every image "any.thing"; policy flag-anything fires on every image. */
     private static LabelSet labelSet() {
-        return LabelSet.newBuilder()
-                .setName("demo")
-                .setVersion("1")
-                .setModelId("tiny-vit")
-                .setModelFingerprint(TestPipeline.FINGERPRINT)
-                .setDimension(32)
-                .setGroups(List.of(LabelGroup.newBuilder()
-                        .setName("g")
-                        .setScoring(GroupScoring.THRESHOLD)
-                        .build()))
-                .setLabels(List.of(CompiledLabel.newBuilder()
-                        .setId("any.thing")
-                        .setDisplayName("anything")
-                        .setGroup("g")
-                        .setThreshold(-1f)
-                        .setEmbedding(TestPipeline.constant(32, 0.1767767f))
-                        .build()))
-                .setPolicies(List.of(Policy.newBuilder()
-                        .setId("flag-anything")
-                        .setMatch(PolicyMatch.ANY)
-                        .setLabels(List.of("any"))
-                        .setAction(PolicyAction.REVIEW)
-                        .setSeverity(Severity.LOW)
-                        .build()))
+        return TestLabelSets.alwaysFiring(
+                        "demo", "1", TestPipeline.FINGERPRINT, "flag-anything", PolicyAction.REVIEW, Severity.LOW)
                 .setCompiledAt(START)
                 .build();
     }
