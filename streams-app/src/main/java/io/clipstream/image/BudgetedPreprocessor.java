@@ -41,16 +41,16 @@ public final class BudgetedPreprocessor {
     }
 
     /**
-     * Decoded pixels and PDQ hashes from one decode, as {@link ImagePreprocessor#preprocessPixelsAndPdq}, under the
-     * budget.
+     * Decoded pixels with PDQ hashes and an overview from the same decode, as {@link ImagePreprocessor#preprocess},
+     * under the budget.
      *
      * @throws ImageRejectedException as {@link #preprocessPixels}
      * @throws DecodeMemoryExhaustedException as {@link #preprocessPixels}
      * @throws InterruptedException as {@link #preprocessPixels}
      */
-    public ImagePreprocessor.PixelsAndPdq preprocessPixelsAndPdq(byte[] encoded)
+    public ImagePreprocessor.Preprocessed preprocess(byte[] encoded, boolean pdq, int overviewMaxSide)
             throws ImageRejectedException, InterruptedException {
-        return underBudget(encoded, preprocessor::preprocessPixelsAndPdq);
+        return underBudget(encoded, bytes -> preprocessor.preprocess(bytes, pdq, overviewMaxSide));
     }
 
     /** One decoding step of the preprocessor. */

@@ -116,6 +116,32 @@ public final class ImagePreprocessor {
      */
     public record PixelsAndPdq(RgbImage pixels, PdqDihedral pdq) {}
 
+    /**
+     * The model's pixels from one decode, with what else was asked of the same decoded, oriented, full-size image:
+     * its PDQ hashes (for banks) and an overview of the whole image whose longest side is at most
+     * {@code overviewMaxSide} (for review thumbnails; the model sees only the centre crop).
+     *
+     * @param pdq whether to hash the image
+     * @param overviewMaxSide the overview's longest side, or 0 for none
+     * @throws ImageRejectedException as {@link #preprocessPixels}
+     */
+    public Preprocessed preprocess(byte[] encoded, boolean pdq, int overviewMaxSide) throws ImageRejectedException {
+        OrientedDecode decoded = decodeOriented(encoded);
+        return new Preprocessed(
+                resizeAndCrop(decoded),
+                pdq ? PdqHasher.dihedral(new DecodedLuma(decoded.image())) : null,
+                overviewMaxSide > 0 ? overview(decoded.image(), overviewMaxSide) : null);
+    }
+
+    /**
+     * What {@link #preprocess} gives.
+     *
+     * @param pixels the model's input pixels
+     * @param pdq the PDQ hashes and quality of the full-size image, or null when not asked
+     * @param overview the whole image, scaled down, or null when not asked
+     */
+    public record Preprocessed(RgbImage pixels, PdqDihedral pdq, RgbImage overview) {}
+
     private OrientedDecode decodeOriented(byte[] encoded) throws ImageRejectedException {
         if (encoded == null || encoded.length == 0) {
             throw new ImageRejectedException(RejectionReason.EMPTY, "no image bytes");
@@ -180,7 +206,14 @@ public final class ImagePreprocessor {
         }
         int cropX = (int) Math.rint((outW - size) / 2.0);
         int cropY = (int) Math.rint((outH - size) / 2.0);
-        PilResampler.Crop crop = new PilResampler.Crop(cropX, cropY, size, size);
+        return resample(img, outW, outH, new PilResampler.Crop(cropX, cropY, size, size), boxW, boxH);
+    }
+
+    /**
+     * Resamples the box {@code (0, 0, boxW, boxH)} of {@code img} to {@code outW}×{@code outH} in the image's own
+     * mode (as Pillow does), keeps {@code crop} of it and converts that to RGB.
+     */
+    private RgbImage resample(DecodedImage img, int outW, int outH, PilResampler.Crop crop, float boxW, float boxH) {
         byte[] rgb;
         if (img.mode() == PilMode.I) {
             int[] out = PilResampler.resize32(
@@ -201,7 +234,15 @@ public final class ImagePreprocessor {
             }
             rgb = PilColorConversions.toRgb(mode, out);
         }
-        return new RgbImage(size, size, rgb);
+        return new RgbImage(crop.width(), crop.height(), rgb);
+    }
+
+    /** The whole image scaled (never up) so that its longest side is at most {@code maxSide}, as RGB. */
+    private RgbImage overview(DecodedImage img, int maxSide) {
+        double scale = Math.min(1.0, (double) maxSide / Math.max(img.width(), img.height()));
+        int w = Math.max(1, (int) Math.round(img.width() * scale));
+        int h = Math.max(1, (int) Math.round(img.height() * scale));
+        return resample(img, w, h, new PilResampler.Crop(0, 0, w, h), img.width(), img.height());
     }
 
     /**

@@ -13,6 +13,7 @@ import io.clipstream.pdq.PdqDihedral;
 import io.clipstream.registry.AvroWireFormat;
 import io.clipstream.registry.WireFormatException;
 import io.clipstream.review.ReviewItems;
+import io.clipstream.review.Thumbnails;
 import io.clipstream.schema.BankMatch;
 import io.clipstream.schema.ImageEmbedding;
 import io.clipstream.schema.ImageEvent;
@@ -293,9 +294,10 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             ImageEvent event,
             RgbImage pixels,
             EventFailure failure,
-            PdqDihedral pdq) {
+            PdqDihedral pdq,
+            RgbImage overview) {
         Prepared(long sequence, BufferedEvent buffered, ImageEvent event, RgbImage pixels, EventFailure failure) {
-            this(sequence, buffered, event, pixels, failure, null);
+            this(sequence, buffered, event, pixels, failure, null, null);
         }
     }
 
@@ -392,9 +394,11 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
             image = bytes(((InlineImage) event.getImage()).getBytes());
         }
         try {
-            if (!resources.banks().isEmpty()) {
-                ImagePreprocessor.PixelsAndPdq decoded = resources.decoder().pixelsAndPdq(image);
-                return new Prepared(sequence, b, event, decoded.pixels(), null, decoded.pdq());
+            boolean pdq = !resources.banks().isEmpty();
+            int overview = settings.emitReviewItems() ? Thumbnails.MAX_SIDE : 0;
+            if (pdq || overview > 0) {
+                ImagePreprocessor.Preprocessed decoded = resources.decoder().decode(image, pdq, overview);
+                return new Prepared(sequence, b, event, decoded.pixels(), null, decoded.pdq(), decoded.overview());
             }
             return new Prepared(sequence, b, event, resources.decoder().pixels(image), null);
         } catch (InterruptedException e) {
@@ -649,7 +653,12 @@ final class ImageBatchProcessor implements Processor<byte[], byte[], Object, Obj
         context.forward(
                 new Record<Object, Object>(
                         eventId,
-                        ReviewItems.of(p.event(), p.pixels(), raised, resources.modelId(), Instant.ofEpochMilli(now)),
+                        ReviewItems.of(
+                                p.event(),
+                                p.overview() != null ? p.overview() : p.pixels(),
+                                raised,
+                                resources.modelId(),
+                                Instant.ofEpochMilli(now)),
                         p.buffered().getTimestamp()),
                 sinks.reviewItems());
     }

@@ -1,7 +1,7 @@
 package io.clipstream.topology;
 
 import io.clipstream.image.BudgetedPreprocessor;
-import io.clipstream.image.ImagePreprocessor.PixelsAndPdq;
+import io.clipstream.image.ImagePreprocessor.Preprocessed;
 import io.clipstream.image.ImageRejectedException;
 import io.clipstream.image.RgbImage;
 
@@ -16,17 +16,19 @@ public interface PixelDecoder {
     RgbImage pixels(byte[] encoded) throws ImageRejectedException, InterruptedException;
 
     /**
-     * The model's pixels and the PDQ hashes of the full-size image, from one decode. Decoders that cannot hash
-     * (test doubles) give no hashes, so the event matches no bank by PDQ.
+     * The model's pixels and, from the same decode, the PDQ hashes of the full-size image and an overview of the
+     * whole image (longest side at most {@code overviewMaxSide}, 0 for none). Decoders that cannot do more than
+     * pixels (test doubles) give neither, so the event matches no bank by PDQ and its review thumbnail is the crop.
      *
      * @throws ImageRejectedException when the image is unusable
      * @throws InterruptedException when interrupted while waiting for decode memory
      */
-    default PixelsAndPdq pixelsAndPdq(byte[] encoded) throws ImageRejectedException, InterruptedException {
-        return new PixelsAndPdq(pixels(encoded), null);
+    default Preprocessed decode(byte[] encoded, boolean pdq, int overviewMaxSide)
+            throws ImageRejectedException, InterruptedException {
+        return new Preprocessed(pixels(encoded), null, null);
     }
 
-    /** Decodes with {@code budgeted}: pixels, and PDQ hashes when asked, under its decode-memory budget. */
+    /** Decodes with {@code budgeted}: pixels, and PDQ hashes and an overview when asked, under its budget. */
     static PixelDecoder of(BudgetedPreprocessor budgeted) {
         return new PixelDecoder() {
             @Override
@@ -35,8 +37,9 @@ public interface PixelDecoder {
             }
 
             @Override
-            public PixelsAndPdq pixelsAndPdq(byte[] encoded) throws ImageRejectedException, InterruptedException {
-                return budgeted.preprocessPixelsAndPdq(encoded);
+            public Preprocessed decode(byte[] encoded, boolean pdq, int overviewMaxSide)
+                    throws ImageRejectedException, InterruptedException {
+                return budgeted.preprocess(encoded, pdq, overviewMaxSide);
             }
         };
     }

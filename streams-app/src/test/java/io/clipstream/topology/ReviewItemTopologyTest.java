@@ -128,7 +128,7 @@ class ReviewItemTopologyTest {
                 START,
                 Duration.ofMillis(10));
         byte[] image =
-                Files.readAllBytes(TestModels.committed("reference-images").resolve("astronaut.jpg"));
+                Files.readAllBytes(TestModels.committed("reference-images").resolve("chelsea.png"));
         events.pipeInput(
                 id.getBytes(),
                 pipeline.topics
@@ -185,10 +185,10 @@ class ReviewItemTopologyTest {
         assertThat(jpeg[0] & 0xff).isEqualTo(0xff);
         assertThat(jpeg[1] & 0xff).isEqualTo(0xd8);
         BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(jpeg));
-        // the tiny model's input is 32 x 32: the thumbnail is those decoded pixels, never scaled up
-        assertThat(List.of(decoded.getWidth(), decoded.getHeight()))
-                .containsExactly(item.getThumbnailWidth(), item.getThumbnailHeight());
-        assertThat(Math.max(decoded.getWidth(), decoded.getHeight())).isLessThanOrEqualTo(256);
+        // the whole 451 x 300 image scaled to a longest side of 256 (round(300 * 256 / 451) = 170), not the model's
+        // 32 x 32 centre crop: a moderator sees what the model did not
+        assertThat(List.of(item.getThumbnailWidth(), item.getThumbnailHeight())).containsExactly(256, 170);
+        assertThat(List.of(decoded.getWidth(), decoded.getHeight())).containsExactly(256, 170);
     }
 
     @Test
