@@ -1,42 +1,62 @@
 package io.clipstream.image;
 
-import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Proxy;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.ParseException;
+import org.apache.hc.core5.http.TruncatedChunkException;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultClassicHttpResponseFactory;
+import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParserFactory;
+import org.apache.hc.core5.http.io.EofSensorInputStream;
+import org.apache.hc.core5.http.message.BasicLineParser;
+import org.apache.hc.core5.http.message.StatusLine;
+import org.apache.hc.core5.util.CharArrayBuffer;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * Fetches images given by reference ({@code ImageReference{uri, sha256}}) without becoming a server-side request
@@ -44,57 +64,56 @@ import javax.net.ssl.SSLSocket;
  * public addresses ({@link AddressPolicy}), bounded in size, time and redirects, and optionally checked against a
  * SHA-256.
  *
- * <h2>Address pinning: why a small HTTP/1.1 client over {@link SSLSocket}</h2>
+ * <h2>Address pinning over Apache HttpClient 5</h2>
  *
- * <p>Checking a host's addresses and then handing the URL to {@code java.net.http.HttpClient} or
- * {@code HttpsURLConnection} is not safe: both resolve the name again when they connect, so a DNS answer that
- * changes between the check and the connect (DNS rebinding, or a resolver returning several records) can still
- * reach 127.0.0.1 or 169.254.169.254. Neither lets the caller fix the address the socket connects to while keeping
- * the name for the Host header, SNI and certificate checks. So each hop here:
+ * <p>Checking a host's addresses and then handing the URL to an HTTP client that resolves the name again when it
+ * connects is not safe: a DNS answer that changes between the check and the connect (DNS rebinding, or a resolver
+ * returning several records) could still reach 127.0.0.1 or 169.254.169.254. So each hop here:
  *
  * <ol>
  *   <li>parses the URI and requires {@code https}, then requires the host to be on the allow-list;</li>
  *   <li>resolves the host once, through the injectable {@link HostResolver}, and refuses the hop if ANY of the
  *       addresses is refused, so a name with one public and one private record is refused outright;</li>
- *   <li>opens a plain TCP socket ({@link Proxy#NO_PROXY}, so no {@code socksProxyHost} property can redirect it)
- *       to one of exactly those {@link InetAddress} objects, which are never resolved again;</li>
- *   <li>layers TLS over it with {@link javax.net.ssl.SSLSocketFactory#createSocket(Socket, String, int, boolean)}
- *       naming the original host, sends SNI for that name and turns on
- *       {@code setEndpointIdentificationAlgorithm("HTTPS")}, which is the RFC 2818 / RFC 6125 host name check that
- *       {@code HttpsURLConnection} performs; a certificate not valid for the name in the URI fails the handshake
+ *   <li>pins exactly those {@link InetAddress} objects for the hop: the client's {@link DnsResolver} returns them
+ *       for that host name (and fails for any other name), so the connection can only go to a vetted address and
+ *       nothing is resolved a second time. The client uses no proxy (system properties are not read);</li>
+ *   <li>upgrades the socket to TLS with the host name from the URI, so SNI names that host and the certificate
+ *       is checked against it, both by JSSE ({@code setEndpointIdentificationAlgorithm("HTTPS")}) and by
+ *       HttpClient's {@link DefaultHostnameVerifier}; a certificate not valid for the name in the URI fails
  *       ({@link FetchRejectionReason#REFERENCE_TLS});</li>
- *   <li>sends one {@code GET} with the original {@code Host} header, {@code Connection: close} and
- *       {@code Accept-Encoding: identity}, and reads a bounded response (status line, at most 64 KiB of headers,
- *       then a body framed by Content-Length, chunked encoding or the end of the connection).</li>
+ *   <li>sends one {@code GET} with {@code Connection: close} and {@code Accept-Encoding: identity}, parsed with
+ *       bounded header lines and counts and a strict header line parser.</li>
  * </ol>
  *
- * <p>Redirects (301, 302, 303, 307, 308) are followed by hand, at most {@link FetchPolicy#maxRedirects()} times,
- * and every hop goes through all the steps above again: scheme, allow-list, resolution and address vetting.
- * Nothing from one hop (cookies, credentials) is carried to the next.
+ * <p>Automatic redirects are off. Redirects (301, 302, 303, 307, 308) are followed here, at most
+ * {@link FetchPolicy#maxRedirects()} times, and every hop goes through all the steps above again: scheme,
+ * allow-list, resolution and address vetting. Cookies, authentication and retries are off, so nothing from one hop
+ * is carried to the next.
  *
  * <h2>Limits</h2>
  *
  * <p>Never more than {@code maxBytes + 1} body bytes are held (a Content-Length over the cap is refused before the
- * body is read; chunked and close-delimited bodies are cut off at the cap). Each connect is bounded by
- * {@link FetchPolicy#connectTimeout()}; resolution runs on a helper thread so that even a hanging resolver is
- * bounded, and every read is bounded by what is left of {@link FetchPolicy#totalTimeout()}, which covers the
- * whole fetch including all hops, so a server trickling one byte at a time cannot hold a thread longer than the
- * deadline (plus scheduling slack). Sockets are always closed. The request carries no credentials, and exception
- * messages name the URI without its query string, which may hold signed tokens.
+ * body is read; chunked and close-delimited bodies are cut off at the cap, and the connection is aborted rather
+ * than drained). Each connect is bounded by {@link FetchPolicy#connectTimeout()}; resolution runs on a helper thread
+ * so that even a hanging resolver is bounded; every socket read and the TLS handshake are bounded by what is left
+ * of {@link FetchPolicy#totalTimeout()}, which covers the whole fetch including all hops, and a watchdog aborts the
+ * request at the deadline, so a server trickling one byte at a time cannot hold a thread longer than the deadline
+ * (plus scheduling slack). The request carries no credentials, and exception messages name the URI without its
+ * query string, which may hold signed tokens.
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>Instances are thread-safe; {@link #close()} releases the HTTP client.
  */
-public final class ImageFetcher {
+public final class ImageFetcher implements AutoCloseable {
 
     private static final int MAX_URI_LENGTH = 8192;
     private static final int MAX_LINE = 8192;
-    private static final int MAX_HEADER_BYTES = 65_536;
     private static final int MAX_HEADERS = 128;
-    private static final int MAX_INTERIM_RESPONSES = 8;
+    private static final int MAX_CONNECTIONS = 64;
     private static final int INITIAL_BODY_BUFFER = 64 * 1024;
     private static final String USER_AGENT = "ClipStream-ImageFetcher/1";
     private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern TRUNCATED_CHUNK = Pattern.compile("expected size: (\\d+); actual size: (\\d+)");
     private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     /**
@@ -103,9 +122,19 @@ public final class ImageFetcher {
      */
     private static final ThreadPoolExecutor RESOLVERS = resolverPool();
 
+    /** Aborts requests that reach the total deadline. */
+    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
+
+    /**
+     * The hop being executed on this thread. HttpClient's classic API connects on the calling thread, so the
+     * {@link DnsResolver} and the timeout resolvers read the vetted addresses and the deadline from here.
+     */
+    private static final ThreadLocal<Pin> PINNED = new ThreadLocal<>();
+
     private final FetchPolicy policy;
     private final HostResolver resolver;
     private final SSLContext sslContext;
+    private final CloseableHttpClient client;
 
     /** A fetcher using the platform resolver and the JVM's default trust store. */
     public ImageFetcher(FetchPolicy policy) {
@@ -126,11 +155,18 @@ public final class ImageFetcher {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("no default TLS context", e);
         }
+        this.client = buildClient();
     }
 
     /** The policy this fetcher enforces. */
     public FetchPolicy policy() {
         return policy;
+    }
+
+    /** Releases the HTTP client and its connections. */
+    @Override
+    public void close() {
+        closeQuietly(client);
     }
 
     /**
@@ -293,185 +329,234 @@ public final class ImageFetcher {
         }
     }
 
+    // ----------------------------------------------------------------------------------------------- the client
+
+    /** One hop's vetted addresses for its host, and the fetch's deadline. */
+    private record Pin(String host, InetAddress[] addresses, long deadline) {}
+
+    /** Returns the pinned, vetted addresses for the hop's host and refuses every other name. */
+    private static final class PinnedDnsResolver implements DnsResolver {
+        @Override
+        public InetAddress[] resolve(String host) throws UnknownHostException {
+            Pin pin = PINNED.get();
+            if (pin == null || host == null || !pin.host().equalsIgnoreCase(host)) {
+                throw new UnknownHostException("no vetted addresses pinned for " + host);
+            }
+            return pin.addresses().clone();
+        }
+
+        @Override
+        public String resolveCanonicalHostname(String host) throws UnknownHostException {
+            throw new UnknownHostException("canonical host names are not resolved");
+        }
+    }
+
+    /** Refuses header lines HttpClient would tolerate: leading whitespace (folding) and whitespace before ':'. */
+    private static final class StrictLineParser extends BasicLineParser {
+        @Override
+        public Header parseHeader(CharArrayBuffer buffer) throws ParseException {
+            int colon = buffer.indexOf(':');
+            if (buffer.isEmpty() || colon <= 0 || isBlank(buffer.charAt(0)) || isBlank(buffer.charAt(colon - 1))) {
+                throw new ParseException("a response header line is malformed");
+            }
+            return super.parseHeader(buffer);
+        }
+
+        @Override
+        public StatusLine parseStatusLine(CharArrayBuffer buffer) throws ParseException {
+            // HTTP/1.1 200 OK: exactly three digits, then a space or the end
+            if (buffer.length() < 12
+                    || !buffer.substring(0, 7).equals("HTTP/1.")
+                    || buffer.charAt(8) != ' '
+                    || (buffer.length() > 12 && buffer.charAt(12) != ' ')) {
+                throw new ParseException("the status line is not HTTP/1.x");
+            }
+            for (int i = 9; i < 12; i++) {
+                char c = buffer.charAt(i);
+                if (c < '0' || c > '9') {
+                    throw new ParseException("the status code is not three digits");
+                }
+            }
+            return super.parseStatusLine(buffer);
+        }
+
+        private static boolean isBlank(char c) {
+            return c == ' ' || c == '\t';
+        }
+    }
+
+    private CloseableHttpClient buildClient() {
+        List<String> supported =
+                Arrays.asList(sslContext.getSupportedSSLParameters().getProtocols());
+        String[] protocols = PROTOCOLS.stream().filter(supported::contains).toArray(String[]::new);
+        DefaultClientTlsStrategy tls = new DefaultClientTlsStrategy(
+                sslContext,
+                protocols.length > 0 ? protocols : null,
+                null,
+                null,
+                HostnameVerificationPolicy.BOTH,
+                new DefaultHostnameVerifier());
+        Http1Config http1 = Http1Config.custom()
+                .setMaxLineLength(MAX_LINE)
+                .setMaxHeaderCount(MAX_HEADERS)
+                .build();
+        ManagedHttpClientConnectionFactory connections = ManagedHttpClientConnectionFactory.builder()
+                .http1Config(http1)
+                .responseParserFactory(new DefaultHttpResponseParserFactory(
+                        http1, new StrictLineParser(), DefaultClassicHttpResponseFactory.INSTANCE))
+                .build();
+        PoolingHttpClientConnectionManager manager = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDnsResolver(new PinnedDnsResolver())
+                .setTlsSocketStrategy(tls)
+                .setConnectionFactory(connections)
+                .setMaxConnTotal(MAX_CONNECTIONS)
+                .setMaxConnPerRoute(MAX_CONNECTIONS)
+                .setConnectionConfigResolver(route -> {
+                    long deadline = currentDeadline();
+                    return ConnectionConfig.custom()
+                            .setConnectTimeout(Timeout.ofMilliseconds(
+                                    Math.min(policy.connectTimeout().toMillis(), millisLeftOrOne(deadline))))
+                            .setSocketTimeout(Timeout.ofMilliseconds(millisLeftOrOne(deadline)))
+                            .build();
+                })
+                .setTlsConfigResolver(host -> TlsConfig.custom()
+                        .setHandshakeTimeout(Timeout.ofMilliseconds(millisLeftOrOne(currentDeadline())))
+                        .build())
+                .build();
+        return HttpClients.custom()
+                .setConnectionManager(manager)
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableContentCompression()
+                .disableConnectionState()
+                .setUserAgent(USER_AGENT)
+                .build();
+    }
+
+    private long currentDeadline() {
+        Pin pin = PINNED.get();
+        return pin != null
+                ? pin.deadline()
+                : System.nanoTime() + policy.totalTimeout().toNanos();
+    }
+
     // ----------------------------------------------------------------------------------------------- exchange
 
     /** A hop's result: the body of a 2xx, or the Location of a redirect. */
     private record Outcome(byte[] body, String location) {}
 
     private Outcome exchange(Target target, InetAddress[] addresses, long deadline) throws FetchRejectedException {
-        try (Connection connection = connect(target, addresses, deadline)) {
-            SSLSocket socket = connection.ssl();
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET " + target.requestTarget() + " HTTP/1.1\r\n"
-                            + "Host: " + target.hostHeader() + "\r\n"
-                            + "User-Agent: " + USER_AGENT + "\r\n"
-                            + "Accept: image/*, */*;q=0.5\r\n"
-                            + "Accept-Encoding: identity\r\n"
-                            + "Connection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = new BufferedInputStream(new DeadlineInputStream(socket, deadline), 8192);
-            return readResponse(in, target);
+        HttpGet get = new HttpGet(target.uri());
+        get.setHeader("Accept", "image/*, */*;q=0.5");
+        get.setHeader("Accept-Encoding", "identity");
+        get.setHeader("Connection", "close");
+        long left;
+        try {
+            left = millisLeft(deadline);
+        } catch (SocketTimeoutException e) {
+            throw timeout(target, e);
+        }
+        get.setConfig(RequestConfig.custom()
+                .setRedirectsEnabled(false)
+                .setConnectionRequestTimeout(Timeout.ofMilliseconds(left))
+                .setResponseTimeout(Timeout.ofMilliseconds(left))
+                .build());
+        HttpHost host = new HttpHost("https", target.host(), target.port());
+        ScheduledFuture<?> watchdog = WATCHDOG.schedule(get::cancel, left, TimeUnit.MILLISECONDS);
+        PINNED.set(new Pin(target.host(), addresses, deadline));
+        ClassicHttpResponse response = null;
+        InputStream content = null;
+        try {
+            response = client.executeOpen(host, get, HttpClientContext.create());
+            HttpEntity entity = response.getEntity();
+            content = entity != null ? entity.getContent() : null;
+            return readResponse(response, entity, content, target, deadline);
         } catch (IOException e) {
             throw failure(e, target, deadline);
+        } finally {
+            watchdog.cancel(false);
+            PINNED.remove();
+            // Always abort before closing: closing the response would drain whatever body is left (of a redirect,
+            // an error or a refused response) from the server, unbounded by the deadline. Nothing is reused anyway.
+            abort(get, content);
+            if (response != null) {
+                closeQuietly(response);
+            }
         }
     }
 
-    /**
-     * An open TLS connection. Closing it aborts the TCP connection (linger 0) before closing the TLS layer: a
-     * graceful TLS close can wait on a peer that has stopped talking, which would let a server hold the thread
-     * past the deadline; by the time we close, the response is either complete (framed) or abandoned.
-     */
-    private record Connection(Socket plain, SSLSocket ssl) implements AutoCloseable {
-        @Override
-        public void close() {
+    /** Drops the connection without draining what the server still sends. */
+    private static void abort(HttpGet get, InputStream content) {
+        if (content instanceof EofSensorInputStream sensor) {
             try {
-                plain.setSoLinger(true, 0);
+                sensor.abort();
             } catch (IOException ignored) {
-                // closing anyway
+                // aborting anyway
             }
-            closeQuietly(plain);
-            closeQuietly(ssl);
         }
+        get.cancel();
     }
 
-    private Connection connect(Target target, InetAddress[] addresses, long deadline) throws IOException {
-        IOException last = null;
-        for (InetAddress address : addresses) {
-            int connectMillis = (int) Math.min(policy.connectTimeout().toMillis(), millisLeft(deadline));
-            Socket plain = new Socket(Proxy.NO_PROXY);
-            try {
-                // The vetted InetAddress itself: no second lookup can happen here.
-                plain.connect(new InetSocketAddress(address, target.port()), connectMillis);
-            } catch (IOException e) {
-                closeQuietly(plain);
-                last = e;
-                continue;
-            }
-            try {
-                plain.setTcpNoDelay(true);
-                SSLSocket ssl = (SSLSocket)
-                        sslContext.getSocketFactory().createSocket(plain, target.host(), target.port(), true);
-                SSLParameters params = ssl.getSSLParameters();
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-                if (!target.ipLiteral()) {
-                    params.setServerNames(List.of(new SNIHostName(target.host())));
-                }
-                List<String> supported = Arrays.asList(ssl.getSupportedProtocols());
-                String[] protocols =
-                        PROTOCOLS.stream().filter(supported::contains).toArray(String[]::new);
-                if (protocols.length > 0) {
-                    params.setProtocols(protocols);
-                }
-                ssl.setSSLParameters(params);
-                ssl.setSoTimeout(millisLeft(deadline));
-                ssl.startHandshake();
-                return new Connection(plain, ssl);
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(plain);
-                throw e instanceof IOException io ? io : new SSLException("TLS setup failed: " + e.getMessage(), e);
-            }
-        }
-        throw last != null ? last : new IOException("no address to connect to");
-    }
-
-    private Outcome readResponse(InputStream in, Target target) throws IOException, FetchRejectedException {
-        int[] headerBudget = {MAX_HEADER_BYTES};
-        for (int interim = 0; interim <= MAX_INTERIM_RESPONSES; interim++) {
-            String statusLine = readLine(in, headerBudget, target);
-            if (statusLine == null) {
-                throw malformed(target, "the connection closed before a response");
-            }
-            int status = parseStatus(statusLine, target);
-            Map<String, List<String>> headers = readHeaders(in, headerBudget, target);
-            if (status >= 100 && status < 200 && status != 101) {
-                continue; // 100 Continue, 103 Early Hints: the real response follows
-            }
-            if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
-                String location = single(headers, "location", target);
-                if (location == null || location.isBlank()) {
-                    throw new FetchRejectedException(
-                            FetchRejectionReason.REFERENCE_HTTP_ERROR,
-                            target.redacted() + " answered " + status + " without a Location");
-                }
-                return new Outcome(null, location);
-            }
-            if (status < 200 || status > 299) {
-                throw new FetchRejectedException(
-                        FetchRejectionReason.REFERENCE_HTTP_ERROR, target.redacted() + " answered HTTP " + status);
-            }
-            String encoding = single(headers, "content-encoding", target);
-            if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
-                throw malformed(
-                        target,
-                        "the response uses Content-Encoding '" + encoding.trim() + "' though identity was asked for");
-            }
-            if (status == 204 || status == 205) {
-                return new Outcome(new byte[0], null);
-            }
-            return new Outcome(readBody(in, headers, target), null);
-        }
-        throw malformed(target, "too many interim (1xx) responses");
-    }
-
-    private static int parseStatus(String line, Target target) throws FetchRejectedException {
-        // HTTP/1.1 200 OK
-        if (!line.startsWith("HTTP/1.")
-                || line.length() < 12
-                || line.charAt(8) != ' '
-                || (line.length() > 12 && line.charAt(12) != ' ')) {
-            throw malformed(target, "the status line is not HTTP/1.x");
-        }
-        int status = 0;
-        for (int i = 9; i < 12; i++) {
-            char c = line.charAt(i);
-            if (c < '0' || c > '9') {
-                throw malformed(target, "the status code is not three digits");
-            }
-            status = status * 10 + (c - '0');
-        }
-        return status;
-    }
-
-    private static Map<String, List<String>> readHeaders(InputStream in, int[] budget, Target target)
+    private Outcome readResponse(
+            ClassicHttpResponse response, HttpEntity entity, InputStream content, Target target, long deadline)
             throws IOException, FetchRejectedException {
-        Map<String, List<String>> headers = new HashMap<>();
-        int count = 0;
-        while (true) {
-            String line = readLine(in, budget, target);
-            if (line == null) {
-                throw malformed(target, "the connection closed inside the response headers");
+        int status = response.getCode();
+        if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+            String location = single(response, "Location", target);
+            if (location == null || location.isBlank()) {
+                throw new FetchRejectedException(
+                        FetchRejectionReason.REFERENCE_HTTP_ERROR,
+                        target.redacted() + " answered " + status + " without a Location");
             }
-            if (line.isEmpty()) {
-                return headers;
-            }
-            if (++count > MAX_HEADERS) {
-                throw malformed(target, "more than " + MAX_HEADERS + " response headers");
-            }
-            int colon = line.indexOf(':');
-            if (colon <= 0
-                    || line.charAt(0) == ' '
-                    || line.charAt(0) == '\t'
-                    || line.charAt(colon - 1) == ' '
-                    || line.charAt(colon - 1) == '\t') {
-                throw malformed(target, "a response header line is malformed");
-            }
-            String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
-            headers.computeIfAbsent(name, k -> new ArrayList<>(1))
-                    .add(line.substring(colon + 1).trim());
+            return new Outcome(null, location);
         }
+        if (status < 200 || status > 299) {
+            throw new FetchRejectedException(
+                    FetchRejectionReason.REFERENCE_HTTP_ERROR, target.redacted() + " answered HTTP " + status);
+        }
+        String encoding = single(response, "Content-Encoding", target);
+        if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+            throw malformed(
+                    target,
+                    "the response uses Content-Encoding '" + encoding.trim() + "' though identity was asked for");
+        }
+        Header[] transferEncoding = response.getHeaders("Transfer-Encoding");
+        if (transferEncoding.length > 0) {
+            // Transfer-Encoding overrides Content-Length (RFC 9112 6.3); only plain chunked is accepted.
+            StringBuilder te = new StringBuilder();
+            for (Header h : transferEncoding) {
+                te.append(te.length() == 0 ? "" : ",").append(h.getValue());
+            }
+            String value = te.toString().replace(" ", "").toLowerCase(Locale.ROOT);
+            if (!value.equals("chunked")) {
+                throw malformed(target, "unsupported Transfer-Encoding '" + value + "'");
+            }
+        }
+        if (status == 204 || status == 205 || content == null) {
+            return new Outcome(new byte[0], null);
+        }
+        long max = policy.maxBytes();
+        long length = entity.getContentLength();
+        if (length > max) {
+            throw tooLarge(target, "declares Content-Length " + length, max);
+        }
+        BodyBuffer body = new BodyBuffer(max);
+        body.readToEnd(content, target, deadline);
+        return new Outcome(body.toByteArray(), null);
     }
 
     /** The one value of a header (repeats must agree), or null when absent. */
-    private static String single(Map<String, List<String>> headers, String name, Target target)
+    private static String single(ClassicHttpResponse response, String name, Target target)
             throws FetchRejectedException {
-        List<String> values = headers.get(name);
-        if (values == null) {
+        Header[] values = response.getHeaders(name);
+        if (values.length == 0) {
             return null;
         }
-        String first = values.get(0);
-        for (String v : values) {
-            if (!v.equals(first)) {
+        String first = values[0].getValue();
+        for (Header h : values) {
+            if (!Objects.equals(h.getValue(), first)) {
                 throw malformed(target, "conflicting " + name + " headers");
             }
         }
@@ -479,70 +564,6 @@ public final class ImageFetcher {
     }
 
     // ---------------------------------------------------------------------------------------------------- body
-
-    private byte[] readBody(InputStream in, Map<String, List<String>> headers, Target target)
-            throws IOException, FetchRejectedException {
-        long max = policy.maxBytes();
-        List<String> transferEncoding = headers.get("transfer-encoding");
-        if (transferEncoding != null) {
-            // Transfer-Encoding overrides Content-Length (RFC 9112 6.3); only plain chunked is accepted.
-            String te = String.join(",", transferEncoding).replace(" ", "").toLowerCase(Locale.ROOT);
-            if (!te.equals("chunked")) {
-                throw malformed(target, "unsupported Transfer-Encoding '" + te + "'");
-            }
-            return readChunked(in, target);
-        }
-        String contentLength = single(headers, "content-length", target);
-        if (contentLength != null) {
-            long length = parseContentLength(contentLength, target);
-            if (length > max) {
-                throw tooLarge(target, "declares Content-Length " + length, max);
-            }
-            byte[] body = new byte[(int) length];
-            int read = in.readNBytes(body, 0, body.length);
-            if (read < body.length) {
-                throw malformed(target, "the body ended after " + read + " of " + length + " bytes");
-            }
-            return body;
-        }
-        BodyBuffer body = new BodyBuffer(max);
-        body.readToEnd(in, target);
-        return body.toByteArray();
-    }
-
-    private byte[] readChunked(InputStream in, Target target) throws IOException, FetchRejectedException {
-        BodyBuffer body = new BodyBuffer(policy.maxBytes());
-        int[] lineBudget = {MAX_HEADER_BYTES};
-        while (true) {
-            String line = readLine(in, lineBudget, target);
-            if (line == null) {
-                throw malformed(target, "the connection closed inside the chunked body");
-            }
-            int semicolon = line.indexOf(';');
-            String hex = (semicolon < 0 ? line : line.substring(0, semicolon)).trim();
-            if (hex.isEmpty() || hex.length() > 16 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-                throw malformed(target, "a chunk size is malformed");
-            }
-            long size = hex.length() > 15 ? Long.MAX_VALUE : Long.parseLong(hex, 16);
-            if (size == 0) {
-                readHeaders(in, lineBudget, target); // trailers, ignored
-                return body.toByteArray();
-            }
-            body.readExactly(in, size, target);
-            String end = readLine(in, lineBudget, target);
-            if (end == null || !end.isEmpty()) {
-                throw malformed(target, "a chunk does not end with CRLF");
-            }
-            lineBudget[0] = MAX_HEADER_BYTES; // the budget bounds each chunk's framing, not the whole body
-        }
-    }
-
-    private static long parseContentLength(String value, Target target) throws FetchRejectedException {
-        if (value.isEmpty() || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw malformed(target, "Content-Length '" + value + "' is not a number");
-        }
-        return value.length() > 18 ? Long.MAX_VALUE : Long.parseLong(value);
-    }
 
     /** A body of at most {@code max} bytes that never allocates more than {@code max + 1}. */
     private static final class BodyBuffer {
@@ -555,21 +576,8 @@ public final class ImageFetcher {
             this.bytes = new byte[(int) Math.min(max + 1, INITIAL_BODY_BUFFER)];
         }
 
-        /** Reads exactly {@code n} more bytes, refusing before reading when they would pass the cap. */
-        void readExactly(InputStream in, long n, Target target) throws IOException, FetchRejectedException {
-            if (n > max - count) {
-                throw tooLarge(target, "sends a chunk that takes the body past the limit", max);
-            }
-            ensure(count + (int) n);
-            int read = in.readNBytes(bytes, count, (int) n);
-            count += read;
-            if (read < n) {
-                throw malformed(target, "the connection closed inside a chunk");
-            }
-        }
-
-        /** Reads until the end of the stream, stopping after {@code max + 1} bytes. */
-        void readToEnd(InputStream in, Target target) throws IOException, FetchRejectedException {
+        /** Reads until the end of the stream, stopping after {@code max + 1} bytes or at the deadline. */
+        void readToEnd(InputStream in, Target target, long deadline) throws IOException, FetchRejectedException {
             while (true) {
                 if (count == bytes.length) {
                     if (count > max) {
@@ -577,11 +585,38 @@ public final class ImageFetcher {
                     }
                     ensure(count + 1);
                 }
-                int n = in.read(bytes, count, bytes.length - count);
+                millisLeft(deadline);
+                int n;
+                try {
+                    n = in.read(bytes, count, bytes.length - count);
+                } catch (TruncatedChunkException e) {
+                    if (chunkPastTheCap(e)) {
+                        throw tooLarge(target, "sends a chunk that takes the body past the limit", max);
+                    }
+                    throw e;
+                }
                 if (n < 0) {
                     return;
                 }
                 count += n;
+            }
+        }
+
+        /**
+         * Whether a chunk that ended early had declared a size that takes the body past the cap. HttpClient reads
+         * the chunk header itself and only reports the declared size in this exception's message.
+         */
+        private boolean chunkPastTheCap(TruncatedChunkException e) {
+            Matcher m = TRUNCATED_CHUNK.matcher(String.valueOf(e.getMessage()));
+            if (!m.find()) {
+                return false;
+            }
+            try {
+                long declared = Long.parseLong(m.group(1));
+                long received = Long.parseLong(m.group(2));
+                return declared - received > max - count;
+            } catch (NumberFormatException overflow) {
+                return true;
             }
         }
 
@@ -597,65 +632,7 @@ public final class ImageFetcher {
         }
     }
 
-    // ---------------------------------------------------------------------------------------------- low level
-
-    /**
-     * One line of at most {@link #MAX_LINE} bytes ending in LF (a preceding CR is dropped), charged to
-     * {@code budget}; null at the end of the stream before any byte.
-     */
-    private static String readLine(InputStream in, int[] budget, Target target)
-            throws IOException, FetchRejectedException {
-        StringBuilder line = new StringBuilder(64);
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                if (line.length() == 0) {
-                    return null;
-                }
-                throw malformed(target, "the connection closed inside a line");
-            }
-            if (--budget[0] < 0) {
-                throw malformed(target, "the response headers are longer than " + MAX_HEADER_BYTES + " bytes");
-            }
-            if (b == '\n') {
-                int end = line.length();
-                if (end > 0 && line.charAt(end - 1) == '\r') {
-                    line.setLength(end - 1);
-                }
-                return line.toString();
-            }
-            if (line.length() >= MAX_LINE) {
-                throw malformed(target, "a response line is longer than " + MAX_LINE + " bytes");
-            }
-            line.append((char) b);
-        }
-    }
-
-    /** Each read waits at most for what is left of the total deadline. */
-    private static final class DeadlineInputStream extends InputStream {
-        private final SSLSocket socket;
-        private final InputStream in;
-        private final long deadline;
-
-        DeadlineInputStream(SSLSocket socket, long deadline) throws IOException {
-            this.socket = socket;
-            this.in = socket.getInputStream();
-            this.deadline = deadline;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            socket.setSoTimeout(millisLeft(deadline));
-            return in.read(b, off, len);
-        }
-    }
+    // ---------------------------------------------------------------------------------------------- errors
 
     /** Milliseconds to the deadline, at least 1. */
     private static int millisLeft(long deadline) throws SocketTimeoutException {
@@ -666,20 +643,26 @@ public final class ImageFetcher {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left) + 1));
     }
 
+    private static long millisLeftOrOne(long deadline) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1);
+    }
+
     private FetchRejectedException failure(IOException e, Target target, long deadline) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SocketTimeoutException) {
+            if (t instanceof SocketTimeoutException || t instanceof ConnectTimeoutException) {
                 return timeout(target, e);
             }
         }
         if (System.nanoTime() - deadline >= 0) {
             return timeout(target, e);
         }
-        if (e instanceof SSLException) {
-            return new FetchRejectedException(
-                    FetchRejectionReason.REFERENCE_TLS,
-                    "TLS with " + target.redacted() + " failed: " + e.getMessage(),
-                    e);
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return new FetchRejectedException(
+                        FetchRejectionReason.REFERENCE_TLS,
+                        "TLS with " + target.redacted() + " failed: " + t.getMessage(),
+                        e);
+            }
         }
         return new FetchRejectedException(
                 FetchRejectionReason.REFERENCE_FAILED, "fetching " + target.redacted() + " failed: " + e, e);
@@ -760,5 +743,15 @@ public final class ImageFetcher {
                     return t;
                 },
                 new ThreadPoolExecutor.CallerRunsPolicy());
+    }
+
+    private static ScheduledThreadPoolExecutor watchdog() {
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "clipstream-fetch-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        pool.setRemoveOnCancelPolicy(true);
+        return pool;
     }
 }
