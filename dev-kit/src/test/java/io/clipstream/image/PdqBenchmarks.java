@@ -53,7 +53,7 @@ public class PdqBenchmarks {
 
     @Benchmark
     public Object preprocessJpeg1920x1080WithPdq() throws ImageRejectedException {
-        return preprocessor.preprocessPixelsAndPdq(jpeg1080);
+        return preprocessor.preprocess(jpeg1080, true, 0);
     }
 
     @Benchmark

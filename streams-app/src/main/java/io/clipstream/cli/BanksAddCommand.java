@@ -101,7 +101,7 @@ final class BanksAddCommand implements Callable<Integer> {
                 ObjectNode line = out.object().put("image", file.toString());
                 try {
                     byte[] bytes = Files.readAllBytes(file);
-                    ImagePreprocessor.PixelsAndPdq decoded = preprocessor.preprocessPixelsAndPdq(bytes);
+                    ImagePreprocessor.Preprocessed decoded = preprocessor.preprocess(bytes, true, 0);
                     PdqSignature pdq = decoded.pdq().original();
                     BankItem.Builder item = BankItem.newBuilder()
                             .setId(itemId != null ? itemId : contentId(bytes))

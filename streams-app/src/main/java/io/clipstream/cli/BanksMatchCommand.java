@@ -78,8 +78,7 @@ final class BanksMatchCommand implements Callable<Integer> {
             for (Path file : files) {
                 ObjectNode line = out.object().put("image", file.toString());
                 try {
-                    ImagePreprocessor.PixelsAndPdq decoded =
-                            preprocessor.preprocessPixelsAndPdq(Files.readAllBytes(file));
+                    ImagePreprocessor.Preprocessed decoded = preprocessor.preprocess(Files.readAllBytes(file), true, 0);
                     float[] embedding = encoder.embed(List.of(decoded.pixels()))[0];
                     BankVerdict verdict = BankMatcher.match(snapshot, decoded.pdq(), embedding);
                     String eventId = file.toString();

@@ -88,18 +88,6 @@ public final class ImagePreprocessor {
     }
 
     /**
-     * The model's pixels and the PDQ hashes (all eight dihedral variants, from one downsample) of the full-size
-     * image, from one decode: the hashes are taken from the decoded, oriented pixels before they are resized for the
-     * model.
-     *
-     * @throws ImageRejectedException as {@link #preprocessPixels}
-     */
-    public PixelsAndPdq preprocessPixelsAndPdq(byte[] encoded) throws ImageRejectedException {
-        OrientedDecode decoded = decodeOriented(encoded);
-        return new PixelsAndPdq(resizeAndCrop(decoded), PdqHasher.dihedral(new DecodedLuma(decoded.image())));
-    }
-
-    /**
      * The luminance of the decoded, oriented, full-size image, for PDQ hashing without preprocessing.
      *
      * @throws ImageRejectedException as {@link #preprocessPixels}
@@ -109,17 +97,9 @@ public final class ImagePreprocessor {
     }
 
     /**
-     * What {@link #preprocessPixelsAndPdq} gives.
-     *
-     * @param pixels the model's input pixels
-     * @param pdq the PDQ hashes and quality of the full-size image
-     */
-    public record PixelsAndPdq(RgbImage pixels, PdqDihedral pdq) {}
-
-    /**
      * The model's pixels from one decode, with what else was asked of the same decoded, oriented, full-size image:
-     * its PDQ hashes (for banks) and an overview of the whole image whose longest side is at most
-     * {@code overviewMaxSide} (for review thumbnails; the model sees only the centre crop).
+     * its PDQ hashes (all eight dihedral variants from one downsample, for banks) and an overview of the whole image
+     * whose longest side is at most {@code overviewMaxSide} (for review thumbnails; the model sees only the crop).
      *
      * @param pdq whether to hash the image
      * @param overviewMaxSide the overview's longest side, or 0 for none
