@@ -1,5 +1,6 @@
 package io.clipstream.image;
 
+import io.clipstream.pdq.InterleavedPixels;
 import io.clipstream.pdq.LumaSource;
 
 /**
@@ -26,9 +27,13 @@ final class DecodedLuma implements LumaSource {
 
     @Override
     public void row(int y, float[] dst) {
+        InterleavedPixels linear = interleaved();
+        if (linear != null) {
+            LumaSource.of(linear).row(y, dst);
+            return;
+        }
         int w = image.width();
-        PilMode mode = image.mode();
-        if (mode == PilMode.I) {
+        if (image.mode() == PilMode.I) {
             int[] px = image.ints();
             for (int x = 0, p = y * w; x < w; x++, p++) {
                 int v = px[p];
@@ -36,37 +41,27 @@ final class DecodedLuma implements LumaSource {
             }
             return;
         }
+        if (image.mode() != PilMode.CMYK) {
+            throw new IllegalStateException("unexpected mode " + image.mode());
+        }
         byte[] px = image.bytes();
-        int channels = mode.channels;
-        int p = y * w * channels;
-        switch (mode) {
-            case L, LA -> {
-                for (int x = 0; x < w; x++, p += channels) {
-                    dst[x] = px[p] & 0xFF;
-                }
-            }
-            case RGB -> LumaSource.Luma.rgbRow(px, p, 3, w, dst);
-            case RGBA -> LumaSource.Luma.rgbRow(px, p, 4, w, dst);
-            case CMYK -> {
-                for (int x = 0; x < w; x++, p += 4) {
-                    int nk = 255 - (px[p + 3] & 0xFF);
-                    dst[x] = LumaSource.luma(
-                            cmyk(px[p] & 0xFF, nk), cmyk(px[p + 1] & 0xFF, nk), cmyk(px[p + 2] & 0xFF, nk));
-                }
-            }
-            default -> throw new IllegalStateException("unexpected mode " + mode);
+        for (int x = 0, p = y * w * 4; x < w; x++, p += 4) {
+            int nk = 255 - (px[p + 3] & 0xFF);
+            dst[x] = LumaSource.luma(cmyk(px[p] & 0xFF, nk), cmyk(px[p + 1] & 0xFF, nk), cmyk(px[p + 2] & 0xFF, nk));
         }
     }
 
     @Override
-    public void weightedRow(int y, int[] start, float[][] weights, float[] scratch, float[] out, int offset) {
-        PilMode mode = image.mode();
-        if (mode == PilMode.RGB || mode == PilMode.RGBA) {
-            LumaSource.Luma.weightedRgbRow(
-                    image.bytes(), y * image.width() * mode.channels, mode.channels, start, weights, out, offset);
-        } else {
-            LumaSource.super.weightedRow(y, start, weights, scratch, out, offset);
-        }
+    public InterleavedPixels interleaved() {
+        int w = image.width();
+        int h = image.height();
+        return switch (image.mode()) {
+            case L -> InterleavedPixels.grey(image.bytes(), w, h);
+            case LA -> InterleavedPixels.greyAlpha(image.bytes(), w, h);
+            case RGB -> InterleavedPixels.rgb(image.bytes(), w, h);
+            case RGBA -> InterleavedPixels.rgba(image.bytes(), w, h);
+            default -> null;
+        };
     }
 
     private static int cmyk(int c, int nk) {

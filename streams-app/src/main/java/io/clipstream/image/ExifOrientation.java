@@ -71,7 +71,7 @@ final class ExifOrientation {
         final byte[] bytes = img.bytes();
         final int ch = img.mode().channels;
         final int[] outInts = ints != null ? new int[ints.length] : null;
-        final byte[] outBytes = bytes != null ? new byte[bytes.length] : null;
+        final byte[] outBytes = bytes != null ? new byte[img.byteCount()] : null;
         int o = 0;
         for (int y = 0; y < oh; y++) {
             for (int x = 0; x < ow; x++, o++) {

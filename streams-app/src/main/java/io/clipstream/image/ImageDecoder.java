@@ -104,8 +104,25 @@ final class ImageDecoder {
      */
     static DecodedImage decode(byte[] data, ImageFormat format, long maxPixels, JpegDecoding jpeg, int draftMinSide)
             throws ImageRejectedException {
+        return decode(data, format, maxPixels, jpeg, draftMinSide, false);
+    }
+
+    /**
+     * {@link #decode(byte[], ImageFormat, long, JpegDecoding, int)}; with {@code transientPixels} the pixels may lie
+     * in an array this thread's next transient decode reuses, and that is longer than the image
+     * ({@link TurboJpegDecoder#decode}).
+     */
+    static DecodedImage decode(
+            byte[] data,
+            ImageFormat format,
+            long maxPixels,
+            JpegDecoding jpeg,
+            int draftMinSide,
+            boolean transientPixels)
+            throws ImageRejectedException {
         if (format == ImageFormat.JPEG && jpeg.usesTurboJpeg()) {
-            DecodedImage image = TurboJpegDecoder.decode(data, maxPixels, jpeg.draftActive() ? draftMinSide : 0);
+            DecodedImage image =
+                    TurboJpegDecoder.decode(data, maxPixels, jpeg.draftActive() ? draftMinSide : 0, transientPixels);
             if (image != null) {
                 return image;
             }

@@ -84,7 +84,7 @@ public final class ImagePreprocessor {
      *                                is corrupt or truncated, or uses an unsupported feature
      */
     public RgbImage preprocessPixels(byte[] encoded) throws ImageRejectedException {
-        return resizeAndCrop(decodeOriented(encoded));
+        return resizeAndCrop(decodeOriented(encoded, true));
     }
 
     /**
@@ -93,7 +93,7 @@ public final class ImagePreprocessor {
      * @throws ImageRejectedException as {@link #preprocessPixels}
      */
     public LumaSource decodeLuma(byte[] encoded) throws ImageRejectedException {
-        return new DecodedLuma(decodeOriented(encoded).image());
+        return new DecodedLuma(decodeOriented(encoded, false).image());
     }
 
     /**
@@ -106,7 +106,7 @@ public final class ImagePreprocessor {
      * @throws ImageRejectedException as {@link #preprocessPixels}
      */
     public Preprocessed preprocess(byte[] encoded, boolean pdq, int overviewMaxSide) throws ImageRejectedException {
-        OrientedDecode decoded = decodeOriented(encoded);
+        OrientedDecode decoded = decodeOriented(encoded, true);
         return new Preprocessed(
                 resizeAndCrop(decoded),
                 pdq ? PdqHasher.dihedral(new DecodedLuma(decoded.image())) : null,
@@ -122,14 +122,19 @@ public final class ImagePreprocessor {
      */
     public record Preprocessed(RgbImage pixels, PdqDihedral pdq, RgbImage overview) {}
 
-    private OrientedDecode decodeOriented(byte[] encoded) throws ImageRejectedException {
+    /**
+     * Decodes and orients; {@code transientPixels} lets the decoder reuse this thread's pixel buffer, for callers that
+     * are done with the image before they return.
+     */
+    private OrientedDecode decodeOriented(byte[] encoded, boolean transientPixels) throws ImageRejectedException {
         if (encoded == null || encoded.length == 0) {
             throw new ImageRejectedException(RejectionReason.EMPTY, "no image bytes");
         }
         ImageFormat format = ImageFormat.sniff(encoded)
                 .orElseThrow(() -> new ImageRejectedException(
                         RejectionReason.UNKNOWN_FORMAT, "magic bytes match no supported image format"));
-        DecodedImage decoded = ImageDecoder.decode(encoded, format, spec.maxPixels(), jpeg, 2 * spec.size());
+        DecodedImage decoded =
+                ImageDecoder.decode(encoded, format, spec.maxPixels(), jpeg, 2 * spec.size(), transientPixels);
         int orientation = ExifOrientation.read(encoded, format);
         int[] full = orientedFullSize(encoded, format, orientation);
         decoded = ExifOrientation.apply(decoded, orientation);
@@ -204,7 +209,7 @@ public final class ImagePreprocessor {
             byte[] px = img.bytes();
             boolean premultiplied = mode == PilMode.LA || mode == PilMode.RGBA;
             if (premultiplied) {
-                px = px.clone();
+                px = java.util.Arrays.copyOf(px, img.byteCount());
                 PilColorConversions.premultiply(px, mode.channels);
             }
             byte[] out = PilResampler.resize8(

@@ -17,17 +17,17 @@ import java.util.List;
  *
  * <p>The box passes are linear and separable, so the two passes along rows and the two along columns may be done
  * in any order; and only 64 samples per axis survive the decimation. This class therefore turns the two passes on
- * each axis into one sparse 64×n weight matrix (the composite tent filter at the 64 sampled positions, edges
- * handled as the reference does: partial windows averaged over what they hold) and applies it row by row as the
- * luminance is produced: one multiply-add per input pixel per axis instead of four running-sum passes over a full
- * float plane. The result equals the reference up to float rounding.
+ * each axis into one sparse 64×n weight matrix ({@link JaroszTent}: the composite tent filter at the 64 sampled
+ * positions, edges handled as the reference does) instead of four running-sum passes over a full float plane. 8-bit
+ * RGB and grey pixels are summed down the columns first, in integers ({@link InterleavedDownsample}); other sources
+ * give luminance rows, filtered along each row first. The result equals the reference up to float rounding.
  *
  * <p>Images smaller than 5 pixels on a side hash to all zeros with quality 0, as in the reference. Stateless and
  * thread-safe.
  */
 public final class PdqHasher {
 
-    private static final int SIZE = 64;
+    private static final int SIZE = JaroszTent.SIZE;
     private static final int KEPT = 16;
     private static final int MIN_DIMENSION = 5;
     /** The DCT-II basis, rows 1..16 of the 64-point transform: {@code D[i][j] = sqrt(2/64) cos(pi/128 (i+1)(2j+1))}. */
@@ -82,107 +82,35 @@ public final class PdqHasher {
 
     /** The 64×64 downsample, row-major. */
     static float[] downsample(LumaSource image) {
+        InterleavedPixels pixels = image.interleaved();
+        return pixels != null ? InterleavedDownsample.of(pixels) : downsampleRows(image);
+    }
+
+    /** The downsample of a source that only gives luminance rows: along each row first, then down the columns. */
+    private static float[] downsampleRows(LumaSource image) {
         int w = image.width();
         int h = image.height();
-        Tent cols = Tent.of(w);
-        Tent rows = Tent.of(h);
-        // rowsThenCols[y * 64 + j]: input row y filtered along x at sampled column j
+        JaroszTent cols = JaroszTent.of(w);
+        JaroszTent rows = JaroszTent.of(h);
+        // filteredRows[y * 64 + j]: input row y filtered along x at sampled column j
         float[] filteredRows = new float[h * SIZE];
         boolean[] needed = rows.touched(h);
         float[] line = new float[w];
         for (int y = 0; y < h; y++) {
-            if (!needed[y]) {
-                continue;
+            if (needed[y]) {
+                image.row(y, line);
+                cols.apply(line, filteredRows, y * SIZE, 1);
             }
-            image.weightedRow(y, cols.start(), cols.weights(), line, filteredRows, y * SIZE);
         }
         float[] block = new float[SIZE * SIZE];
         float[] column = new float[h];
-        float[] out = new float[SIZE];
         for (int j = 0; j < SIZE; j++) {
             for (int y = 0; y < h; y++) {
                 column[y] = filteredRows[y * SIZE + j];
             }
-            rows.apply(column, out, 0);
-            for (int i = 0; i < SIZE; i++) {
-                block[i * SIZE + j] = out[i];
-            }
+            rows.apply(column, block, j, SIZE);
         }
         return block;
-    }
-
-    /**
-     * Two box passes along one axis of length {@code n}, evaluated only at the 64 decimation points: output
-     * {@code i} is {@code sum_k weights[i][k] * in[start[i] + k]}.
-     */
-    private record Tent(int[] start, float[][] weights) {
-
-        static Tent of(int n) {
-            int window = (n + 2 * SIZE - 1) / (2 * SIZE);
-            int half = (window + 2) / 2;
-            // box output p averages inputs [p - before, p + after], clipped to the vector
-            int before = window - half;
-            int after = half - 1;
-            int[] start = new int[SIZE];
-            float[][] weights = new float[SIZE][];
-            for (int i = 0; i < SIZE; i++) {
-                int s = (int) (((i + 0.5) * n) / SIZE);
-                int pLo = Math.max(0, s - before);
-                int pHi = Math.min(n - 1, s + after);
-                int qLo = Math.max(0, pLo - before);
-                int qHi = Math.min(n - 1, pHi + after);
-                double[] acc = new double[qHi - qLo + 1];
-                double outer = 1.0 / (pHi - pLo + 1);
-                for (int p = pLo; p <= pHi; p++) {
-                    int lo = Math.max(0, p - before);
-                    int hi = Math.min(n - 1, p + after);
-                    double inner = outer / (hi - lo + 1);
-                    for (int q = lo; q <= hi; q++) {
-                        acc[q - qLo] += inner;
-                    }
-                }
-                float[] wts = new float[acc.length];
-                for (int k = 0; k < acc.length; k++) {
-                    wts[k] = (float) acc[k];
-                }
-                start[i] = qLo;
-                weights[i] = wts;
-            }
-            return new Tent(start, weights);
-        }
-
-        /** Which of the {@code n} inputs any output reads. */
-        boolean[] touched(int n) {
-            boolean[] t = new boolean[n];
-            for (int i = 0; i < SIZE; i++) {
-                Arrays.fill(t, start[i], start[i] + weights[i].length, true);
-            }
-            return t;
-        }
-
-        /** Four partial sums, so that the multiply-adds do not wait on one another. */
-        void apply(float[] in, float[] out, int offset) {
-            for (int i = 0; i < SIZE; i++) {
-                float[] wts = weights[i];
-                int base = start[i];
-                int n = wts.length;
-                float s0 = 0f;
-                float s1 = 0f;
-                float s2 = 0f;
-                float s3 = 0f;
-                int k = 0;
-                for (; k + 3 < n; k += 4) {
-                    s0 += wts[k] * in[base + k];
-                    s1 += wts[k + 1] * in[base + k + 1];
-                    s2 += wts[k + 2] * in[base + k + 2];
-                    s3 += wts[k + 3] * in[base + k + 3];
-                }
-                for (; k < n; k++) {
-                    s0 += wts[k] * in[base + k];
-                }
-                out[offset + i] = (s0 + s1) + (s2 + s3);
-            }
-        }
     }
 
     /** The reference's heuristic: quantised gradients summed over both axes, / 90, capped at 100. */
