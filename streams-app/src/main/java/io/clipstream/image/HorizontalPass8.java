@@ -1,5 +1,6 @@
 package io.clipstream.image;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -15,7 +16,11 @@ final class HorizontalPass8 {
     private static final int HALF = 1 << (PilResampler.PRECISION_BITS - 1);
     private static final long HALF_PAIR = HALF + ((long) HALF << 32);
 
+    /** The pixels: a heap array read in place, or native memory copied {@value PilResampler#CHUNK} rows at a time. */
     private final byte[] src;
+
+    private final ByteBuffer direct;
+    private final byte[] scratch;
     private final int stride;
     private final int channels;
     private final PilResampler.Coefficients c;
@@ -34,8 +39,24 @@ final class HorizontalPass8 {
 
     /** {@code c} null: no resampling, the crop's columns are copied. */
     HorizontalPass8(byte[] src, int width, int channels, PilResampler.Coefficients c, int cropX, int cropW) {
+        this(src, null, width, channels, c, cropX, cropW);
+    }
+
+    /**
+     * Reads native pixels ({@code direct}, rows {@code width * channels} bytes apart): each call of {@link #rows}
+     * copies the part of its rows the crop reads into a small array that stays in cache, instead of the whole image
+     * being copied into the heap first.
+     */
+    HorizontalPass8(ByteBuffer direct, int width, int channels, PilResampler.Coefficients c, int cropX, int cropW) {
+        this(null, direct, width, channels, c, cropX, cropW);
+    }
+
+    private HorizontalPass8(
+            byte[] src, ByteBuffer direct, int width, int channels, PilResampler.Coefficients c, int cropX, int cropW) {
         this.src = src;
+        this.direct = direct;
         this.stride = width * channels;
+        this.scratch = direct != null ? new byte[PilResampler.CHUNK * stride] : null;
         this.channels = channels;
         this.c = c;
         this.cropX = cropX;
@@ -58,20 +79,33 @@ final class HorizontalPass8 {
      * {@code dst[slot + 1]}, ... ({@code cropW * channels} values each).
      */
     void rows(int first, int end, int[][] dst, int slot) {
+        byte[] px = src;
         int y = first;
+        int last = end;
+        if (direct != null) {
+            if (end - first > PilResampler.CHUNK) {
+                throw new IllegalArgumentException("at most " + PilResampler.CHUNK + " rows at a time");
+            }
+            for (int r = first; r < end; r++) {
+                direct.get(r * stride + from, scratch, (r - first) * stride + from, to - from);
+            }
+            px = scratch;
+            y = 0;
+            last = end - first;
+        }
         if (c != null && channels == 3) {
-            int quads = (end - y) / 4 * 4;
-            rgbQuads(src, stride, packed, c, cropX, cropW, lo, hi, y, y + quads, dst, slot);
+            int quads = (last - y) / 4 * 4;
+            rgbQuads(px, stride, packed, c, cropX, cropW, lo, hi, y, y + quads, dst, slot);
             y += quads;
             slot += quads;
-            if (end - y >= 2) {
-                rgbPair(y, dst, slot);
+            if (last - y >= 2) {
+                rgbPair(px, y, dst, slot);
                 y += 2;
                 slot += 2;
             }
         }
-        for (; y < end; y++, slot++) {
-            single(y, dst[slot]);
+        for (; y < last; y++, slot++) {
+            single(px, y, dst[slot]);
         }
     }
 
@@ -146,13 +180,12 @@ final class HorizontalPass8 {
         }
     }
 
-    private void rgbPair(int y, int[][] dst, int slot) {
+    private void rgbPair(byte[] px, int y, int[][] dst, int slot) {
         final long[] rg0 = packed[0];
         final long[] rg1 = packed[1];
         final long[] bb01 = packed[2];
         final int[] out0 = dst[slot];
         final int[] out1 = dst[slot + 1];
-        final byte[] px = src;
         final int p0 = y * stride;
         final int p1 = p0 + stride;
         for (int x = lo, o = from; x < hi; x++, o += 3) {
@@ -193,9 +226,8 @@ final class HorizontalPass8 {
         dst[at + 2] = clip8(highB ? (int) ((b - lowB) >> 32) : lowB);
     }
 
-    private void single(int y, int[] dst) {
+    private void single(byte[] px, int y, int[] dst) {
         int d = 0;
-        final byte[] px = src;
         final int rowStart = y * stride;
         if (c == null) {
             for (int i = 0, p = rowStart + from; i < to - from; i++) {

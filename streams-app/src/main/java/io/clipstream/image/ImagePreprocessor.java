@@ -1,5 +1,6 @@
 package io.clipstream.image;
 
+import io.clipstream.pdq.InterleavedPixels;
 import io.clipstream.pdq.LumaSource;
 import io.clipstream.pdq.PdqDihedral;
 import io.clipstream.pdq.PdqHasher;
@@ -84,6 +85,11 @@ public final class ImagePreprocessor {
      *                                is corrupt or truncated, or uses an unsupported feature
      */
     public RgbImage preprocessPixels(byte[] encoded) throws ImageRejectedException {
+        try (NativeDecode decoded = decodeNative(encoded)) {
+            if (decoded != null) {
+                return resizeAndCrop(decoded);
+            }
+        }
         return resizeAndCrop(decodeOriented(encoded, true));
     }
 
@@ -106,6 +112,18 @@ public final class ImagePreprocessor {
      * @throws ImageRejectedException as {@link #preprocessPixels}
      */
     public Preprocessed preprocess(byte[] encoded, boolean pdq, int overviewMaxSide) throws ImageRejectedException {
+        try (NativeDecode decoded = decodeNative(encoded)) {
+            if (decoded != null) {
+                LumaSource luma = pdq
+                        ? LumaSource.of(InterleavedPixels.ofBuffer(
+                                decoded.pixels(), decoded.width(), decoded.height(), decoded.mode().channels))
+                        : null;
+                return new Preprocessed(
+                        resizeAndCrop(decoded),
+                        pdq ? PdqHasher.dihedral(luma) : null,
+                        overviewMaxSide > 0 ? overview(decoded.toHeap(), overviewMaxSide) : null);
+            }
+        }
         OrientedDecode decoded = decodeOriented(encoded, true);
         return new Preprocessed(
                 resizeAndCrop(decoded),
@@ -121,6 +139,48 @@ public final class ImagePreprocessor {
      * @param overview the whole image, scaled down, or null when not asked
      */
     public record Preprocessed(RgbImage pixels, PdqDihedral pdq, RgbImage overview) {}
+
+    /**
+     * The common case read straight from libjpeg-turbo's native output, with no copy into the heap: a JPEG it
+     * decodes (RGB or grey) that needs no EXIF rotation. Null for everything else, which {@link #decodeOriented}
+     * handles (and rejects where it must).
+     */
+    private NativeDecode decodeNative(byte[] encoded) throws ImageRejectedException {
+        if (encoded == null
+                || encoded.length == 0
+                || !jpeg.usesTurboJpeg()
+                || ImageFormat.sniff(encoded).orElse(null) != ImageFormat.JPEG
+                || ExifOrientation.read(encoded, ImageFormat.JPEG) != 1) {
+            return null;
+        }
+        return TurboJpegDecoder.decodeNative(encoded, spec.maxPixels(), jpeg.draftActive() ? 2 * spec.size() : 0);
+    }
+
+    /** {@link #resizeAndCrop(OrientedDecode)} of a native decode (RGB or grey, upright). */
+    private RgbImage resizeAndCrop(NativeDecode decoded) {
+        int w = decoded.fullWidth();
+        int h = decoded.fullHeight();
+        float boxW = decoded.width();
+        float boxH = decoded.height();
+        if (w != decoded.width() || h != decoded.height()) {
+            int denominator = TurboJpegDecoder.draftDenominator(w, h, 2 * spec.size());
+            boxW = (float) w / denominator;
+            boxH = (float) h / denominator;
+        }
+        Geometry g = geometry(w, h);
+        byte[] out = PilResampler.resize8(
+                decoded.pixels(),
+                decoded.width(),
+                decoded.height(),
+                decoded.mode().channels,
+                g.outW(),
+                g.outH(),
+                g.crop(),
+                spec.interpolation(),
+                boxW,
+                boxH);
+        return new RgbImage(g.crop().width(), g.crop().height(), PilColorConversions.toRgb(decoded.mode(), out));
+    }
 
     /**
      * Decodes and orients; {@code transientPixels} lets the decoder reuse this thread's pixel buffer, for callers that
@@ -175,6 +235,14 @@ public final class ImagePreprocessor {
      * {@code (0, 0, boxW, boxH)} of {@code img} (the whole of it unless it is a reduced-size decode).
      */
     private RgbImage resizeAndCrop(DecodedImage img, int w, int h, float boxW, float boxH) {
+        Geometry g = geometry(w, h);
+        return resample(img, g.outW(), g.outH(), g.crop(), boxW, boxH);
+    }
+
+    /** The resize size and crop of a {@code w}×{@code h} image. */
+    private record Geometry(int outW, int outH, PilResampler.Crop crop) {}
+
+    private Geometry geometry(int w, int h) {
         int size = spec.size();
         int outW;
         int outH;
@@ -191,7 +259,7 @@ public final class ImagePreprocessor {
         }
         int cropX = (int) Math.rint((outW - size) / 2.0);
         int cropY = (int) Math.rint((outH - size) / 2.0);
-        return resample(img, outW, outH, new PilResampler.Crop(cropX, cropY, size, size), boxW, boxH);
+        return new Geometry(outW, outH, new PilResampler.Crop(cropX, cropY, size, size));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.clipstream.image;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +32,7 @@ final class PilResampler {
     static final int PRECISION_BITS = 32 - 8 - 2;
     private static final int HALF = 1 << (PRECISION_BITS - 1);
     /** Rows the horizontal pass produces per call, ahead of the vertical pass (a multiple of 4). */
-    private static final int CHUNK = 16;
+    static final int CHUNK = 16;
 
     private static final int MAX_CACHED = 512;
     private static final ConcurrentHashMap<Key, Coefficients> CACHE = new ConcurrentHashMap<>();
@@ -192,10 +193,65 @@ final class PilResampler {
                     "source length " + src.length + " < " + width + "x" + height + "x" + channels);
         }
         boolean needHorizontal = outW != width || boxW != width;
-        boolean needVertical = outH != height || boxH != height;
         Coefficients horiz = needHorizontal ? coefficients(width, outW, filter, boxW) : null;
+        return resize8(
+                new HorizontalPass8(src, width, channels, horiz, crop.x(), crop.width()),
+                width,
+                height,
+                channels,
+                outW,
+                outH,
+                crop,
+                filter,
+                boxH);
+    }
+
+    /**
+     * {@link #resize8(byte[], int, int, int, int, int, Crop, Interpolation, float, float)} of an image in native
+     * memory ({@code width * channels} bytes per row from index 0 of {@code src}).
+     */
+    static byte[] resize8(
+            ByteBuffer src,
+            int width,
+            int height,
+            int channels,
+            int outW,
+            int outH,
+            Crop crop,
+            Interpolation filter,
+            float boxW,
+            float boxH) {
+        checkCrop(outW, outH, crop);
+        if ((long) width * height * channels > src.capacity()) {
+            throw new IllegalArgumentException(
+                    "source capacity " + src.capacity() + " < " + width + "x" + height + "x" + channels);
+        }
+        boolean needHorizontal = outW != width || boxW != width;
+        Coefficients horiz = needHorizontal ? coefficients(width, outW, filter, boxW) : null;
+        return resize8(
+                new HorizontalPass8(src, width, channels, horiz, crop.x(), crop.width()),
+                width,
+                height,
+                channels,
+                outW,
+                outH,
+                crop,
+                filter,
+                boxH);
+    }
+
+    private static byte[] resize8(
+            HorizontalPass8 pass,
+            int width,
+            int height,
+            int channels,
+            int outW,
+            int outH,
+            Crop crop,
+            Interpolation filter,
+            float boxH) {
+        boolean needVertical = outH != height || boxH != height;
         Coefficients vert = needVertical ? coefficients(height, outH, filter, boxH) : null;
-        HorizontalPass8 pass = new HorizontalPass8(src, width, channels, horiz, crop.x(), crop.width());
         int rowLen = crop.width() * channels;
         byte[] out = new byte[crop.height() * rowLen];
         if (vert == null) {

@@ -27,7 +27,7 @@ final class TurboJpegDecoder {
      */
     private static final long KEPT_BUFFER_BYTES = 16L << 20;
 
-    private static final ThreadLocal<Memory> KEPT = new ThreadLocal<>();
+    private static final ThreadLocal<Kept> KEPT = new ThreadLocal<>();
     /**
      * The heap copy of a transient decode (one whose pixels are dropped before this thread decodes again): reusing
      * it saves allocating and zeroing a fresh array per image, about 1 ms of a 1080p decode. Softly held, so that
@@ -65,6 +65,26 @@ final class TurboJpegDecoder {
      */
     static DecodedImage decode(byte[] data, long maxPixels, int draftMinSide, boolean transientPixels)
             throws ImageRejectedException {
+        try (NativeDecode decoded = decodeNative(data, maxPixels, draftMinSide)) {
+            if (decoded == null) {
+                return null;
+            }
+            int bytes = decoded.byteCount();
+            byte[] out = transientPixels ? keptHeap(bytes) : new byte[bytes];
+            decoded.pixels().get(0, out, 0, bytes);
+            return DecodedImage.ofBytes(decoded.mode(), decoded.width(), decoded.height(), out);
+        }
+    }
+
+    /**
+     * {@link #decode(byte[], long, int, boolean)} without the copy into the heap: the pixels stay in native memory,
+     * in this thread's kept buffer (valid until this thread's next decode, and checked) or in a buffer of their own
+     * for a very large image, freed by {@link NativeDecode#close()}.
+     *
+     * @return the decoded image, or null when the ImageIO path should decode this file
+     * @throws ImageRejectedException when the header declares more than {@code maxPixels} pixels
+     */
+    static NativeDecode decodeNative(byte[] data, long maxPixels, int draftMinSide) throws ImageRejectedException {
         if (!TurboJpegLibrary.LOADED || data.length == 0) {
             return null;
         }
@@ -72,7 +92,9 @@ final class TurboJpegDecoder {
         if (handle == null) {
             return null;
         }
-        try (Memory src = new Memory(data.length)) {
+        Kept kept = kept();
+        Memory src = kept.input(data.length);
+        try {
             src.write(0, data, 0, data.length);
             NativeLong size = new NativeLong(data.length);
             int[] width = new int[1];
@@ -114,27 +136,24 @@ final class TurboJpegDecoder {
             int outW = scaled(width[0], denominator);
             int outH = scaled(height[0], denominator);
             int bytes = Math.multiplyExact(Math.multiplyExact(outW, outH), mode.channels);
-            Memory dst = outputBuffer(bytes);
-            try {
-                int rc = TurboJpegLibrary.tjDecompress2(handle, src, size, dst, outW, 0, outH, format, 0);
-                if (rc != 0) {
-                    LOG.debug(
-                            "TurboJPEG {} ({}); using ImageIO",
-                            TurboJpegLibrary.tjGetErrorCode(handle) == TurboJpegLibrary.TJERR_WARNING
-                                    ? "warned"
-                                    : "failed",
-                            TurboJpegLibrary.tjGetErrorStr2(handle));
-                    return null;
-                }
-                byte[] out = transientPixels ? keptHeap(bytes) : new byte[bytes];
-                dst.read(0, out, 0, bytes);
-                return DecodedImage.ofBytes(mode, outW, outH, out);
-            } finally {
-                if (dst != KEPT.get()) {
+            boolean keep = bytes <= KEPT_BUFFER_BYTES;
+            Memory dst = keep ? kept.output(bytes) : new Memory(bytes);
+            int rc = TurboJpegLibrary.tjDecompress2(handle, src, size, dst, outW, 0, outH, format, 0);
+            if (rc != 0) {
+                LOG.debug(
+                        "TurboJPEG {} ({}); using ImageIO",
+                        TurboJpegLibrary.tjGetErrorCode(handle) == TurboJpegLibrary.TJERR_WARNING ? "warned" : "failed",
+                        TurboJpegLibrary.tjGetErrorStr2(handle));
+                if (!keep) {
                     dst.close();
                 }
+                return null;
             }
+            return keep
+                    ? new NativeDecode(mode, outW, outH, width[0], height[0], dst, kept::isCurrent, kept.lease())
+                    : new NativeDecode(mode, outW, outH, width[0], height[0], dst, lease -> true, 0);
         } finally {
+            kept.release(src);
             TurboJpegLibrary.tjDestroy(handle);
         }
     }
@@ -160,20 +179,66 @@ final class TurboJpegDecoder {
         }
     }
 
-    /** This thread's kept buffer when {@code bytes} fits the limit (grown as needed), else a new one. */
-    private static Memory outputBuffer(int bytes) {
-        if (bytes > KEPT_BUFFER_BYTES) {
-            return new Memory(bytes);
-        }
-        Memory kept = KEPT.get();
-        if (kept == null || kept.size() < bytes) {
-            if (kept != null) {
-                kept.close();
-            }
-            kept = new Memory(bytes);
+    /** This thread's kept buffers. */
+    private static Kept kept() {
+        Kept kept = KEPT.get();
+        if (kept == null) {
+            kept = new Kept();
             KEPT.set(kept);
         }
         return kept;
+    }
+
+    /**
+     * A thread's reused native buffers: fresh pages cost a page fault each the first time they are written. The
+     * compressed input is copied into one (when it fits the limit); the pixels are decoded into the other, and each
+     * decode into it takes a new lease, which ends the previous one: a {@link NativeDecode} checks its lease before it
+     * reads, so pixels overwritten by a later decode are never read.
+     */
+    private static final class Kept {
+        private Memory input;
+        private Memory output;
+        private long lease;
+
+        /** A buffer for {@code bytes} of compressed input: the kept one, or a new one {@link #release} frees. */
+        Memory input(int bytes) {
+            if (bytes > KEPT_BUFFER_BYTES) {
+                return new Memory(bytes);
+            }
+            if (input == null || input.size() < bytes) {
+                if (input != null) {
+                    input.close();
+                }
+                input = new Memory(bytes);
+            }
+            return input;
+        }
+
+        void release(Memory buffer) {
+            if (buffer != input) {
+                buffer.close();
+            }
+        }
+
+        /** The kept output buffer, grown to at least {@code bytes}; ends the current lease. */
+        Memory output(int bytes) {
+            if (output == null || output.size() < bytes) {
+                if (output != null) {
+                    output.close();
+                }
+                output = new Memory(bytes);
+            }
+            ++lease;
+            return output;
+        }
+
+        long lease() {
+            return lease;
+        }
+
+        boolean isCurrent(long lease) {
+            return this.lease == lease;
+        }
     }
 
     /** This thread's kept heap array when {@code bytes} fits the limit (grown as needed), else a new one. */

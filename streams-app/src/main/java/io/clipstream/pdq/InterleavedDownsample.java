@@ -33,15 +33,16 @@ final class InterleavedDownsample {
         JaroszTent cols = JaroszTent.of(px.width());
         int rowBytes = px.width() * px.channels();
         Sums sums = new Sums(rowBytes);
+        InterleavedPixels.Rows source = px.rows();
         float[] luma = new float[px.width()];
         float[] block = new float[SIZE * SIZE];
         for (int i = 0; i < SIZE; i++) {
             int[] counts = rows.counts()[i];
             if (counts != null) {
-                sums.integral(px.bytes(), rowBytes, rows.start()[i], counts);
+                sums.integral(source, rowBytes, rows.start()[i], counts);
                 mix(sums.wide, px, 1f / (rows.window() * rows.window()), luma);
             } else {
-                sums.weighted(px.bytes(), rowBytes, rows.start()[i], rows.weights()[i]);
+                sums.weighted(source, rowBytes, rows.start()[i], rows.weights()[i]);
                 mix(sums.floats, px, luma);
             }
             cols.apply(luma, block, i * SIZE, 1);
@@ -99,7 +100,8 @@ final class InterleavedDownsample {
         }
 
         /** {@code wide[b] = sum_k counts[k] * byte b of row first + k}, exactly. */
-        void integral(byte[] px, int rowBytes, int first, int[] counts) {
+        void integral(InterleavedPixels.Rows source, int rowBytes, int first, int[] counts) {
+            byte[] px = source.array();
             Arrays.fill(wide, 0);
             int tail = words * 4;
             int mass = 0;
@@ -112,7 +114,7 @@ final class InterleavedDownsample {
                     spill();
                     mass = 0;
                 }
-                int offset = (first + k) * rowBytes;
+                int offset = source.load(first + k);
                 accumulate(px, offset, c);
                 for (int b = tail; b < rowBytes; b++) {
                     wide[b] += c * (px[offset + b] & 0xFF);
@@ -147,11 +149,12 @@ final class InterleavedDownsample {
         }
 
         /** {@code floats[b] = sum_k weights[k] * byte b of row first + k}. */
-        void weighted(byte[] px, int rowBytes, int first, float[] weights) {
+        void weighted(InterleavedPixels.Rows source, int rowBytes, int first, float[] weights) {
             Arrays.fill(floats, 0f);
+            byte[] px = source.array();
             for (int k = 0; k < weights.length; k++) {
                 float w = weights[k];
-                int offset = (first + k) * rowBytes;
+                int offset = source.load(first + k);
                 for (int b = 0; b < rowBytes; b++) {
                     floats[b] += w * (px[offset + b] & 0xFF);
                 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.clipstream.pdq.PdqHasher;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -46,11 +47,33 @@ class JpegDecoderPathsTest {
             return;
         }
         assertThat(turbo.preprocessPixels(data).pixels()).isEqualTo(expected.pixels());
+        // with PDQ, read straight from libjpeg-turbo's native output where the file allows it
+        ImagePreprocessor.Preprocessed withPdq = turbo.preprocess(data, true, 0);
+        assertThat(withPdq.pixels().pixels()).isEqualTo(expected.pixels());
+        assertThat(withPdq.pdq()).isEqualTo(PdqHasher.dihedral(imageIo.decodeLuma(data)));
         DecodedImage nativeDecode = TurboJpegDecoder.decode(data, spec.maxPixels(), 0);
         if (nativeDecode != null) {
             DecodedImage javaDecode = ImageDecoder.decodeWithImageIo(data, ImageFormat.JPEG, spec.maxPixels());
             assertThat(nativeDecode.mode()).isEqualTo(javaDecode.mode());
             assertThat(nativeDecode.bytes()).isEqualTo(javaDecode.bytes());
+        }
+    }
+
+    @Test
+    void aNativeDecodeCannotBeReadOnceItsBufferIsReused() throws Exception {
+        assumeTrue(TurboJpegDecoder.available(), TurboJpegDecoder::describe);
+        byte[] data = ImageFixtures.bytes("jpeg_large_1920x1080.jpg");
+        DecodedImage heap = TurboJpegDecoder.decode(data, PreprocessSpec.DEFAULT_MAX_PIXELS, 0);
+        try (NativeDecode first = TurboJpegDecoder.decodeNative(data, PreprocessSpec.DEFAULT_MAX_PIXELS, 0)) {
+            byte[] pixels = new byte[first.byteCount()];
+            first.pixels().get(0, pixels);
+            assertThat(pixels).isEqualTo(heap.bytes());
+            try (NativeDecode second = TurboJpegDecoder.decodeNative(data, PreprocessSpec.DEFAULT_MAX_PIXELS, 0)) {
+                assertThat(second.toHeap().bytes()).isEqualTo(heap.bytes());
+                assertThatThrownBy(first::pixels)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessage("decode buffer reused by a later decode");
+            }
         }
     }
 
