@@ -19,7 +19,8 @@ import java.util.Random;
  * for equality; exact CLIP search; and, above the exact limit, the HNSW graph's latency and recall@1 against exact
  * search. Banks are random hashes with planted near neighbours of the queries (PDQ distances 0..40; CLIP
  * near-duplicates at cosine about 0.9), as known-content lookups are: most images match nothing, the few that match
- * are close.
+ * are close. CLIP is measured for two kinds of query, each {@code queries} of them: planted near-duplicates of a bank
+ * item, and random unit vectors with no planted neighbour (whose nearest item is barely nearer than the next ones).
  *
  * @param sizes bank sizes
  * @param queries lookups per size
@@ -184,61 +185,109 @@ public record BankIndexBenchmark(List<Integer> sizes, int queries, int dimension
                     .setModelFingerprint("bench")
                     .build());
         }
-        int qn = Math.min(queries, 200);
-        float[][] q = new float[qn][];
-        for (int i = 0; i < qn; i++) {
+        // planted: a bank item plus Gaussian noise (cosine about 0.89 to it); random: no planted neighbour, the
+        // nearest item at cosine about 0.2 among many nearly as close, the hardest case for a graph
+        float[][] planted = new float[queries][];
+        for (int i = 0; i < queries; i++) {
             float[] noise = gaussian(d, r);
             float[] base = vectors[r.nextInt(n)];
             float[] v = new float[d];
             for (int k = 0; k < d; k++) {
                 v[k] = base[k] + 0.5f * noise[k] / (float) Math.sqrt(d);
             }
-            q[i] = unit(v);
+            planted[i] = unit(v);
+        }
+        float[][] unrelated = new float[queries][];
+        for (int i = 0; i < queries; i++) {
+            unrelated[i] = unit(gaussian(d, r));
         }
         long t0 = System.nanoTime();
         BankIndex index = BankIndex.of(items, "bench", d);
         double buildMs = (System.nanoTime() - t0) / 1e6;
-        int[] exact = new int[qn];
-        for (int i = 0; i < Math.min(5, qn); i++) {
-            index.exactNearest(q[i]);
-        }
-        t0 = System.nanoTime();
-        for (int i = 0; i < qn; i++) {
-            exact[i] = index.exactNearest(q[i]);
-        }
-        double exactMs = (System.nanoTime() - t0) / 1e6 / qn;
-        for (int i = 0; i < Math.min(5, qn); i++) {
-            index.searchedNearest(q[i]);
-        }
-        int hits = 0;
-        t0 = System.nanoTime();
-        for (int i = 0; i < qn; i++) {
-            hits += index.searchedNearest(q[i]) == exact[i] ? 1 : 0;
-        }
-        double searchedMs = (System.nanoTime() - t0) / 1e6 / qn;
+        ClipRecall near = ClipRecall.measure(index, planted);
+        ClipRecall far = ClipRecall.measure(index, unrelated);
         boolean ann = n > BankIndex.EXACT_CLIP_UP_TO;
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("items", n);
         f.put("dimension", d);
         f.put("search", ann ? "hnsw" : "exact");
+        if (ann) {
+            f.put("maxConn", ClipAnnIndex.MAX_CONN);
+            f.put("beamWidth", ClipAnnIndex.BEAM_WIDTH);
+            f.put("candidates", BankIndex.ANN_CANDIDATES);
+        }
         f.put("buildMs", round(buildMs));
-        f.put("exactMsPerImage", round(exactMs));
-        f.put("searchedMsPerImage", round(searchedMs));
-        f.put("recallAt1", round((double) hits / qn));
+        f.put("queries", queries);
+        f.put("exactMsPerImage", round(near.exactMs()));
+        f.put("searchedMsPerImage", round(near.searchedMs()));
+        f.put("recallAt1", round(near.recall()));
+        f.put("randomQueries", queries);
+        f.put("randomExactMsPerImage", round(far.exactMs()));
+        f.put("randomSearchedMsPerImage", round(far.searchedMs()));
+        f.put("randomRecallAt1", round(far.recall()));
         log.printf(
                 Locale.ROOT,
-                "CLIP %,d items x %d-d: %s; build %.0f ms; exact %.2f ms/image, as searched %.2f"
-                        + " ms/image (%.1fx); recall@1 vs exact %.3f (%d queries)%n",
+                "CLIP %,d items x %d-d: %s; build %.0f ms%n  planted near-duplicates: %s%n"
+                        + "  random queries, no planted neighbour: %s%n",
                 n,
                 d,
-                ann ? "HNSW" : "exact",
+                ann
+                        ? String.format(
+                                Locale.ROOT,
+                                "HNSW (M %d, beam %d, %d candidates)",
+                                ClipAnnIndex.MAX_CONN,
+                                ClipAnnIndex.BEAM_WIDTH,
+                                BankIndex.ANN_CANDIDATES)
+                        : "exact",
                 buildMs,
-                exactMs,
-                searchedMs,
-                exactMs / searchedMs,
-                (double) hits / qn,
-                qn);
+                near.describe(),
+                far.describe());
         return f;
+    }
+
+    /** Exact and as-searched CLIP nearest of each query, timed, and how many of the two agree. */
+    private record ClipRecall(double exactMs, double searchedMs, int agreed, int queries) {
+
+        static ClipRecall measure(BankIndex index, float[][] q) {
+            int qn = q.length;
+            int[] exact = new int[qn];
+            for (int i = 0; i < Math.min(5, qn); i++) {
+                index.exactNearest(q[i]);
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < qn; i++) {
+                exact[i] = index.exactNearest(q[i]);
+            }
+            double exactMs = (System.nanoTime() - t0) / 1e6 / qn;
+            for (int i = 0; i < Math.min(5, qn); i++) {
+                index.searchedNearest(q[i]);
+            }
+            int agreed = 0;
+            t0 = System.nanoTime();
+            for (int i = 0; i < qn; i++) {
+                agreed += index.searchedNearest(q[i]) == exact[i] ? 1 : 0;
+            }
+            double searchedMs = (System.nanoTime() - t0) / 1e6 / qn;
+            return new ClipRecall(exactMs, searchedMs, agreed, qn);
+        }
+
+        double recall() {
+            return (double) agreed / queries;
+        }
+
+        String describe() {
+            return String.format(
+                    Locale.ROOT,
+                    "%d queries, exact %.2f ms/image, as searched %.2f ms/image (%.1fx), recall@1 vs exact %.3f"
+                            + " (%d of %d)",
+                    queries,
+                    exactMs,
+                    searchedMs,
+                    exactMs / searchedMs,
+                    recall(),
+                    agreed,
+                    queries);
+        }
     }
 
     private static float[] gaussian(int d, Random r) {
