@@ -1,6 +1,5 @@
 package io.clipstream.image;
 
-import io.clipstream.pdq.InterleavedDownsample;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -23,10 +22,6 @@ final class HorizontalPass8 {
     private final ByteBuffer direct;
     private final byte[] scratch;
     private final int stride;
-    private final int height;
-    /** PDQ's downsample, fed every row of a native source on the way, or null. */
-    private final InterleavedDownsample pdq;
-
     private final int channels;
     private final PilResampler.Coefficients c;
     private final int cropX;
@@ -44,42 +39,22 @@ final class HorizontalPass8 {
 
     /** {@code c} null: no resampling, the crop's columns are copied. */
     HorizontalPass8(byte[] src, int width, int channels, PilResampler.Coefficients c, int cropX, int cropW) {
-        this(src, null, width, 0, channels, c, cropX, cropW, null);
+        this(src, null, width, channels, c, cropX, cropW);
     }
 
     /**
      * Reads native pixels ({@code direct}, rows {@code width * channels} bytes apart): each call of {@link #rows}
      * copies the part of its rows the crop reads into a small array that stays in cache, instead of the whole image
-     * being copied into the heap first. With {@code pdq}, whole rows are copied and each is also fed to PDQ's
-     * downsample while it is in cache, every row of the image exactly once, in order ({@link #finishRows} feeds
-     * those the crop does not read).
+     * being copied into the heap first.
      */
-    HorizontalPass8(
-            ByteBuffer direct,
-            int width,
-            int height,
-            int channels,
-            PilResampler.Coefficients c,
-            int cropX,
-            int cropW,
-            InterleavedDownsample pdq) {
-        this(null, direct, width, height, channels, c, cropX, cropW, pdq);
+    HorizontalPass8(ByteBuffer direct, int width, int channels, PilResampler.Coefficients c, int cropX, int cropW) {
+        this(null, direct, width, channels, c, cropX, cropW);
     }
 
     private HorizontalPass8(
-            byte[] src,
-            ByteBuffer direct,
-            int width,
-            int height,
-            int channels,
-            PilResampler.Coefficients c,
-            int cropX,
-            int cropW,
-            InterleavedDownsample pdq) {
+            byte[] src, ByteBuffer direct, int width, int channels, PilResampler.Coefficients c, int cropX, int cropW) {
         this.src = src;
         this.direct = direct;
-        this.height = height;
-        this.pdq = pdq;
         this.stride = width * channels;
         this.scratch = direct != null ? new byte[PilResampler.CHUNK * stride] : null;
         this.channels = channels;
@@ -111,14 +86,8 @@ final class HorizontalPass8 {
             if (end - first > PilResampler.CHUNK) {
                 throw new IllegalArgumentException("at most " + PilResampler.CHUNK + " rows at a time");
             }
-            feedPdqUpTo(first);
             for (int r = first; r < end; r++) {
-                if (pdq != null) {
-                    direct.get(r * stride, scratch, (r - first) * stride, stride);
-                    pdq.accept(scratch, (r - first) * stride);
-                } else {
-                    direct.get(r * stride + from, scratch, (r - first) * stride + from, to - from);
-                }
+                direct.get(r * stride + from, scratch, (r - first) * stride + from, to - from);
             }
             px = scratch;
             y = 0;
@@ -208,21 +177,6 @@ final class HorizontalPass8 {
                 store(out2, da, s3, s5, false);
                 store(out3, da, s4, s5, true);
             }
-        }
-    }
-
-    /** Feeds PDQ the rows the crop did not read, once the resampling is done. */
-    void finishRows() {
-        feedPdqUpTo(height);
-    }
-
-    private void feedPdqUpTo(int row) {
-        if (pdq == null) {
-            return;
-        }
-        for (int r = pdq.nextRow(); r < row; r++) {
-            direct.get(r * stride, scratch, 0, stride);
-            pdq.accept(scratch, 0);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.clipstream.image;
 
-import io.clipstream.pdq.InterleavedDownsample;
+import io.clipstream.pdq.InterleavedPixels;
 import io.clipstream.pdq.LumaSource;
 import io.clipstream.pdq.PdqDihedral;
 import io.clipstream.pdq.PdqHasher;
@@ -87,7 +87,7 @@ public final class ImagePreprocessor {
     public RgbImage preprocessPixels(byte[] encoded) throws ImageRejectedException {
         try (NativeDecode decoded = decodeNative(encoded)) {
             if (decoded != null) {
-                return resizeAndCrop(decoded, null);
+                return resizeAndCrop(decoded);
             }
         }
         return resizeAndCrop(decodeOriented(encoded, true));
@@ -114,14 +114,13 @@ public final class ImagePreprocessor {
     public Preprocessed preprocess(byte[] encoded, boolean pdq, int overviewMaxSide) throws ImageRejectedException {
         try (NativeDecode decoded = decodeNative(encoded)) {
             if (decoded != null) {
-                // PDQ rides along with the resize, row by row, while each row is in cache
-                InterleavedDownsample rows = pdq
-                        ? InterleavedDownsample.of(decoded.width(), decoded.height(), decoded.mode().channels)
+                LumaSource luma = pdq
+                        ? LumaSource.of(InterleavedPixels.ofBuffer(
+                                decoded.pixels(), decoded.width(), decoded.height(), decoded.mode().channels))
                         : null;
-                RgbImage pixels = resizeAndCrop(decoded, rows);
                 return new Preprocessed(
-                        pixels,
-                        pdq ? PdqHasher.dihedral(rows) : null,
+                        resizeAndCrop(decoded),
+                        pdq ? PdqHasher.dihedral(luma) : null,
                         overviewMaxSide > 0 ? overview(decoded.toHeap(), overviewMaxSide) : null);
             }
         }
@@ -157,11 +156,8 @@ public final class ImagePreprocessor {
         return TurboJpegDecoder.decodeNative(encoded, spec.maxPixels(), jpeg.draftActive() ? 2 * spec.size() : 0);
     }
 
-    /**
-     * {@link #resizeAndCrop(OrientedDecode)} of a native decode (RGB or grey, upright), feeding every row to
-     * {@code pdq} on the way unless it is null.
-     */
-    private RgbImage resizeAndCrop(NativeDecode decoded, InterleavedDownsample pdq) {
+    /** {@link #resizeAndCrop(OrientedDecode)} of a native decode (RGB or grey, upright). */
+    private RgbImage resizeAndCrop(NativeDecode decoded) {
         int w = decoded.fullWidth();
         int h = decoded.fullHeight();
         float boxW = decoded.width();
@@ -182,8 +178,7 @@ public final class ImagePreprocessor {
                 g.crop(),
                 spec.interpolation(),
                 boxW,
-                boxH,
-                pdq);
+                boxH);
         return new RgbImage(g.crop().width(), g.crop().height(), PilColorConversions.toRgb(decoded.mode(), out));
     }
 

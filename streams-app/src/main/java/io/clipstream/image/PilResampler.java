@@ -1,6 +1,5 @@
 package io.clipstream.image;
 
-import io.clipstream.pdq.InterleavedDownsample;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
@@ -209,8 +208,7 @@ final class PilResampler {
 
     /**
      * {@link #resize8(byte[], int, int, int, int, int, Crop, Interpolation, float, float)} of an image in native
-     * memory ({@code width * channels} bytes per row from index 0 of {@code src}), feeding every row of it to
-     * {@code pdq} on the way when that is not null.
+     * memory ({@code width * channels} bytes per row from index 0 of {@code src}).
      */
     static byte[] resize8(
             ByteBuffer src,
@@ -222,8 +220,7 @@ final class PilResampler {
             Crop crop,
             Interpolation filter,
             float boxW,
-            float boxH,
-            InterleavedDownsample pdq) {
+            float boxH) {
         checkCrop(outW, outH, crop);
         if ((long) width * height * channels > src.capacity()) {
             throw new IllegalArgumentException(
@@ -231,10 +228,16 @@ final class PilResampler {
         }
         boolean needHorizontal = outW != width || boxW != width;
         Coefficients horiz = needHorizontal ? coefficients(width, outW, filter, boxW) : null;
-        HorizontalPass8 pass = new HorizontalPass8(src, width, height, channels, horiz, crop.x(), crop.width(), pdq);
-        byte[] out = resize8(pass, width, height, channels, outW, outH, crop, filter, boxH);
-        pass.finishRows();
-        return out;
+        return resize8(
+                new HorizontalPass8(src, width, channels, horiz, crop.x(), crop.width()),
+                width,
+                height,
+                channels,
+                outW,
+                outH,
+                crop,
+                filter,
+                boxH);
     }
 
     private static byte[] resize8(

@@ -57,29 +57,6 @@ public final class PdqHasher {
     public static PdqDihedral dihedral(LumaSource image) {
         float[] dct = new float[KEPT * KEPT];
         int quality = transform(image, dct);
-        return dihedral(dct, quality);
-    }
-
-    /**
-     * The hashes of the eight dihedral variants from a downsample that every row has been fed to.
-     *
-     * @throws IllegalStateException when rows are missing
-     */
-    public static PdqDihedral dihedral(InterleavedDownsample downsample) {
-        float[] dct = new float[KEPT * KEPT];
-        int quality;
-        if (downsample.width() < MIN_DIMENSION || downsample.height() < MIN_DIMENSION) {
-            downsample.block();
-            quality = 0;
-        } else {
-            float[] block = downsample.block();
-            quality = quality(block);
-            dct64To16(block, dct);
-        }
-        return dihedral(dct, quality);
-    }
-
-    private static PdqDihedral dihedral(float[] dct, int quality) {
         List<PdqHash> hashes = new ArrayList<>(8);
         float[] variant = new float[KEPT * KEPT];
         for (Variant v : Variant.values()) {
