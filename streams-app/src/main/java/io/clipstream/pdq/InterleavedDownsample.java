@@ -40,14 +40,65 @@ final class InterleavedDownsample {
             int[] counts = rows.counts()[i];
             if (counts != null) {
                 sums.integral(source, rowBytes, rows.start()[i], counts);
-                mix(sums.wide, px, 1f / (rows.window() * rows.window()), luma);
+                filterIntegral(sums.wide, px, cols, 1f / (rows.window() * rows.window()), luma, block, i * SIZE);
             } else {
                 sums.weighted(source, rowBytes, rows.start()[i], rows.weights()[i]);
                 mix(sums.floats, px, luma);
+                cols.apply(luma, block, i * SIZE, 1);
             }
-            cols.apply(luma, block, i * SIZE, 1);
         }
         return block;
+    }
+
+    /**
+     * The row filter of exact column sums: where a column tent is whole, its integer weights are applied to each
+     * channel's sums in integers and only the 64 results are mixed into luminance; the partial tents at the ends of
+     * a short row take the float path over mixed luminance.
+     */
+    private static void filterIntegral(
+            int[] wide, InterleavedPixels px, JaroszTent cols, float rowScale, float[] luma, float[] block, int at) {
+        int ch = px.channels();
+        float[] cw = px.channelWeights();
+        boolean mixed = false;
+        float colScale = rowScale / (cols.window() * cols.window());
+        long[] sum = new long[ch];
+        for (int j = 0; j < SIZE; j++) {
+            int[] counts = cols.counts()[j];
+            if (counts == null) {
+                if (!mixed) {
+                    mix(wide, px, rowScale, luma);
+                    mixed = true;
+                }
+                block[at + j] = cols.applyOne(j, luma);
+                continue;
+            }
+            int p = cols.start()[j] * ch;
+            float out;
+            if (ch == 3) {
+                long r = 0;
+                long g = 0;
+                long b = 0;
+                for (int k = 0; k < counts.length; k++, p += 3) {
+                    int c = counts[k];
+                    r += (long) c * wide[p];
+                    g += (long) c * wide[p + 1];
+                    b += (long) c * wide[p + 2];
+                }
+                out = cw[0] * r + cw[1] * g + cw[2] * b;
+            } else {
+                java.util.Arrays.fill(sum, 0L);
+                for (int k = 0; k < counts.length; k++, p += ch) {
+                    for (int c = 0; c < ch; c++) {
+                        sum[c] += (long) counts[k] * wide[p + c];
+                    }
+                }
+                out = 0f;
+                for (int c = 0; c < ch; c++) {
+                    out += cw[c] * sum[c];
+                }
+            }
+            block[at + j] = out * colScale;
+        }
     }
 
     private static void mix(int[] wide, InterleavedPixels px, float scale, float[] luma) {

@@ -62,6 +62,17 @@ record JaroszTent(int window, int[] start, float[][] weights, int[][] counts) {
         return t;
     }
 
+    /** Output {@code i} alone. */
+    float applyOne(int i, float[] in) {
+        float[] wts = weights[i];
+        int base = start[i];
+        float sum = 0f;
+        for (int k = 0; k < wts.length; k++) {
+            sum += wts[k] * in[base + k];
+        }
+        return sum;
+    }
+
     /** {@code out[offset + i * stride]} for the 64 outputs; four partial sums, so the multiply-adds overlap. */
     void apply(float[] in, float[] out, int offset, int stride) {
         for (int i = 0; i < SIZE; i++) {
