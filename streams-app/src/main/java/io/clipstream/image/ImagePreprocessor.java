@@ -160,13 +160,9 @@ public final class ImagePreprocessor {
     private RgbImage resizeAndCrop(NativeDecode decoded) {
         int w = decoded.fullWidth();
         int h = decoded.fullHeight();
-        float boxW = decoded.width();
-        float boxH = decoded.height();
-        if (w != decoded.width() || h != decoded.height()) {
-            int denominator = TurboJpegDecoder.draftDenominator(w, h, 2 * spec.size());
-            boxW = (float) w / denominator;
-            boxH = (float) h / denominator;
-        }
+        float[] box = w != decoded.width() || h != decoded.height()
+                ? draftBox(w, h)
+                : new float[] {decoded.width(), decoded.height()};
         Geometry g = geometry(w, h);
         byte[] out = PilResampler.resize8(
                 decoded.pixels(),
@@ -177,8 +173,8 @@ public final class ImagePreprocessor {
                 g.outH(),
                 g.crop(),
                 spec.interpolation(),
-                boxW,
-                boxH);
+                box[0],
+                box[1]);
         return new RgbImage(g.crop().width(), g.crop().height(), PilColorConversions.toRgb(decoded.mode(), out));
     }
 
@@ -213,11 +209,16 @@ public final class ImagePreprocessor {
         if (full != null) {
             // draft: a reduced decode stands for the full image, so the output size and crop are those of the
             // full image and the reduced one is resampled from the box covering exactly the full image's extent
-            int denominator = TurboJpegDecoder.draftDenominator(full[0], full[1], 2 * spec.size());
-            return resizeAndCrop(
-                    decode.image(), full[0], full[1], (float) full[0] / denominator, (float) full[1] / denominator);
+            float[] box = draftBox(full[0], full[1]);
+            return resizeAndCrop(decode.image(), full[0], full[1], box[0], box[1]);
         }
         return resizeAndCrop(decode.image());
+    }
+
+    /** {width, height} of the box of a draft decode that covers exactly the extent of the full image it stands for. */
+    private float[] draftBox(int fullWidth, int fullHeight) {
+        int denominator = TurboJpegDecoder.draftDenominator(fullWidth, fullHeight, 2 * spec.size());
+        return new float[] {(float) fullWidth / denominator, (float) fullHeight / denominator};
     }
 
     /** In draft mode, a JPEG's full width and height as its header declares them, after orientation; else null. */

@@ -79,11 +79,15 @@ final class NativeDecode implements AutoCloseable {
         return memory.getByteBuffer(0, byteCount());
     }
 
-    /** A heap copy, for the paths that need one. */
+    /** A heap copy in a new array, for the paths that need one. */
     DecodedImage toHeap() {
-        byte[] copy = new byte[byteCount()];
-        pixels().get(0, copy, 0, copy.length);
-        return DecodedImage.ofBytes(mode, width, height, copy);
+        return toHeap(new byte[byteCount()]);
+    }
+
+    /** A heap copy into {@code into}, which holds at least {@link #byteCount()} bytes. */
+    DecodedImage toHeap(byte[] into) {
+        pixels().get(0, into, 0, byteCount());
+        return DecodedImage.ofBytes(mode, width, height, into);
     }
 
     @Override

@@ -187,15 +187,10 @@ final class PilResampler {
             Interpolation filter,
             float boxW,
             float boxH) {
-        checkCrop(outW, outH, crop);
-        if ((long) width * height * channels > src.length) {
-            throw new IllegalArgumentException(
-                    "source length " + src.length + " < " + width + "x" + height + "x" + channels);
-        }
-        boolean needHorizontal = outW != width || boxW != width;
-        Coefficients horiz = needHorizontal ? coefficients(width, outW, filter, boxW) : null;
+        checkSource(src.length, width, height, channels, outW, outH, crop);
         return resize8(
-                new HorizontalPass8(src, width, channels, horiz, crop.x(), crop.width()),
+                new HorizontalPass8(
+                        src, width, channels, horizontal(width, outW, filter, boxW), crop.x(), crop.width()),
                 width,
                 height,
                 channels,
@@ -221,15 +216,10 @@ final class PilResampler {
             Interpolation filter,
             float boxW,
             float boxH) {
-        checkCrop(outW, outH, crop);
-        if ((long) width * height * channels > src.capacity()) {
-            throw new IllegalArgumentException(
-                    "source capacity " + src.capacity() + " < " + width + "x" + height + "x" + channels);
-        }
-        boolean needHorizontal = outW != width || boxW != width;
-        Coefficients horiz = needHorizontal ? coefficients(width, outW, filter, boxW) : null;
+        checkSource(src.capacity(), width, height, channels, outW, outH, crop);
         return resize8(
-                new HorizontalPass8(src, width, channels, horiz, crop.x(), crop.width()),
+                new HorizontalPass8(
+                        src, width, channels, horizontal(width, outW, filter, boxW), crop.x(), crop.width()),
                 width,
                 height,
                 channels,
@@ -238,6 +228,20 @@ final class PilResampler {
                 crop,
                 filter,
                 boxH);
+    }
+
+    /** Checks the crop, then that {@code length} bytes hold the image. */
+    private static void checkSource(long length, int width, int height, int channels, int outW, int outH, Crop crop) {
+        checkCrop(outW, outH, crop);
+        if ((long) width * height * channels > length) {
+            throw new IllegalArgumentException(
+                    "source length " + length + " < " + width + "x" + height + "x" + channels);
+        }
+    }
+
+    /** The horizontal pass's coefficients, or null when the width does not change. */
+    private static Coefficients horizontal(int width, int outW, Interpolation filter, float boxW) {
+        return outW != width || boxW != width ? coefficients(width, outW, filter, boxW) : null;
     }
 
     private static byte[] resize8(

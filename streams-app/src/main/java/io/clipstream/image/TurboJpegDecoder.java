@@ -69,10 +69,7 @@ final class TurboJpegDecoder {
             if (decoded == null) {
                 return null;
             }
-            int bytes = decoded.byteCount();
-            byte[] out = transientPixels ? keptHeap(bytes) : new byte[bytes];
-            decoded.pixels().get(0, out, 0, bytes);
-            return DecodedImage.ofBytes(decoded.mode(), decoded.width(), decoded.height(), out);
+            return transientPixels ? decoded.toHeap(keptHeap(decoded.byteCount())) : decoded.toHeap();
         }
     }
 
